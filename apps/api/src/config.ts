@@ -1,0 +1,131 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { z } from "zod";
+import { MIN_SECRET_BYTES } from "@hybrid-auth/auth";
+
+const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const DAY = 24 * 60 * 60;
+
+/** The environment the server reads. Nothing else in the code base touches `process.env`. */
+const environmentSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
+  DATA_DIR: z.string().min(1).default("./.data"),
+  AUTH_SECRET: z.string().optional(),
+  /** Comma-separated secrets still accepted for verification while rotating keys. */
+  AUTH_PREVIOUS_SECRETS: z.string().optional(),
+  AUTH_ACCESS_TTL: seconds(600),
+  AUTH_SESSION_ABSOLUTE_TTL: seconds(30 * DAY),
+  AUTH_SESSION_IDLE_TTL: seconds(7 * DAY),
+  /** Set to `false` only to run the production build over plain http on a non-localhost host. */
+  AUTH_SECURE_COOKIES: z.enum(["true", "false"]).optional(),
+  /** Request bodies larger than this many bytes are refused with 413 before parsing. */
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024),
+  LOG_LEVEL: z.enum(["silent", "error", "info"]).default("info"),
+});
+
+export type Config = {
+  nodeEnv: "development" | "production" | "test";
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  auth: {
+    secret: string;
+    previousSecrets: string[];
+    accessTokenTtlSeconds: number;
+    sessionAbsoluteTtlSeconds: number;
+    sessionIdleTtlSeconds: number;
+    secureCookies: boolean;
+  };
+  bodyLimitBytes: number;
+  logLevel: "silent" | "error" | "info";
+};
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+function weakSecretReason(secret: string | undefined): string | undefined {
+  if (!secret) return "is not set";
+  if (Buffer.byteLength(secret) < MIN_SECRET_BYTES) {
+    return `must be at least ${MIN_SECRET_BYTES} bytes (e.g. \`openssl rand -base64 48\`)`;
+  }
+  if (new Set(secret).size < 8) return "is too repetitive to be a secret";
+  return undefined;
+}
+
+/** Development only: a random key made once and kept in the data directory. */
+function developmentSecret(dataDir: string, warn: (message: string) => void): string {
+  const file = join(resolve(dataDir), "auth-secret");
+  try {
+    return readFileSync(file, "utf8").trim();
+  } catch {
+    mkdirSync(resolve(dataDir), { recursive: true });
+    const secret = randomBytes(48).toString("base64url");
+    writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+    warn(
+      `AUTH_SECRET is not set: generated a development key in ${file}. Set AUTH_SECRET in production.`,
+    );
+    return secret;
+  }
+}
+
+/**
+ * Validates the environment once at start. Every problem is reported at once, by name.
+ * In production a missing or weak AUTH_SECRET stops start-up.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  warn: (message: string) => void = (message) => console.warn(`warning: ${message}`),
+): Config {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === "production";
+  let secret = e.AUTH_SECRET;
+  const problem = weakSecretReason(secret);
+  if (problem && (production || secret !== undefined)) {
+    throw new ConfigError(`Invalid configuration:\n  AUTH_SECRET: ${problem}`);
+  }
+  secret ??= developmentSecret(e.DATA_DIR, warn);
+  const previousSecrets = (e.AUTH_PREVIOUS_SECRETS ?? "")
+    .split(",")
+    .map((value) => value.trim())
+    .filter(Boolean);
+  for (const previous of previousSecrets) {
+    const reason = weakSecretReason(previous);
+    if (reason)
+      throw new ConfigError(`Invalid configuration:\n  AUTH_PREVIOUS_SECRETS: an entry ${reason}`);
+  }
+  return {
+    nodeEnv: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    auth: {
+      secret,
+      previousSecrets,
+      accessTokenTtlSeconds: e.AUTH_ACCESS_TTL,
+      sessionAbsoluteTtlSeconds: e.AUTH_SESSION_ABSOLUTE_TTL,
+      sessionIdleTtlSeconds: e.AUTH_SESSION_IDLE_TTL,
+      secureCookies: e.AUTH_SECURE_COOKIES ? e.AUTH_SECURE_COOKIES === "true" : production,
+    },
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    logLevel: e.LOG_LEVEL,
+  };
+}

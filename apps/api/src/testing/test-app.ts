@@ -1,0 +1,95 @@
+import { ManualClock, TestClient } from "@hybrid-auth/auth/testing";
+import { createTestDatabase, type TestDatabase } from "@hybrid-auth/db/testing";
+import { createApp, type AppDeps } from "../app";
+import type { Config } from "../config";
+
+export const TEST_SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
+
+export const STRONG_PASSWORD = "violet-kettle-harbour-93";
+
+export function testAuthConfig(overrides: Partial<Config["auth"]> = {}): Config["auth"] {
+  return {
+    secret: TEST_SECRET,
+    previousSecrets: [],
+    accessTokenTtlSeconds: 600,
+    sessionAbsoluteTtlSeconds: 30 * 24 * 3600,
+    sessionIdleTtlSeconds: 7 * 24 * 3600,
+    secureCookies: false,
+    ...overrides,
+  };
+}
+
+export type TestApp = Awaited<ReturnType<typeof createApp>> & {
+  database: TestDatabase;
+  clock: ManualClock;
+  /** SQL statements sent since the last `queries.reset()`. */
+  queries: { count: number; statements: string[]; reset(): void };
+  client(headers?: Record<string, string>): TestClient;
+  /** Registers a fresh user and returns a signed-in client. */
+  signUp(options?: { email?: string; password?: string; userAgent?: string }): Promise<{
+    client: TestClient;
+    user: { id: string; email: string };
+    email: string;
+    password: string;
+  }>;
+  /** A second `createApp` over the same database: another process, or a restart. */
+  sibling(overrides?: Partial<AppDeps>): Promise<Awaited<ReturnType<typeof createApp>>>;
+  dispose(): Promise<void>;
+};
+
+let counter = 0;
+export const uniqueEmail = (label = "user") =>
+  `${label}-${Date.now().toString(36)}-${(counter += 1)}@example.test`;
+
+/** The API over a fresh, migrated test database, with a manual clock and a query counter. */
+export async function createTestApp(
+  options: { auth?: Partial<Config["auth"]>; bodyLimitBytes?: number } = {},
+): Promise<TestApp> {
+  const statements: string[] = [];
+  const database = await createTestDatabase({ onQuery: (sql) => statements.push(sql) });
+  const clock = new ManualClock(Date.now());
+  const deps: AppDeps = {
+    database,
+    clock,
+    config: {
+      auth: testAuthConfig(options.auth),
+      bodyLimitBytes: options.bodyLimitBytes ?? 64 * 1024,
+    },
+    logError: (error) => {
+      throw error;
+    },
+  };
+  const built = await createApp(deps);
+  const queries = {
+    get count() {
+      return statements.length;
+    },
+    statements,
+    reset: () => {
+      statements.length = 0;
+    },
+  };
+  const client = (headers?: Record<string, string>) =>
+    new TestClient((request) => built.app.fetch(request), headers);
+  return {
+    ...built,
+    database,
+    clock,
+    queries,
+    client,
+    async signUp({ email = uniqueEmail(), password = STRONG_PASSWORD, userAgent } = {}) {
+      const signedIn = client(userAgent ? { "User-Agent": userAgent } : undefined);
+      const response = await signedIn.post("/api/auth/register", { email, password });
+      if (response.status !== 201) {
+        throw new Error(`sign-up failed: ${response.status} ${await response.text()}`);
+      }
+      const { user } = (await response.json()) as { user: { id: string; email: string } };
+      return { client: signedIn, user, email, password };
+    },
+    sibling: (overrides = {}) => createApp({ ...deps, ...overrides }),
+    async dispose() {
+      await built.auth.close();
+      await database.dispose();
+    },
+  };
+}

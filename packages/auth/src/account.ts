@@ -1,0 +1,114 @@
+import { eq } from "drizzle-orm";
+import { ProblemError } from "./http/problem";
+import { normalizePassword, passwordProblem } from "./password/policy";
+import type { RevocationEvent } from "./revocation/revocation-list";
+import type { AuthRuntime } from "./runtime";
+import { users } from "./schema";
+import type { Tx } from "./db";
+import { revokeSessions, type SessionSelection } from "./sessions/session-store";
+import { invalidPassword } from "./sign-in";
+import { findUserById, updateUser } from "./users/user-store";
+
+/** Revokes the selected sessions; returns how many it revoked. */
+export async function revokeSessionSelection(
+  runtime: AuthRuntime,
+  selection: SessionSelection,
+): Promise<number> {
+  const { revokedIds } = await runtime.revocations.revoke((tx, now) =>
+    revokeSessions(tx, selection, now),
+  );
+  return revokedIds.length;
+}
+
+const userEvent = (userId: string, now: number): RevocationEvent => ({
+  scope: "user",
+  subjectId: userId,
+  notBefore: now,
+});
+
+/**
+ * Log out everywhere: every session row revoked, and one user-wide event so that every
+ * access token already handed out is stale on the next request.
+ */
+export async function revokeAllSessions(runtime: AuthRuntime, userId: string): Promise<void> {
+  await runtime.revocations.revoke(async (tx, now) => {
+    await revokeSessions(tx, { kind: "all", userId }, now);
+    return { events: [userEvent(userId, now)] };
+  });
+}
+
+/** Checks the current password, stores the new one, revokes every other session. */
+export async function changePassword(
+  runtime: AuthRuntime,
+  current: { userId: string; sessionId: string },
+  input: { currentPassword: string; newPassword: string },
+): Promise<void> {
+  const { db, hasher, passwordPolicy } = runtime;
+  const user = await findUserById(db, current.userId);
+  if (!user) throw new ProblemError({ status: 401, detail: "Sign in to continue." });
+  const valid = await hasher.verify(user.passwordHash, normalizePassword(input.currentPassword));
+  if (!valid) {
+    throw new ProblemError({
+      status: 422,
+      type: "/problems/validation",
+      title: "Your request is not valid",
+      detail: "The current password is not correct.",
+      errors: [{ pointer: "/currentPassword", detail: "is not correct" }],
+    });
+  }
+  const newPassword = normalizePassword(input.newPassword);
+  const problem = passwordProblem(newPassword, passwordPolicy, [user.email, user.name ?? ""]);
+  if (problem) throw invalidPassword("/newPassword", problem);
+  const passwordHash = await hasher.hash(newPassword);
+  await runtime.revocations.revoke(async (tx, now) => {
+    await updateUser(tx, user.id, { passwordHash }, now);
+    return revokeSessions(
+      tx,
+      { kind: "allExcept", userId: user.id, keepSessionId: current.sessionId },
+      now,
+    );
+  });
+}
+
+/**
+ * Administrative changes that must reach every device at once: a new role gives fresh claims
+ * on the next request; disabling or deleting signs the user out everywhere.
+ */
+export function createAdminApi(runtime: AuthRuntime) {
+  const changeUser = (userId: string, apply: (tx: Tx, now: number) => Promise<boolean>) =>
+    runtime.revocations.revoke(async (tx, now) => {
+      const changed = await apply(tx, now);
+      return { changed, events: changed ? [userEvent(userId, now)] : [] };
+    });
+  return {
+    async setRole(userId: string, role: string): Promise<boolean> {
+      return (await changeUser(userId, (tx, now) => updateUser(tx, userId, { role }, now))).changed;
+    },
+    async disableUser(userId: string): Promise<boolean> {
+      return (
+        await changeUser(userId, async (tx, now) => {
+          await revokeSessions(tx, { kind: "all", userId }, now);
+          return updateUser(tx, userId, { disabledAt: new Date(now) }, now);
+        })
+      ).changed;
+    },
+    async enableUser(userId: string): Promise<boolean> {
+      return (
+        await changeUser(userId, (tx, now) => updateUser(tx, userId, { disabledAt: null }, now))
+      ).changed;
+    },
+    async deleteUser(userId: string): Promise<boolean> {
+      return (
+        await changeUser(userId, async (tx) => {
+          const rows = await tx
+            .delete(users)
+            .where(eq(users.id, userId))
+            .returning({ id: users.id });
+          return rows.length > 0;
+        })
+      ).changed;
+    },
+  };
+}
+
+export type AdminApi = ReturnType<typeof createAdminApi>;

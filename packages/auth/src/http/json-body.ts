@@ -1,0 +1,63 @@
+import type { Context } from "hono";
+import { validator } from "hono/validator";
+import { z } from "zod";
+import { ProblemError, type FieldError } from "./problem";
+
+const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
+
+function toPointer(path: readonly PropertyKey[]): string {
+  return path.map((part) => `/${String(part).replace(/~/g, "~0").replace(/\//g, "~1")}`).join("");
+}
+
+export function fieldErrors(error: z.ZodError): FieldError[] {
+  return error.issues.flatMap((issue): FieldError[] => {
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => ({
+        pointer: toPointer([...issue.path, key]),
+        detail: "is not an accepted field",
+      }));
+    }
+    return [{ pointer: toPointer(issue.path), detail: issue.message }];
+  });
+}
+
+function requireJsonContentType(c: Context): void {
+  const mediaType = c.req.header("Content-Type")?.split(";")[0]?.trim() ?? "";
+  if (!JSON_MEDIA_TYPE.test(mediaType)) {
+    throw new ProblemError({
+      status: 415,
+      detail: "Send the request body as application/json.",
+      headers: { "Accept-Post": "application/json", "Accept-Patch": "application/json" },
+    });
+  }
+}
+
+/**
+ * Validates a JSON request body against a zod schema: 415 when the body is not JSON, 400 when
+ * it does not parse (raised by Hono's validator), 422 with one entry per invalid field.
+ * The parsed value keeps its type for handlers and for Hono's typed client.
+ */
+export function jsonBody<T extends z.ZodType>(schema: T) {
+  return validator("json", (value, c): z.output<T> => {
+    requireJsonContentType(c);
+    const result = schema.safeParse(value);
+    if (!result.success) {
+      throw new ProblemError({
+        status: 422,
+        type: "/problems/validation",
+        title: "Your request is not valid",
+        detail: "One or more fields are invalid.",
+        errors: fieldErrors(result.error),
+      });
+    }
+    return result.data;
+  });
+}
+
+/** Text that PostgreSQL can store and that round-trips: no NUL, no lone surrogates. */
+export function safeText() {
+  return z
+    .string()
+    .refine((value) => !value.includes("\u0000"), "must not contain NUL characters")
+    .refine((value) => value.isWellFormed(), "must be valid Unicode");
+}

@@ -1,0 +1,82 @@
+import type { Context, ErrorHandler, NotFoundHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+/** One invalid field of a request body: a JSON Pointer into the body and what is wrong. */
+export type FieldError = { pointer: string; detail: string };
+
+export type Problem = {
+  status: ContentfulStatusCode;
+  title?: string;
+  detail?: string;
+  /** A URI reference naming the problem type; `about:blank` when the status says it all. */
+  type?: string;
+  errors?: FieldError[];
+  headers?: Record<string, string>;
+};
+
+const TITLES: Partial<Record<number, string>> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  409: "Conflict",
+  413: "Content Too Large",
+  415: "Unsupported Media Type",
+  422: "Unprocessable Content",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  503: "Service Unavailable",
+};
+
+/** An RFC 9457 `application/problem+json` response. */
+export function problemResponse(problem: Problem): Response {
+  const body = {
+    type: problem.type ?? "about:blank",
+    title: problem.title ?? TITLES[problem.status] ?? "Error",
+    status: problem.status,
+    ...(problem.detail === undefined ? {} : { detail: problem.detail }),
+    ...(problem.errors === undefined ? {} : { errors: problem.errors }),
+  };
+  return new Response(JSON.stringify(body), {
+    status: problem.status,
+    headers: {
+      "Content-Type": "application/problem+json",
+      "Cache-Control": "no-store",
+      ...problem.headers,
+    },
+  });
+}
+
+/**
+ * Throw this from any handler or middleware. It is an `HTTPException`, so even a host app
+ * that never installed {@link problemErrorHandler} renders it as problem+json.
+ */
+export class ProblemError extends HTTPException {
+  constructor(readonly problem: Problem) {
+    super(problem.status, { message: problem.detail ?? problem.title ?? "" });
+  }
+
+  override getResponse(): Response {
+    return problemResponse(this.problem);
+  }
+}
+
+/** Renders every error as problem+json; unexpected ones become a bare 500 (logged, not shown). */
+export function createProblemErrorHandler(
+  logError: (error: unknown, c: Context) => void = (error) => console.error(error),
+): ErrorHandler {
+  return (error, c) => {
+    if (error instanceof ProblemError) return error.getResponse();
+    if (error instanceof HTTPException) {
+      const status = error.status as ContentfulStatusCode;
+      return problemResponse({ status, detail: error.message || undefined });
+    }
+    logError(error, c);
+    return problemResponse({ status: 500, detail: "Something went wrong on our side." });
+  };
+}
+
+export const problemNotFoundHandler: NotFoundHandler = (c) =>
+  problemResponse({ status: 404, detail: `No resource at ${c.req.path}.` });

@@ -1,0 +1,62 @@
+import { ZxcvbnFactory } from "@zxcvbn-ts/core";
+import * as common from "@zxcvbn-ts/language-common";
+import * as english from "@zxcvbn-ts/language-en";
+
+export type PasswordPolicyOptions = {
+  minLength: number;
+  /** Characters, after NFKC normalisation. */
+  maxLength: number;
+  /** Bytes of UTF-8, after normalisation: the cap on what reaches argon2. */
+  maxBytes: number;
+  /** zxcvbn score (0–4) a password must reach; 3 = "safely unguessable". */
+  minScore: 0 | 1 | 2 | 3 | 4;
+};
+
+export const DEFAULT_PASSWORD_POLICY: PasswordPolicyOptions = {
+  minLength: 8,
+  maxLength: 256,
+  maxBytes: 1024,
+  minScore: 3,
+};
+
+/** zxcvbn's cost grows with length; past this many characters a password is long enough. */
+const STRENGTH_CHECK_PREFIX = 100;
+
+let estimator: ZxcvbnFactory | undefined;
+/** Built on first use: the dictionaries cost a few MB and some start-up time. */
+function strengthEstimator(): ZxcvbnFactory {
+  estimator ??= new ZxcvbnFactory({
+    dictionary: { ...common.dictionary, ...english.dictionary },
+    graphs: common.adjacencyGraphs,
+    translations: english.translations,
+  });
+  return estimator;
+}
+
+/** Unicode-normalises a password so the same characters always hash the same (NFKC). */
+export function normalizePassword(password: string): string {
+  return password.normalize("NFKC");
+}
+
+/**
+ * Checks a (normalised) password against length bounds and a strength estimator. Returns the
+ * reason it is refused, or `undefined` when it is acceptable. No composition rules.
+ */
+export function passwordProblem(
+  password: string,
+  policy: PasswordPolicyOptions,
+  context: string[] = [],
+): string | undefined {
+  const length = [...password].length;
+  if (length < policy.minLength) return `must be at least ${policy.minLength} characters`;
+  if (length > policy.maxLength || Buffer.byteLength(password) > policy.maxBytes) {
+    return `must be at most ${policy.maxLength} characters`;
+  }
+  if (policy.minScore === 0) return undefined;
+  const result = strengthEstimator().check(password.slice(0, STRENGTH_CHECK_PREFIX), context);
+  if (result.score >= policy.minScore) return undefined;
+  const warning = result.feedback.warning;
+  return warning
+    ? `is too easy to guess: ${warning.replace(/\.$/, "").toLowerCase()}`
+    : "is too easy to guess: add more words or characters";
+}

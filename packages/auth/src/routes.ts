@@ -1,0 +1,137 @@
+import { Hono, type Context } from "hono";
+import { z } from "zod";
+import { changePassword, revokeAllSessions, revokeSessionSelection } from "./account";
+import type { AuthEnv, AuthState, Authenticator } from "./authenticator";
+import { jsonBody, safeText } from "./http/json-body";
+import { ProblemError } from "./http/problem";
+import type { AuthRuntime } from "./runtime";
+import { describeDevice } from "./sessions/device";
+import { isLiveSessionOf, listLiveSessions } from "./sessions/session-store";
+import { login, register } from "./sign-in";
+import { findUserById, toPublicUser } from "./users/user-store";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const email = z
+  .string()
+  .trim()
+  .max(254, "must be at most 254 characters")
+  .pipe(z.email("must be a valid email address"));
+/** Bounded before anything else looks at it; the policy's own limits come after NFKC. */
+const password = safeText().min(1, "is required").max(4096, "is too long");
+
+const registerBody = z.strictObject({
+  email,
+  password,
+  name: safeText().trim().max(100, "must be at most 100 characters").nullish(),
+});
+const loginBody = z.strictObject({ email, password });
+const passwordBody = z.strictObject({ currentPassword: password, newPassword: password });
+
+function signedIn(c: Context<AuthEnv>): AuthState {
+  const auth = c.get("auth");
+  if (!auth) throw new ProblemError({ status: 401, detail: "Sign in to continue." });
+  return auth;
+}
+
+const notFound = (what: string) => new ProblemError({ status: 404, detail: `No such ${what}.` });
+
+/** The auth HTTP contract of DESIGN.md as a sub-app; mount it with `app.route(path, …)`. */
+export function createAuthRoutes(runtime: AuthRuntime, authenticator: Authenticator) {
+  const { requireAuth } = authenticator;
+  const lifetimes = runtime.lifetimes;
+
+  return new Hono<AuthEnv>()
+    .use(async (c, next) => {
+      await next();
+      c.header("Cache-Control", "no-store");
+    })
+    .use(authenticator.middleware)
+    .post("/register", jsonBody(registerBody), async (c) => {
+      const user = await register(runtime, c, c.req.valid("json"));
+      return c.json({ user }, 201);
+    })
+    .post("/login", jsonBody(loginBody), async (c) => {
+      const user = await login(runtime, c, c.req.valid("json"));
+      return c.json({ user }, 200);
+    })
+    .post("/logout", async (c) => {
+      const auth = c.get("auth");
+      if (auth) {
+        await revokeSessionSelection(runtime, {
+          kind: "one",
+          userId: auth.userId,
+          sessionId: auth.sessionId,
+        });
+      }
+      runtime.cookies.clear(c);
+      return c.body(null, 204);
+    })
+    .post("/logout-all", requireAuth, async (c) => {
+      await revokeAllSessions(runtime, signedIn(c).userId);
+      runtime.cookies.clear(c);
+      return c.body(null, 204);
+    })
+    .post("/logout-others", requireAuth, async (c) => {
+      const auth = signedIn(c);
+      await revokeSessionSelection(runtime, {
+        kind: "allExcept",
+        userId: auth.userId,
+        keepSessionId: auth.sessionId,
+      });
+      return c.body(null, 204);
+    })
+    .get("/session", requireAuth, (c) => {
+      const auth = signedIn(c);
+      return c.json({
+        session: {
+          userId: auth.userId,
+          sessionId: auth.sessionId,
+          role: auth.role,
+          issuedAt: new Date(auth.issuedAt * 1000).toISOString(),
+          expiresAt: new Date(auth.expiresAt * 1000).toISOString(),
+        },
+      });
+    })
+    .get("/me", requireAuth, async (c) => {
+      const user = await findUserById(runtime.db, signedIn(c).userId);
+      if (!user) throw new ProblemError({ status: 401, detail: "Sign in to continue." });
+      return c.json({ user: toPublicUser(user) });
+    })
+    .get("/sessions", requireAuth, async (c) => {
+      const auth = signedIn(c);
+      const rows = await listLiveSessions(runtime.db, auth.userId, runtime.clock.now(), lifetimes);
+      const sessions = rows.map((row) => ({
+        id: row.id,
+        current: row.id === auth.sessionId,
+        createdAt: row.createdAt.toISOString(),
+        lastSeenAt: row.lastSeenAt.toISOString(),
+        expiresAt: row.expiresAt.toISOString(),
+        device: describeDevice(row.userAgent),
+        ip: row.ip,
+      }));
+      return c.json({ sessions });
+    })
+    .delete("/sessions/:id", requireAuth, async (c) => {
+      const auth = signedIn(c);
+      const sessionId = c.req.param("id");
+      if (!UUID.test(sessionId)) throw notFound("session");
+      const live = await isLiveSessionOf(
+        runtime.db,
+        auth.userId,
+        sessionId,
+        runtime.clock.now(),
+        lifetimes,
+      );
+      if (!live) throw notFound("session");
+      await revokeSessionSelection(runtime, { kind: "one", userId: auth.userId, sessionId });
+      if (sessionId === auth.sessionId) runtime.cookies.clear(c);
+      return c.body(null, 204);
+    })
+    .post("/password", requireAuth, jsonBody(passwordBody), async (c) => {
+      await changePassword(runtime, signedIn(c), c.req.valid("json"));
+      return c.body(null, 204);
+    });
+}
+
+export type AuthRoutes = ReturnType<typeof createAuthRoutes>;

@@ -1,0 +1,153 @@
+import { and, desc, eq, gt, isNull, ne } from "drizzle-orm";
+import type { Db, Tx } from "../db";
+import { sessions, users } from "../schema";
+import type { RevocationEvent } from "../revocation/revocation-list";
+
+export type SessionLifetimes = { absoluteMs: number; idleMs: number };
+
+export type AuthenticatedSession = {
+  sessionId: string;
+  userId: string;
+  role: string;
+  expiresAt: Date;
+};
+
+export async function insertSession(
+  db: Db | Tx,
+  input: {
+    userId: string;
+    tokenHash: string;
+    nowMs: number;
+    lifetimes: SessionLifetimes;
+    userAgent: string | undefined;
+    ip: string | undefined;
+  },
+): Promise<{ id: string; expiresAt: Date }> {
+  const now = new Date(input.nowMs);
+  const [row] = await db
+    .insert(sessions)
+    .values({
+      userId: input.userId,
+      tokenHash: input.tokenHash,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: new Date(input.nowMs + input.lifetimes.absoluteMs),
+      userAgent: input.userAgent?.slice(0, 512) ?? null,
+      ip: input.ip ?? null,
+    })
+    .returning({ id: sessions.id, expiresAt: sessions.expiresAt });
+  return row!;
+}
+
+/**
+ * The silent-reissue lookup, as one statement: finds the live session for a token hash (not
+ * revoked, inside its absolute and idle lifetimes, user not disabled), touches `last_seen_at`
+ * and returns what a fresh access token needs.
+ */
+export async function touchLiveSession(
+  db: Db,
+  tokenHash: string,
+  nowMs: number,
+  lifetimes: SessionLifetimes,
+): Promise<AuthenticatedSession | undefined> {
+  const now = new Date(nowMs);
+  const [row] = await db
+    .update(sessions)
+    .set({ lastSeenAt: now })
+    .from(users)
+    .where(
+      and(
+        eq(sessions.tokenHash, tokenHash),
+        eq(users.id, sessions.userId),
+        isNull(sessions.revokedAt),
+        gt(sessions.expiresAt, now),
+        gt(sessions.lastSeenAt, new Date(nowMs - lifetimes.idleMs)),
+        isNull(users.disabledAt),
+      ),
+    )
+    .returning({
+      sessionId: sessions.id,
+      userId: sessions.userId,
+      role: users.role,
+      expiresAt: sessions.expiresAt,
+    });
+  return row;
+}
+
+function liveSessionsOf(userId: string, nowMs: number, lifetimes: SessionLifetimes) {
+  const now = new Date(nowMs);
+  return and(
+    eq(sessions.userId, userId),
+    isNull(sessions.revokedAt),
+    gt(sessions.expiresAt, now),
+    gt(sessions.lastSeenAt, new Date(nowMs - lifetimes.idleMs)),
+  );
+}
+
+export async function listLiveSessions(
+  db: Db,
+  userId: string,
+  nowMs: number,
+  lifetimes: SessionLifetimes,
+) {
+  return db
+    .select({
+      id: sessions.id,
+      createdAt: sessions.createdAt,
+      lastSeenAt: sessions.lastSeenAt,
+      expiresAt: sessions.expiresAt,
+      userAgent: sessions.userAgent,
+      ip: sessions.ip,
+    })
+    .from(sessions)
+    .where(liveSessionsOf(userId, nowMs, lifetimes))
+    .orderBy(desc(sessions.lastSeenAt));
+}
+
+export type SessionSelection =
+  | { kind: "one"; userId: string; sessionId: string }
+  | { kind: "all"; userId: string }
+  | { kind: "allExcept"; userId: string; keepSessionId: string };
+
+/**
+ * Marks the selected, still-unrevoked sessions revoked and returns one not-before event per
+ * session it changed. Always scoped by `userId`: a session id of another user matches nothing.
+ */
+export async function revokeSessions(
+  tx: Tx,
+  selection: SessionSelection,
+  nowMs: number,
+): Promise<{ revokedIds: string[]; events: RevocationEvent[] }> {
+  const scope = and(eq(sessions.userId, selection.userId), isNull(sessions.revokedAt));
+  const where =
+    selection.kind === "one"
+      ? and(scope, eq(sessions.id, selection.sessionId))
+      : selection.kind === "allExcept"
+        ? and(scope, ne(sessions.id, selection.keepSessionId))
+        : scope;
+  const rows = await tx
+    .update(sessions)
+    .set({ revokedAt: new Date(nowMs) })
+    .where(where)
+    .returning({ id: sessions.id });
+  const revokedIds = rows.map((row) => row.id);
+  return {
+    revokedIds,
+    events: revokedIds.map((id) => ({ scope: "session", subjectId: id, notBefore: nowMs })),
+  };
+}
+
+/** Whether a session id belongs to the user and is still live (for precise 404s). */
+export async function isLiveSessionOf(
+  db: Db,
+  userId: string,
+  sessionId: string,
+  nowMs: number,
+  lifetimes: SessionLifetimes,
+): Promise<boolean> {
+  const [row] = await db
+    .select({ id: sessions.id })
+    .from(sessions)
+    .where(and(liveSessionsOf(userId, nowMs, lifetimes), eq(sessions.id, sessionId)));
+  return row !== undefined;
+}

@@ -1,0 +1,133 @@
+import type { Context } from "hono";
+import type { AuthState } from "./authenticator";
+import { isUniqueViolation } from "./db";
+import { ProblemError } from "./http/problem";
+import { normalizePassword, passwordProblem } from "./password/policy";
+import type { AuthRuntime } from "./runtime";
+import { revokeSessions, insertSession } from "./sessions/session-store";
+import { generateSessionToken, hashSessionToken } from "./tokens/session-token";
+import {
+  findUserByEmail,
+  insertUser,
+  normalizeEmail,
+  toPublicUser,
+  updateUser,
+  type PublicUser,
+} from "./users/user-store";
+import type { UserRow } from "./schema";
+
+const INVALID_CREDENTIALS = "Invalid email or password.";
+
+function clientKey(runtime: AuthRuntime, c: Context): string {
+  return runtime.getClientIp(c) ?? "unknown-client";
+}
+
+/** A policy violation as a 422 naming the field, like any other validation error. */
+export function invalidPassword(pointer: string, reason: string): ProblemError {
+  return new ProblemError({
+    status: 422,
+    type: "/problems/validation",
+    title: "Your request is not valid",
+    detail: `The password ${reason}.`,
+    errors: [{ pointer, detail: reason }],
+  });
+}
+
+/**
+ * Opens a new session for a signed-in user: a fresh random token (only its hash is stored),
+ * a session row, a first access token, both cookies on this response. A session this browser
+ * already had is revoked, so sign-in never keeps a planted or stale session alive.
+ */
+async function startSession(runtime: AuthRuntime, c: Context, user: UserRow): Promise<void> {
+  const { db, clock, lifetimes, tokens, cookies } = runtime;
+  const previous = c.get("auth") as AuthState | null | undefined;
+  if (previous) {
+    await runtime.revocations.revoke((tx, now) =>
+      revokeSessions(
+        tx,
+        { kind: "one", userId: previous.userId, sessionId: previous.sessionId },
+        now,
+      ),
+    );
+  }
+  const now = clock.now();
+  const sessionToken = generateSessionToken();
+  const session = await insertSession(db, {
+    userId: user.id,
+    tokenHash: hashSessionToken(sessionToken),
+    nowMs: now,
+    lifetimes,
+    userAgent: c.req.header("User-Agent"),
+    ip: runtime.getClientIp(c),
+  });
+  const { token } = await tokens.mint(
+    { userId: user.id, sessionId: session.id, role: user.role },
+    now,
+  );
+  cookies.setSession(c, sessionToken, (session.expiresAt.getTime() - now) / 1000);
+  cookies.setAccess(c, token, runtime.accessTtlSeconds);
+}
+
+export async function register(
+  runtime: AuthRuntime,
+  c: Context,
+  input: { email: string; password: string; name?: string | null | undefined },
+): Promise<PublicUser> {
+  const password = normalizePassword(input.password);
+  const email = normalizeEmail(input.email);
+  const problem = passwordProblem(password, runtime.passwordPolicy, [email, input.name ?? ""]);
+  if (problem) throw invalidPassword("/password", problem);
+  const passwordHash = await runtime.hasher.hash(password);
+  let user: UserRow;
+  try {
+    user = await insertUser(runtime.db, {
+      email,
+      name: input.name?.trim() || null,
+      passwordHash,
+      nowMs: runtime.clock.now(),
+    });
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    throw new ProblemError({
+      status: 409,
+      detail: "An account with this email already exists. Sign in instead.",
+    });
+  }
+  await startSession(runtime, c, user);
+  return toPublicUser(user);
+}
+
+/**
+ * Same status, body and (through a dummy verification) timing whether the email is unknown or
+ * the password wrong. Throttled per account+client and per client.
+ */
+export async function login(
+  runtime: AuthRuntime,
+  c: Context,
+  input: { email: string; password: string },
+): Promise<PublicUser> {
+  const { hasher, throttle, db } = runtime;
+  const email = normalizeEmail(input.email);
+  const client = clientKey(runtime, c);
+  await throttle.beforeAttempt(client, email);
+  const password = normalizePassword(input.password);
+  const user = await findUserByEmail(db, email);
+  const valid = user
+    ? await hasher.verify(user.passwordHash, password)
+    : await hasher.verifyDummy(password);
+  if (!user || !valid || user.disabledAt) {
+    await throttle.recordFailure(client, email);
+    throw new ProblemError({ status: 401, detail: INVALID_CREDENTIALS });
+  }
+  await throttle.recordSuccess(client, email);
+  if (hasher.needsRehash(user.passwordHash)) {
+    await updateUser(
+      db,
+      user.id,
+      { passwordHash: await hasher.hash(password) },
+      runtime.clock.now(),
+    );
+  }
+  await startSession(runtime, c, user);
+  return toPublicUser(user);
+}

@@ -1,0 +1,2 @@
+export { ManualClock } from "./manual-clock";
+export { TestClient, parseSetCookie, type SetCookie } from "./test-client";

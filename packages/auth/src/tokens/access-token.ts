@@ -1,0 +1,106 @@
+import { errors, jwtVerify, SignJWT, type JWTHeaderParameters } from "jose";
+import type { KeyRing } from "./key-ring";
+import { VerifiedTokenCache } from "./verified-token-cache";
+
+export const ACCESS_TOKEN_TYPE = "at+jwt";
+const ALGORITHM = "HS256";
+
+/** What an access token says. Identifiers and role only: nothing secret. */
+export type AccessClaims = {
+  userId: string;
+  sessionId: string;
+  role: string;
+  /** Seconds since the epoch. */
+  issuedAt: number;
+  /** Seconds since the epoch. */
+  expiresAt: number;
+};
+
+export type AccessTokenServiceOptions = {
+  keys: KeyRing;
+  issuer: string;
+  audience: string;
+  ttlSeconds: number;
+  /** How many verified token strings to remember (default 10 000). */
+  cacheSize?: number;
+};
+
+const MAX_TOKEN_LENGTH = 4096;
+
+export class AccessTokenService {
+  readonly #cache: VerifiedTokenCache<AccessClaims>;
+  constructor(readonly options: AccessTokenServiceOptions) {
+    this.#cache = new VerifiedTokenCache(options.cacheSize ?? 10_000);
+  }
+
+  async mint(
+    subject: { userId: string; sessionId: string; role: string },
+    nowMs: number,
+  ): Promise<{ token: string; claims: AccessClaims }> {
+    const issuedAt = Math.floor(nowMs / 1000);
+    const expiresAt = issuedAt + this.options.ttlSeconds;
+    const { kid, key } = this.options.keys.current;
+    const token = await new SignJWT({ sid: subject.sessionId, role: subject.role })
+      .setProtectedHeader({ alg: ALGORITHM, typ: ACCESS_TOKEN_TYPE, kid })
+      .setSubject(subject.userId)
+      .setIssuer(this.options.issuer)
+      .setAudience(this.options.audience)
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(expiresAt)
+      .sign(key);
+    const claims: AccessClaims = { ...subject, issuedAt, expiresAt };
+    this.#cache.set(token, claims);
+    return { token, claims };
+  }
+
+  /**
+   * The claims of a valid, unexpired token, or `undefined`. The algorithm is pinned, the key
+   * comes only from our own key ring by `kid` (header keys like `jwk`/`jku` are never used),
+   * and `iss`, `aud`, `typ` and `exp` are checked.
+   */
+  async verify(token: string, nowMs: number): Promise<AccessClaims | undefined> {
+    const nowSeconds = Math.floor(nowMs / 1000);
+    const cached = this.#cache.get(token);
+    if (cached) {
+      if (cached.expiresAt > nowSeconds) return cached;
+      this.#cache.delete(token);
+      return undefined;
+    }
+    if (token.length > MAX_TOKEN_LENGTH) return undefined;
+    try {
+      const { payload } = await jwtVerify(token, this.#keyFor, {
+        algorithms: [ALGORITHM],
+        issuer: this.options.issuer,
+        audience: this.options.audience,
+        typ: ACCESS_TOKEN_TYPE,
+        currentDate: new Date(nowMs),
+        requiredClaims: ["sub", "sid", "role", "iat", "exp"],
+      });
+      const { sub, sid, role, iat, exp } = payload;
+      if (typeof sub !== "string" || typeof sid !== "string" || typeof role !== "string") {
+        return undefined;
+      }
+      if (typeof iat !== "number" || typeof exp !== "number" || exp <= nowSeconds) {
+        return undefined;
+      }
+      const claims: AccessClaims = {
+        userId: sub,
+        sessionId: sid,
+        role,
+        issuedAt: iat,
+        expiresAt: exp,
+      };
+      this.#cache.set(token, claims);
+      return claims;
+    } catch (error) {
+      if (error instanceof errors.JOSEError || error instanceof TypeError) return undefined;
+      throw error;
+    }
+  }
+
+  readonly #keyFor = (header: JWTHeaderParameters) => {
+    const key = header.kid === undefined ? undefined : this.options.keys.byKid.get(header.kid);
+    if (!key) throw new errors.JWKSNoMatchingKey();
+    return key;
+  };
+}

@@ -1,0 +1,61 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { sql } from "drizzle-orm";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import type { PgliteDatabase } from "drizzle-orm/pglite";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import type { PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import type { Database } from "./database";
+
+/** The repository's `drizzle/` folder, where drizzle-kit writes the committed migrations. */
+export const defaultMigrationsFolder = fileURLToPath(new URL("../../../drizzle", import.meta.url));
+
+/** An arbitrary constant: the advisory lock that serialises migrations of concurrent starts. */
+const MIGRATION_LOCK_KEY = 7_310_924_418;
+
+/**
+ * Applies every pending migration. On PostgreSQL an advisory lock makes concurrent starts of
+ * several processes wait for each other instead of racing on the same DDL.
+ */
+export async function migrateDatabase(
+  database: Database,
+  migrationsFolder: string = defaultMigrationsFolder,
+): Promise<void> {
+  if (database.kind === "pglite") {
+    await migratePglite(database.db as unknown as PgliteDatabase, { migrationsFolder });
+    return;
+  }
+  const client = database.postgres!;
+  const reserved = await client.reserve();
+  try {
+    await reserved`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
+    await migratePostgres(database.db as unknown as PostgresJsDatabase, { migrationsFolder });
+  } finally {
+    await reserved`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.catch(() => {});
+    reserved.release();
+  }
+}
+
+type Journal = { entries: { tag: string; when: number }[] };
+
+/** True when the newest committed migration has been applied (the readiness check). */
+export async function isMigrated(
+  database: Database,
+  migrationsFolder: string = defaultMigrationsFolder,
+): Promise<boolean> {
+  const journal = JSON.parse(
+    await readFile(join(migrationsFolder, "meta", "_journal.json"), "utf8"),
+  ) as Journal;
+  const newest = journal.entries.at(-1);
+  if (!newest) return true;
+  const result: unknown = await database.db.execute(
+    sql`select created_at from drizzle.__drizzle_migrations order by created_at desc limit 1`,
+  );
+  // PGlite answers `{ rows }`, postgres.js an array of rows.
+  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as {
+    created_at: string | number;
+  }[];
+  const applied = rows[0];
+  return applied !== undefined && Number(applied.created_at) >= newest.when;
+}
