@@ -1,5 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { ProblemError } from "./http/problem";
+import { problemContextResponse, type Problem } from "./http/problem";
+
+const SIGN_IN_REQUIRED: Problem = { status: 401, detail: "Sign in to continue." };
 import type { AuthRuntime } from "./runtime";
 import { touchLiveSession } from "./sessions/session-store";
 import type { AccessClaims } from "./tokens/access-token";
@@ -37,9 +39,8 @@ export class Authenticator {
 
   /** Answers 401 problem+json unless the middleware found a signed-in user. */
   readonly requireAuth: MiddlewareHandler<AuthEnv> = async (c, next) => {
-    if (!c.get("auth")) {
-      throw new ProblemError({ status: 401, detail: "Sign in to continue." });
-    }
+    // Answered through the context, so the cookie-clearing headers of this request stay.
+    if (!c.get("auth")) return problemContextResponse(c, SIGN_IN_REQUIRED);
     await next();
   };
 

@@ -8,6 +8,7 @@ export type { Db, Tx } from "./db";
 export {
   ProblemError,
   problemResponse,
+  problemContextResponse,
   createProblemErrorHandler,
   problemNotFoundHandler,
   type Problem,

@@ -30,23 +30,38 @@ const TITLES: Partial<Record<number, string>> = {
   503: "Service Unavailable",
 };
 
-/** An RFC 9457 `application/problem+json` response. */
-export function problemResponse(problem: Problem): Response {
-  const body = {
+function problemJson(problem: Problem): string {
+  return JSON.stringify({
     type: problem.type ?? "about:blank",
     title: problem.title ?? TITLES[problem.status] ?? "Error",
     status: problem.status,
     ...(problem.detail === undefined ? {} : { detail: problem.detail }),
     ...(problem.errors === undefined ? {} : { errors: problem.errors }),
-  };
-  return new Response(JSON.stringify(body), {
-    status: problem.status,
-    headers: {
-      "Content-Type": "application/problem+json",
-      "Cache-Control": "no-store",
-      ...problem.headers,
-    },
   });
+}
+
+function problemHeaders(problem: Problem): Record<string, string> {
+  return {
+    "Content-Type": "application/problem+json",
+    "Cache-Control": "no-store",
+    ...problem.headers,
+  };
+}
+
+/** An RFC 9457 `application/problem+json` response. */
+export function problemResponse(problem: Problem): Response {
+  return new Response(problemJson(problem), {
+    status: problem.status,
+    headers: problemHeaders(problem),
+  });
+}
+
+/**
+ * The same, answered through Hono's context: headers already set on this request (such as
+ * the `Set-Cookie` that clears invalid auth cookies) are kept.
+ */
+export function problemContextResponse(c: Context, problem: Problem): Response {
+  return c.body(problemJson(problem), problem.status, problemHeaders(problem));
 }
 
 /**
@@ -68,10 +83,10 @@ export function createProblemErrorHandler(
   logError: (error: unknown, c: Context) => void = (error) => console.error(error),
 ): ErrorHandler {
   return (error, c) => {
-    if (error instanceof ProblemError) return error.getResponse();
+    if (error instanceof ProblemError) return problemContextResponse(c, error.problem);
     if (error instanceof HTTPException) {
       const status = error.status as ContentfulStatusCode;
-      return problemResponse({ status, detail: error.message || undefined });
+      return problemContextResponse(c, { status, detail: error.message || undefined });
     }
     logError(error, c);
     return problemResponse({ status: 500, detail: "Something went wrong on our side." });

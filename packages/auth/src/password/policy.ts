@@ -49,7 +49,10 @@ export function passwordProblem(
 ): string | undefined {
   const length = [...password].length;
   if (length < policy.minLength) return `must be at least ${policy.minLength} characters`;
-  if (length > policy.maxLength || new TextEncoder().encode(password).byteLength > policy.maxBytes) {
+  if (
+    length > policy.maxLength ||
+    new TextEncoder().encode(password).byteLength > policy.maxBytes
+  ) {
     return `must be at most ${policy.maxLength} characters`;
   }
   if (policy.minScore === 0) return undefined;

@@ -1,0 +1,76 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { parseSetCookie } from "@hybrid-auth/auth/testing";
+import { createTestApp, STRONG_PASSWORD, uniqueEmail, type TestApp } from "../testing/test-app";
+
+const apps: TestApp[] = [];
+afterAll(() => Promise.all(apps.map((app) => app.dispose())));
+
+async function registerOn(secureCookies: boolean) {
+  const t = await createTestApp({ auth: { secureCookies } });
+  apps.push(t);
+  const client = t.client();
+  const response = await client.post("/api/auth/register", {
+    email: uniqueEmail(),
+    password: STRONG_PASSWORD,
+  });
+  expect(response.status).toBe(201);
+  const cookies = response.headers.getSetCookie().map(parseSetCookie);
+  return { t, client, cookies, response };
+}
+
+describe("cookie attributes", () => {
+  it("production: __Host- names, Secure, HttpOnly, SameSite=Lax, Path=/, no Domain", async () => {
+    const { cookies, client, response } = await registerOn(true);
+    expect(cookies.map((c) => c.name).sort()).toEqual([
+      "__Host-auth_access",
+      "__Host-auth_session",
+    ]);
+    for (const cookie of cookies) {
+      expect(cookie.attributes).toMatchObject({
+        secure: true,
+        httponly: true,
+        samesite: "Lax",
+        path: "/",
+      });
+      expect(cookie.attributes).not.toHaveProperty("domain");
+    }
+    const access = cookies.find((c) => c.name === "__Host-auth_access")!;
+    const session = cookies.find((c) => c.name === "__Host-auth_session")!;
+    expect(access.attributes["max-age"]).toBe("600");
+    expect(session.attributes["max-age"]).toBe(String(30 * 24 * 3600));
+    expect(response.headers.get("strict-transport-security")).toMatch(/max-age=\d+/);
+    // The prefixed cookies are the ones read back.
+    expect((await client.get("/api/auth/session")).status).toBe(200);
+  });
+
+  it("plain-http development: plain names without Secure, still HttpOnly and SameSite", async () => {
+    const { cookies, response } = await registerOn(false);
+    expect(cookies.map((c) => c.name).sort()).toEqual(["auth_access", "auth_session"]);
+    for (const cookie of cookies) {
+      expect(cookie.attributes).not.toHaveProperty("secure");
+      expect(cookie.attributes).toMatchObject({ httponly: true, samesite: "Lax", path: "/" });
+    }
+    expect(response.headers.get("strict-transport-security")).toBeNull();
+  });
+
+  it("a secure deployment ignores unprefixed cookies planted over http", async () => {
+    const { t, client } = await registerOn(true);
+    const planted = t.client();
+    planted.cookies.set("auth_access", client.cookies.get("__Host-auth_access")!);
+    planted.cookies.set("auth_session", client.cookies.get("__Host-auth_session")!);
+    expect((await planted.get("/api/auth/session")).status).toBe(401);
+  });
+
+  it("logout clears both cookies with Max-Age=0 and the same attributes", async () => {
+    const { client } = await registerOn(true);
+    const response = await client.post("/api/auth/logout");
+    const cleared = response.headers.getSetCookie().map(parseSetCookie);
+    expect(cleared.map((c) => c.name).sort()).toEqual([
+      "__Host-auth_access",
+      "__Host-auth_session",
+    ]);
+    for (const cookie of cleared) {
+      expect(cookie.attributes).toMatchObject({ "max-age": "0", secure: true, path: "/" });
+    }
+  });
+});

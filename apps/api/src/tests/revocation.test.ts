@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp, type TestApp } from "../testing/test-app";
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(() => t.dispose());
+
+/** A signed-in user with a second device whose access token is fresh and unexpired. */
+async function twoDevices() {
+  const first = await t.signUp();
+  const second = t.client();
+  await second.post("/api/auth/login", { email: first.email, password: first.password });
+  expect((await second.get("/api/auth/session")).status).toBe(200);
+  return { ...first, second };
+}
+
+describe("revocation takes effect on the next request, access token unexpired", () => {
+  it("logout: a copy of the signed-out cookies is refused", async () => {
+    const { client } = await t.signUp();
+    const copy = client.fork();
+    await client.post("/api/auth/logout");
+    t.clock.advanceSeconds(1);
+    expect((await copy.get("/api/auth/session")).status).toBe(401);
+  });
+
+  it("logout-all, logout-others, revoke one, password change", async () => {
+    const a = await twoDevices();
+    await a.client.post("/api/auth/logout-all");
+    expect((await a.second.get("/api/auth/session")).status).toBe(401);
+
+    const b = await twoDevices();
+    await b.client.post("/api/auth/logout-others");
+    expect((await b.second.get("/api/auth/session")).status).toBe(401);
+
+    const c = await twoDevices();
+    const { sessions } = (await (await c.client.get("/api/auth/sessions")).json()) as {
+      sessions: { id: string; current: boolean }[];
+    };
+    await c.client.delete(`/api/auth/sessions/${sessions.find((s) => !s.current)!.id}`);
+    expect((await c.second.get("/api/auth/session")).status).toBe(401);
+
+    const d = await twoDevices();
+    await d.client.post("/api/auth/password", {
+      currentPassword: d.password,
+      newPassword: "amber-lighthouse-quietly-17",
+    });
+    expect((await d.second.get("/api/auth/session")).status).toBe(401);
+  });
+
+  it("the refused device's cookies are cleared", async () => {
+    const a = await twoDevices();
+    await a.client.post("/api/auth/logout-all");
+    const response = await a.second.get("/api/todos");
+    expect(response.status).toBe(401);
+    expect(a.second.cookies.size).toBe(0);
+  });
+});
+
+describe("role changes and disabling", () => {
+  it("a role change gives fresh claims on the next request of every device", async () => {
+    const { client, user, second } = await twoDevices();
+    await t.auth.admin.setRole(user.id, "admin");
+    for (const device of [client, second]) {
+      const { session } = (await (await device.get("/api/auth/session")).json()) as {
+        session: { role: string };
+      };
+      expect(session.role).toBe("admin");
+    }
+  });
+
+  it("disabling signs the user out everywhere and refuses sign-in", async () => {
+    const { client, user, email, password, second } = await twoDevices();
+    await t.auth.admin.disableUser(user.id);
+    expect((await client.get("/api/auth/session")).status).toBe(401);
+    expect((await second.get("/api/auth/session")).status).toBe(401);
+    expect((await t.client().post("/api/auth/login", { email, password })).status).toBe(401);
+  });
+});
+
+describe("durable events", () => {
+  it("a restarted process still refuses a token revoked before the restart", async () => {
+    const { client } = await t.signUp();
+    const copy = client.fork();
+    await client.post("/api/auth/logout");
+    const restarted = await t.sibling();
+    const response = await restarted.app.fetch(
+      new Request("http://localhost/api/auth/session", {
+        headers: { Cookie: `auth_access=${copy.cookies.get("auth_access")}` },
+      }),
+    );
+    expect(response.status).toBe(401);
+    await restarted.auth.close();
+  });
+
+  it("events older than one access-token lifetime are dropped from memory", async () => {
+    const list = t.auth.internals.revocations.list;
+    const { client } = await t.signUp();
+    await client.post("/api/auth/logout");
+    expect(list.size).toBeGreaterThan(0);
+    t.clock.advanceSeconds(601 + 2);
+    list.prune(t.clock.now());
+    expect(list.size).toBe(0);
+  });
+});
