@@ -1,4 +1,5 @@
 import js from "@eslint/js";
+import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
@@ -14,6 +15,7 @@ export default tseslint.config(
     ],
   },
   js.configs.recommended,
+  { languageOptions: { globals: { ...globals.node } } },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -30,7 +32,15 @@ export default tseslint.config(
     },
   },
   {
-    files: ["**/config.ts", "**/testing/env.ts", "scripts/**", "e2e/**", "**/*.config.ts"],
+    files: [
+      "**/config.ts",
+      "**/testing/env.ts",
+      "scripts/**",
+      "e2e/**",
+      "**/bench/**",
+      "**/*.config.ts",
+      ".ci/**",
+    ],
     rules: { "no-restricted-properties": "off" },
   },
 );

@@ -1,12 +1,11 @@
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { methodNotAllowed } from "hono/method-not-allowed";
-import { secureHeaders } from "hono/secure-headers";
 import {
   createAuth,
   createProblemErrorHandler,
   problemNotFoundHandler,
-  problemResponse,
+  problemContextResponse,
   systemClock,
   type AuthEnv,
   type Clock,
@@ -15,8 +14,11 @@ import {
 import type { Database } from "@hybrid-auth/db";
 import type { Config } from "./config";
 import { createHealthRoutes } from "./health/routes";
-import { socketClientIp } from "./http/client-ip";
+import { nodeCookieHeader, socketClientIp } from "./http/node-request";
+import { securityHeaders } from "./http/security-headers";
 import { createTodoRoutes } from "./todos/routes";
+
+const BODYLESS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export type AppDeps = {
   database: Database;
@@ -51,41 +53,35 @@ export async function createApp(deps: AppDeps) {
     secureCookies: authConfig.secureCookies,
     revocationTransport: deps.revocationTransport,
     getClientIp: deps.getClientIp ?? socketClientIp,
+    readCookieHeader: nodeCookieHeader,
   });
 
   const app = new Hono<AuthEnv>();
   app.onError(createProblemErrorHandler(deps.logError));
   app.notFound(problemNotFoundHandler);
-  app.use(
-    secureHeaders({
-      xFrameOptions: "DENY",
-      strictTransportSecurity: authConfig.secureCookies
-        ? "max-age=31536000; includeSubDomains"
-        : false,
-    }),
-  );
+  app.use(securityHeaders({ hsts: authConfig.secureCookies }));
   app.use(
     methodNotAllowed({
       app,
       onMethodNotAllowed: (c, methods) =>
-        problemResponse({
+        problemContextResponse(c, {
           status: 405,
           detail: `${c.req.method} is not supported here.`,
           headers: { Allow: methods.join(", ") },
         }),
     }),
   );
-  app.use(
-    "/api/*",
-    bodyLimit({
-      maxSize: deps.config.bodyLimitBytes,
-      onError: () =>
-        problemResponse({
-          status: 413,
-          detail: `Request bodies are limited to ${deps.config.bodyLimitBytes} bytes.`,
-        }),
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: deps.config.bodyLimitBytes,
+    onError: (c) =>
+      problemContextResponse(c, {
+        status: 413,
+        detail: `Request bodies are limited to ${deps.config.bodyLimitBytes} bytes.`,
+      }),
+  });
+  // Only where a body can come: reading `body` on a GET makes @hono/node-server build a full
+  // Request object, a real cost on the hot path.
+  app.use("/api/*", (c, next) => (BODYLESS.has(c.req.method) ? next() : limitBody(c, next)));
   const routes = buildRoutes(deps, auth, clock);
   app.route("/", routes);
   return { app, auth };

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { ProblemError } from "./http/problem";
-import { normalizePassword, passwordProblem } from "./password/policy";
+import { normalizePassword, passwordProblem, personalWords } from "./password/policy";
 import type { RevocationEvent } from "./revocation/revocation-list";
 import type { AuthRuntime } from "./runtime";
 import { users } from "./schema";
@@ -57,7 +57,11 @@ export async function changePassword(
     });
   }
   const newPassword = normalizePassword(input.newPassword);
-  const problem = passwordProblem(newPassword, passwordPolicy, [user.email, user.name ?? ""]);
+  const problem = passwordProblem(
+    newPassword,
+    passwordPolicy,
+    personalWords(user.email, user.name),
+  );
   if (problem) throw invalidPassword("/newPassword", problem);
   const passwordHash = await hasher.hash(newPassword);
   await runtime.revocations.revoke(async (tx, now) => {

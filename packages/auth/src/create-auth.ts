@@ -47,6 +47,7 @@ export async function createAuth(options: AuthOptions) {
       secure,
       accessName: options.cookieNames?.access ?? "auth_access",
       sessionName: options.cookieNames?.session ?? "auth_session",
+      readCookieHeader: options.readCookieHeader,
     }),
     lifetimes: {
       absoluteMs: (options.sessionAbsoluteTtlSeconds ?? 30 * DAY_SECONDS) * 1000,

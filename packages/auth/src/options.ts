@@ -41,6 +41,8 @@ export type AuthOptions = {
   revocationTransport?: RevocationTransport;
   /** The client's IP address; the default knows none. */
   getClientIp?: (c: Context) => string | undefined;
+  /** The raw `Cookie` header; the default asks `c.req`. See `CookieSettings.readCookieHeader`. */
+  readCookieHeader?: (c: Context) => string | undefined;
   /** How many verified access tokens to remember (default 10 000). */
   verifiedTokenCacheSize?: number;
 };

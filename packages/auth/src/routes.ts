@@ -43,8 +43,9 @@ export function createAuthRoutes(runtime: AuthRuntime, authenticator: Authentica
 
   return new Hono<AuthEnv>()
     .use(async (c, next) => {
-      await next();
+      // Set before the handler: a header added after it would rebuild the response.
       c.header("Cache-Control", "no-store");
+      await next();
     })
     .use(authenticator.middleware)
     .post("/register", jsonBody(registerBody), async (c) => {

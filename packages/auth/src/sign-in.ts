@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import type { AuthState } from "./authenticator";
 import { isUniqueViolation } from "./db";
 import { ProblemError } from "./http/problem";
-import { normalizePassword, passwordProblem } from "./password/policy";
+import { normalizePassword, passwordProblem, personalWords } from "./password/policy";
 import type { AuthRuntime } from "./runtime";
 import { revokeSessions, insertSession } from "./sessions/session-store";
 import { generateSessionToken, hashSessionToken } from "./tokens/session-token";
@@ -75,7 +75,11 @@ export async function register(
 ): Promise<PublicUser> {
   const password = normalizePassword(input.password);
   const email = normalizeEmail(input.email);
-  const problem = passwordProblem(password, runtime.passwordPolicy, [email, input.name ?? ""]);
+  const problem = passwordProblem(
+    password,
+    runtime.passwordPolicy,
+    personalWords(email, input.name),
+  );
   if (problem) throw invalidPassword("/password", problem);
   const passwordHash = await runtime.hasher.hash(password);
   let user: UserRow;

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { deleteCookie, setCookie } from "hono/cookie";
+import { parse } from "hono/utils/cookie";
 
 export type CookieSettings = {
   /**
@@ -9,21 +10,38 @@ export type CookieSettings = {
   secure: boolean;
   accessName: string;
   sessionName: string;
+  /**
+   * The raw `Cookie` header. The default asks the Fetch API request; a Node server can read
+   * `IncomingMessage` directly and skip building a `Headers` object on every request.
+   */
+  readCookieHeader?: ((c: Context) => string | undefined) | undefined;
 };
+
+const fetchCookieHeader = (c: Context) => c.req.header("Cookie");
 
 /** The two auth cookies: reading, setting and clearing them with the right attributes. */
 export class AuthCookies {
   readonly #prefix: "host" | undefined;
+  readonly #readHeader: (c: Context) => string | undefined;
+  readonly #accessName: string;
+  readonly #sessionName: string;
+
   constructor(readonly settings: CookieSettings) {
     this.#prefix = settings.secure ? "host" : undefined;
+    this.#readHeader = settings.readCookieHeader ?? fetchCookieHeader;
+    // The names on the wire: `__Host-` is part of the name, so a cookie planted without it
+    // (over plain http, or by a sibling subdomain) is never read in a secure deployment.
+    const onWire = (name: string) => (settings.secure ? `__Host-${name}` : name);
+    this.#accessName = onWire(settings.accessName);
+    this.#sessionName = onWire(settings.sessionName);
   }
 
   readAccess(c: Context): string | undefined {
-    return this.#read(c, this.settings.accessName);
+    return this.#read(c, this.#accessName);
   }
 
   readSession(c: Context): string | undefined {
-    return this.#read(c, this.settings.sessionName);
+    return this.#read(c, this.#sessionName);
   }
 
   setAccess(c: Context, token: string, maxAgeSeconds: number): void {
@@ -46,8 +64,10 @@ export class AuthCookies {
     }
   }
 
-  #read(c: Context, name: string): string | undefined {
-    const value = this.#prefix ? getCookie(c, name, this.#prefix) : getCookie(c, name);
+  #read(c: Context, wireName: string): string | undefined {
+    const header = this.#readHeader(c);
+    if (!header) return undefined;
+    const value = parse(header, wireName)[wireName];
     return value === "" ? undefined : value;
   }
 

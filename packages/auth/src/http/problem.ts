@@ -94,4 +94,4 @@ export function createProblemErrorHandler(
 }
 
 export const problemNotFoundHandler: NotFoundHandler = (c) =>
-  problemResponse({ status: 404, detail: `No resource at ${c.req.path}.` });
+  problemContextResponse(c, { status: 404, detail: `No resource at ${c.req.path}.` });

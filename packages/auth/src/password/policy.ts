@@ -39,12 +39,31 @@ export function normalizePassword(password: string): string {
 }
 
 /**
+ * The words of a user's own email and name that a password should not be built from:
+ * `ada.lovelace@example.com` gives `ada.lovelace`, `ada`, `lovelace`, `example`…
+ */
+export function personalWords(...values: (string | null | undefined)[]): string[] {
+  const words = new Set<string>();
+  for (const value of values) {
+    if (!value) continue;
+    const lower = value.toLowerCase();
+    words.add(lower);
+    const local = lower.split("@")[0] ?? "";
+    words.add(local);
+    for (const part of lower.split(/[^\p{L}\p{N}]+/u)) if (part.length >= 3) words.add(part);
+  }
+  words.delete("");
+  return [...words];
+}
+
+/**
  * Checks a (normalised) password against length bounds and a strength estimator. Returns the
  * reason it is refused, or `undefined` when it is acceptable. No composition rules.
  */
 export function passwordProblem(
   password: string,
   policy: PasswordPolicyOptions,
+  /** Words from the user's own data, see {@link personalWords}. */
   context: string[] = [],
 ): string | undefined {
   const length = [...password].length;

@@ -1,0 +1,50 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./config";
+
+const STRONG = "a-production-secret-that-is-long-enough-0123456789";
+const quiet = () => {};
+
+describe("loadConfig", () => {
+  it("has working defaults for development", () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "cfg-"));
+    const warnings: string[] = [];
+    const config = loadConfig({ DATA_DIR: dataDir }, (m) => warnings.push(m));
+    expect(config).toMatchObject({ port: 3000, nodeEnv: "development", databaseUrl: undefined });
+    expect(config.auth).toMatchObject({ accessTokenTtlSeconds: 600, secureCookies: false });
+    expect(warnings.join()).toMatch(/AUTH_SECRET/);
+    // The generated key is kept: the next start reuses it.
+    expect(readFileSync(join(dataDir, "auth-secret"), "utf8").trim()).toBe(config.auth.secret);
+    expect(loadConfig({ DATA_DIR: dataDir }, quiet).auth.secret).toBe(config.auth.secret);
+  });
+
+  it("stops production without a strong AUTH_SECRET, naming it", () => {
+    expect(() => loadConfig({ NODE_ENV: "production" }, quiet)).toThrow(/AUTH_SECRET: is not set/);
+    expect(() => loadConfig({ NODE_ENV: "production", AUTH_SECRET: "short" }, quiet)).toThrow(
+      /AUTH_SECRET: must be at least 32 bytes/,
+    );
+    expect(() =>
+      loadConfig({ NODE_ENV: "production", AUTH_SECRET: "a".repeat(40) }, quiet),
+    ).toThrow(/AUTH_SECRET: is too repetitive/);
+  });
+
+  it("uses secure cookies in production", () => {
+    const config = loadConfig({ NODE_ENV: "production", AUTH_SECRET: STRONG }, quiet);
+    expect(config.auth.secureCookies).toBe(true);
+  });
+
+  it("reports every invalid variable at once", () => {
+    try {
+      loadConfig({ PORT: "http", AUTH_ACCESS_TTL: "-5", DATABASE_URL: "mysql://x" }, quiet);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const message = (error as Error).message;
+      expect(message).toMatch(/PORT/);
+      expect(message).toMatch(/AUTH_ACCESS_TTL/);
+      expect(message).toMatch(/DATABASE_URL/);
+    }
+  });
+});

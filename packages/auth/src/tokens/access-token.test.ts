@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { AccessTokenService } from "./access-token";
+import { createKeyRing } from "./key-ring";
+
+const OLD = "old-secret-0123456789-abcdefghijklmnopqrstuv";
+const NEW = "new-secret-0123456789-abcdefghijklmnopqrstuv";
+const subject = { userId: "u1", sessionId: "s1", role: "user" };
+const now = Date.UTC(2030, 0, 1);
+
+async function service(current: string, previous: string[] = []) {
+  return new AccessTokenService({
+    keys: await createKeyRing(current, previous),
+    issuer: "iss",
+    audience: "aud",
+    ttlSeconds: 600,
+  });
+}
+
+describe("AccessTokenService", () => {
+  it("round-trips claims and expires after the TTL", async () => {
+    const tokens = await service(NEW);
+    const { token, claims } = await tokens.mint(subject, now);
+    expect(claims).toEqual({ ...subject, issuedAt: now / 1000, expiresAt: now / 1000 + 600 });
+    expect(await tokens.verify(token, now + 599_000)).toEqual(claims);
+    expect(await tokens.verify(token, now + 600_000)).toBeUndefined();
+  });
+
+  it("verifies tokens signed with a previous key during a rotation (kid)", async () => {
+    const before = await service(OLD);
+    const { token } = await before.mint(subject, now);
+    const rotated = await service(NEW, [OLD]);
+    expect(await rotated.verify(token, now)).toMatchObject(subject);
+    const retired = await service(NEW);
+    expect(await retired.verify(token, now)).toBeUndefined();
+  });
+
+  it("checks expiry on cache hits too", async () => {
+    const tokens = await service(NEW);
+    const { token } = await tokens.mint(subject, now);
+    expect(await tokens.verify(token, now)).toBeDefined();
+    expect(await tokens.verify(token, now + 601_000)).toBeUndefined();
+  });
+});
+
+describe("createKeyRing", () => {
+  it("refuses secrets shorter than 32 bytes", async () => {
+    await expect(createKeyRing("short")).rejects.toThrow(/32 bytes/);
+  });
+});
