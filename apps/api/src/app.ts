@@ -16,6 +16,7 @@ import type { Config } from "./config";
 import { createHealthRoutes } from "./health/routes";
 import { nodeCookieHeader, socketClientIp } from "./http/node-request";
 import { securityHeaders } from "./http/security-headers";
+import { createSpaRoutes, defaultWebDistDir } from "./http/spa";
 import { createTodoRoutes } from "./todos/routes";
 
 const BODYLESS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -27,6 +28,8 @@ export type AppDeps = {
   revocationTransport?: RevocationTransport;
   getClientIp?: (c: Context) => string | undefined;
   logError?: (error: unknown) => void;
+  /** The built SPA to serve on the same origin; `false` serves none. Default: apps/web/dist. */
+  webDistDir?: string | false;
 };
 
 function buildRoutes(deps: AppDeps, auth: Awaited<ReturnType<typeof createAuth>>, clock: Clock) {
@@ -84,6 +87,9 @@ export async function createApp(deps: AppDeps) {
   app.use("/api/*", (c, next) => (BODYLESS.has(c.req.method) ? next() : limitBody(c, next)));
   const routes = buildRoutes(deps, auth, clock);
   app.route("/", routes);
+  const spa =
+    deps.webDistDir === false ? undefined : createSpaRoutes(deps.webDistDir ?? defaultWebDistDir);
+  if (spa) app.route("/", spa);
   return { app, auth };
 }
 

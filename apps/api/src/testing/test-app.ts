@@ -43,7 +43,11 @@ export const uniqueEmail = (label = "user") =>
 
 /** The API over a fresh, migrated test database, with a manual clock and a query counter. */
 export async function createTestApp(
-  options: { auth?: Partial<Config["auth"]>; bodyLimitBytes?: number } = {},
+  options: {
+    auth?: Partial<Config["auth"]>;
+    bodyLimitBytes?: number;
+    webDistDir?: string | false;
+  } = {},
 ): Promise<TestApp> {
   const statements: string[] = [];
   const database = await createTestDatabase({ onQuery: (sql) => statements.push(sql) });
@@ -55,6 +59,7 @@ export async function createTestApp(
       auth: testAuthConfig(options.auth),
       bodyLimitBytes: options.bodyLimitBytes ?? 64 * 1024,
     },
+    webDistDir: options.webDistDir ?? false,
     logError: (error) => {
       throw error;
     },

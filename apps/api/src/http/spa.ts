@@ -1,0 +1,62 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { serveStatic } from "@hono/node-server/serve-static";
+import { Hono } from "hono";
+
+/** Where `vite build` writes the SPA in this repository. */
+export const defaultWebDistDir = fileURLToPath(new URL("../../../web/dist", import.meta.url));
+
+/**
+ * The SPA's policy: scripts and styles only from this origin (no inline scripts), no
+ * framing, no plugins, requests only to this origin.
+ */
+export const SPA_CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+const HASHED_ASSET = "public, max-age=31536000, immutable";
+const PLAIN_ASSET = "public, max-age=3600";
+/** A path whose last segment has a file extension: a file, not an SPA route. */
+const FILE_PATH = /\/[^/]+\.[A-Za-z0-9]+$/;
+
+/**
+ * Serves the built SPA: hashed assets cached forever, other files for an hour, and every
+ * other GET outside `/api` answered with `index.html` (history fallback, `no-cache`, CSP).
+ * Returns `undefined` when there is no build to serve.
+ */
+export function createSpaRoutes(distDir: string) {
+  const indexFile = join(distDir, "index.html");
+  if (!existsSync(indexFile)) return undefined;
+  const indexHtml = readFileSync(indexFile, "utf8");
+  const files = serveStatic({ root: distDir });
+
+  return (
+    new Hono()
+      .get("/assets/*", async (c, next) => {
+        c.header("Cache-Control", HASHED_ASSET);
+        return files(c, next);
+      })
+      // Never index.html for a missing asset: a browser would try to run HTML as a script.
+      .get("/assets/*", (c) => c.notFound())
+      .get("*", async (c, next) => {
+        if (c.req.path.startsWith("/api/") || c.req.path === "/api") return next();
+        if (FILE_PATH.test(c.req.path) && !c.req.path.endsWith(".html")) {
+          c.header("Cache-Control", PLAIN_ASSET);
+          return files(c, next);
+        }
+        c.header("Cache-Control", "no-cache");
+        c.header("Content-Security-Policy", SPA_CONTENT_SECURITY_POLICY);
+        return c.html(indexHtml);
+      })
+  );
+}

@@ -1,0 +1,124 @@
+import {
+  createRouter,
+  createWebHistory,
+  type RouteRecordRaw,
+  type Router,
+  type RouterHistory,
+} from "vue-router";
+import { setUnauthorizedHandler } from "./api/client";
+import { safeReturnTo } from "./lib/return-to";
+import { session as defaultSession, type SessionStore } from "./stores/session";
+import LandingPage from "./pages/LandingPage.vue";
+
+declare module "vue-router" {
+  interface RouteMeta {
+    /** Reachable signed out; a 401 seen here never redirects (no loops). */
+    public?: boolean;
+    /** Signed-in users are sent on to their to-dos (or `?returnTo=`). */
+    guestOnly?: boolean;
+    requiresAuth?: boolean;
+    title?: string;
+  }
+}
+
+export const SESSION_ENDED = "Your session ended — please sign in again.";
+
+export const routes: RouteRecordRaw[] = [
+  {
+    path: "/",
+    name: "landing",
+    component: LandingPage,
+    meta: { public: true, guestOnly: true },
+  },
+  {
+    path: "/sign-in",
+    name: "sign-in",
+    component: () => import("./pages/SignInPage.vue"),
+    meta: { public: true, guestOnly: true, title: "Sign in" },
+  },
+  {
+    path: "/sign-up",
+    name: "sign-up",
+    component: () => import("./pages/SignUpPage.vue"),
+    meta: { public: true, guestOnly: true, title: "Create your account" },
+  },
+  {
+    path: "/todos",
+    name: "todos",
+    component: () => import("./pages/TodosPage.vue"),
+    meta: { requiresAuth: true, title: "To-dos" },
+  },
+  {
+    path: "/devices",
+    name: "devices",
+    component: () => import("./pages/DevicesPage.vue"),
+    meta: { requiresAuth: true, title: "Your devices" },
+  },
+  {
+    path: "/account",
+    name: "account",
+    component: () => import("./pages/AccountPage.vue"),
+    meta: { requiresAuth: true, title: "Account" },
+  },
+  {
+    path: "/:pathMatch(.*)*",
+    name: "not-found",
+    component: () => import("./pages/NotFoundPage.vue"),
+    meta: { public: true, title: "Page not found" },
+  },
+];
+
+export function createAppRouter(
+  options: { history?: RouterHistory; session?: SessionStore } = {},
+): Router {
+  const store = options.session ?? defaultSession;
+  const router = createRouter({
+    history: options.history ?? createWebHistory(),
+    routes,
+    scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
+  });
+
+  router.beforeEach(async (to) => {
+    await store.ensureLoaded();
+    if (to.meta.requiresAuth && !store.signedIn) {
+      return { name: "sign-in", query: { returnTo: to.fullPath } };
+    }
+    if (to.meta.guestOnly && store.signedIn) {
+      return to.name === "sign-in" ? safeReturnTo(to.query.returnTo) : "/todos";
+    }
+    return true;
+  });
+
+  router.afterEach((to) => {
+    if (typeof document !== "undefined") {
+      document.title = to.meta.title
+        ? `${to.meta.title} · Tidy`
+        : "Tidy — to-dos you can sign out of everywhere";
+    }
+  });
+
+  return router;
+}
+
+/**
+ * Any 401 from the API (other than the requests where 401 is the answer) means the session is
+ * gone: forget it and send the user to sign in, coming back here afterwards. Never from a
+ * public page (that is where the user already is), and only once for a burst of 401s.
+ */
+export function installUnauthorizedRedirect(router: Router, store: SessionStore = defaultSession) {
+  let redirecting = false;
+  const handler = () => {
+    const current = router.currentRoute.value;
+    if (redirecting || current.meta.public || current.name === undefined) {
+      store.markSignedOut();
+      return;
+    }
+    redirecting = true;
+    store.markSignedOut(SESSION_ENDED);
+    void router.replace({ name: "sign-in", query: { returnTo: current.fullPath } }).finally(() => {
+      redirecting = false;
+    });
+  };
+  setUnauthorizedHandler(handler);
+  return handler;
+}

@@ -1,0 +1,121 @@
+import { reactive, readonly } from "vue";
+import { api, send, type SessionClaims, type User } from "../api/client";
+
+export type SessionStatus = "unknown" | "signed-in" | "signed-out";
+
+/**
+ * What the SPA knows about its own sign-in. Cookies are HttpOnly, so the only source of truth
+ * is the server: GET /api/auth/session answers 200 (signed in) or 401 (not).
+ */
+export function createSessionStore() {
+  const state = reactive({
+    status: "unknown" as SessionStatus,
+    claims: null as SessionClaims | null,
+    user: null as User | null,
+    /** A one-time message for the sign-in page ("Your session ended…"). */
+    notice: null as string | null,
+  });
+  let probe: Promise<void> | null = null;
+
+  function markSignedIn(user: User | null): void {
+    state.status = "signed-in";
+    if (user) state.user = user;
+    probe = Promise.resolve();
+  }
+
+  function markSignedOut(notice?: string): void {
+    state.status = "signed-out";
+    state.claims = null;
+    state.user = null;
+    probe = Promise.resolve();
+    if (notice) state.notice = notice;
+  }
+
+  async function refresh(): Promise<void> {
+    try {
+      const response = await send(api.auth.session.$get());
+      state.claims = (await response.json()).session;
+      state.status = "signed-in";
+    } catch {
+      // 401 means "not signed in"; for routing, an unreachable server counts the same.
+      state.status = "signed-out";
+      state.claims = null;
+      state.user = null;
+    }
+  }
+
+  return {
+    state: readonly(state),
+
+    /** Probes the server once; later calls reuse the answer until something changes it. */
+    ensureLoaded(): Promise<void> {
+      probe ??= refresh();
+      return probe;
+    },
+
+    refresh(): Promise<void> {
+      probe = refresh();
+      return probe;
+    },
+
+    get signedIn(): boolean {
+      return state.status === "signed-in";
+    },
+
+    async signIn(email: string, password: string): Promise<User> {
+      const response = await send(api.auth.login.$post({ json: { email, password } }));
+      const { user } = await response.json();
+      state.notice = null;
+      markSignedIn(user);
+      return user;
+    },
+
+    async signUp(input: { email: string; password: string; name?: string }): Promise<User> {
+      const response = await send(
+        api.auth.register.$post({
+          json: { email: input.email, password: input.password, name: input.name || null },
+        }),
+      );
+      const { user } = await response.json();
+      state.notice = null;
+      markSignedIn(user);
+      return user;
+    },
+
+    async loadUser(): Promise<User> {
+      const response = await send(api.auth.me.$get());
+      const { user } = await response.json();
+      state.user = user;
+      return user;
+    },
+
+    /** Ends this session. Even if the server is unreachable, the SPA forgets it. */
+    async signOut(): Promise<void> {
+      try {
+        await send(api.auth.logout.$post());
+      } finally {
+        markSignedOut();
+      }
+    },
+
+    /** Revokes every session of the user, this one included. */
+    async signOutEverywhere(): Promise<void> {
+      await send(api.auth["logout-all"].$post());
+      markSignedOut();
+    },
+
+    markSignedOut,
+
+    /** Reads and clears the one-time notice. */
+    takeNotice(): string | null {
+      const notice = state.notice;
+      state.notice = null;
+      return notice;
+    },
+  };
+}
+
+export type SessionStore = ReturnType<typeof createSessionStore>;
+
+/** The app-wide instance. */
+export const session = createSessionStore();

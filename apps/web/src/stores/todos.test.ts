@@ -1,0 +1,264 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { flushPromises, mount } from "@vue/test-utils";
+import { createMemoryHistory, createRouter } from "vue-router";
+import { setUnauthorizedHandler } from "../api/client";
+import TodosPage from "../pages/TodosPage.vue";
+import { deferred, json, mockFetch, noContent, problem, type Call } from "../testing/fetch-mock";
+import { toasts } from "./toasts";
+import { createTodoList } from "./todos";
+
+let seq = 0;
+function todo(title: string, completed = false) {
+  seq += 1;
+  const at = new Date(Date.UTC(2030, 0, 1, 0, 0, seq)).toISOString();
+  return {
+    id: `00000000-0000-4000-8000-${String(seq).padStart(12, "0")}`,
+    title,
+    completed,
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
+const notify = () => ({ error: vi.fn(), success: vi.fn() });
+
+beforeEach(() => {
+  seq = 0;
+});
+afterEach(() => {
+  vi.unstubAllGlobals();
+  setUnauthorizedHandler(() => {});
+  toasts.clear();
+});
+
+async function loaded(
+  items: ReturnType<typeof todo>[],
+  handlers: Record<string, (call: Call) => Response | Promise<Response>> = {},
+) {
+  const mock = mockFetch({ "GET /api/todos": () => json({ todos: items }), ...handlers });
+  const toast = notify();
+  const list = createTodoList(toast);
+  await list.load();
+  return { list, toast, ...mock };
+}
+
+describe("to-do list store", () => {
+  it("loads the list and counts what remains", async () => {
+    const { list } = await loaded([todo("a"), todo("b", true), todo("c")]);
+    expect(list.state.items.map((t) => t.title)).toEqual(["a", "b", "c"]);
+    expect(list.remaining.value).toBe(2);
+    expect(list.completedCount.value).toBe(1);
+  });
+
+  it("filters all / active / done", async () => {
+    const { list } = await loaded([todo("a"), todo("b", true), todo("c")]);
+    expect(list.visible.value.map((t) => t.title)).toEqual(["a", "b", "c"]);
+    list.setFilter("active");
+    expect(list.visible.value.map((t) => t.title)).toEqual(["a", "c"]);
+    list.setFilter("done");
+    expect(list.visible.value.map((t) => t.title)).toEqual(["b"]);
+  });
+
+  it("adds optimistically, then swaps in the server's copy", async () => {
+    const answer = deferred<Response>();
+    const saved = todo("Buy milk");
+    const { list, calls } = await loaded([], { "POST /api/todos": () => answer.promise });
+    const adding = list.add("  Buy milk ");
+    expect(list.state.items).toHaveLength(1);
+    expect(list.state.items[0]).toMatchObject({ title: "Buy milk", pending: true });
+    expect(list.remaining.value).toBe(1);
+    answer.resolve(json({ todo: saved }, 201));
+    await expect(adding).resolves.toBe(true);
+    expect(list.state.items).toEqual([saved]);
+    expect(calls.at(-1)!.body).toEqual({ title: "Buy milk" });
+  });
+
+  it("ignores blank titles", async () => {
+    const { list, calls } = await loaded([]);
+    await expect(list.add("   ")).resolves.toBe(false);
+    expect(list.state.items).toHaveLength(0);
+    expect(calls).toHaveLength(1);
+  });
+
+  it("rolls an add back with an error toast when the server refuses", async () => {
+    const { list, toast } = await loaded([todo("a")], {
+      "POST /api/todos": () => problem(422, "The title must be at most 500 characters."),
+    });
+    await expect(list.add("x")).resolves.toBe(false);
+    expect(list.state.items.map((t) => t.title)).toEqual(["a"]);
+    expect(toast.error).toHaveBeenCalledWith(expect.stringContaining("Couldn't add “x”"));
+  });
+
+  it("toggles optimistically and rolls back on failure", async () => {
+    const first = todo("a");
+    const answer = deferred<Response>();
+    const { list, toast, calls } = await loaded([first], {
+      "PATCH /api/todos/:id": () => answer.promise,
+    });
+    const toggling = list.toggle(first.id);
+    expect(list.state.items[0]!.completed).toBe(true);
+    expect(list.remaining.value).toBe(0);
+    answer.resolve(problem(500, "Something went wrong on our side."));
+    await toggling;
+    expect(list.state.items[0]!.completed).toBe(false);
+    expect(list.remaining.value).toBe(1);
+    expect(toast.error).toHaveBeenCalledWith(
+      "Couldn't update “a”: Something went wrong on our side.",
+    );
+    expect(calls.at(-1)).toMatchObject({
+      method: "PATCH",
+      path: `/api/todos/${first.id}`,
+      body: { completed: true },
+    });
+  });
+
+  it("keeps a successful toggle", async () => {
+    const first = todo("a");
+    const { list } = await loaded([first], {
+      "PATCH /api/todos/:id": () => json({ todo: { ...first, completed: true } }),
+    });
+    await list.toggle(first.id);
+    expect(list.state.items[0]!.completed).toBe(true);
+  });
+
+  it("deletes optimistically and puts the item back in place on failure", async () => {
+    const items = [todo("a"), todo("b"), todo("c")];
+    const answer = deferred<Response>();
+    const { list, toast } = await loaded(items, { "DELETE /api/todos/:id": () => answer.promise });
+    const removing = list.remove(items[1]!.id);
+    expect(list.state.items.map((t) => t.title)).toEqual(["a", "c"]);
+    answer.resolve(problem(503, "Service Unavailable"));
+    await removing;
+    expect(list.state.items.map((t) => t.title)).toEqual(["a", "b", "c"]);
+    expect(toast.error).toHaveBeenCalledOnce();
+  });
+
+  it("keeps a successful delete", async () => {
+    const items = [todo("a"), todo("b")];
+    const { list, toast } = await loaded(items, { "DELETE /api/todos/:id": () => noContent() });
+    await list.remove(items[0]!.id);
+    expect(list.state.items.map((t) => t.title)).toEqual(["b"]);
+    expect(toast.error).not.toHaveBeenCalled();
+  });
+
+  it("renames optimistically and rolls back on failure", async () => {
+    const first = todo("old");
+    const { list, toast } = await loaded([first], {
+      "PATCH /api/todos/:id": () => problem(404, "No such to-do."),
+    });
+    const renaming = list.rename(first.id, "new");
+    expect(list.state.items[0]!.title).toBe("new");
+    await renaming;
+    expect(list.state.items[0]!.title).toBe("old");
+    expect(toast.error).toHaveBeenCalledWith("Couldn't rename “old”: No such to-do.");
+  });
+
+  it("clears completed, restoring only the ones the server refused", async () => {
+    const items = [todo("a", true), todo("b"), todo("c", true)];
+    const { list, toast } = await loaded(items, {
+      "DELETE /api/todos/:id": (call) =>
+        call.path.endsWith(items[2]!.id)
+          ? problem(500, "Something went wrong on our side.")
+          : noContent(),
+    });
+    await list.clearCompleted();
+    expect(list.state.items.map((t) => t.title)).toEqual(["b", "c"]);
+    expect(toast.error).toHaveBeenCalledWith(expect.stringContaining("Couldn't delete “c”"));
+  });
+
+  it("shows no toast for a 401: the app is already redirecting to sign-in", async () => {
+    const first = todo("a");
+    const { list, toast } = await loaded([first], {
+      "PATCH /api/todos/:id": () => problem(401, "Sign in to continue."),
+    });
+    await list.toggle(first.id);
+    expect(list.state.items[0]!.completed).toBe(false);
+    expect(toast.error).not.toHaveBeenCalled();
+  });
+});
+
+describe("TodosPage", () => {
+  async function mountPage(
+    items: ReturnType<typeof todo>[],
+    handlers: Record<string, (call: Call) => Response | Promise<Response>> = {},
+  ) {
+    const mock = mockFetch({ "GET /api/todos": () => json({ todos: items }), ...handlers });
+    const router = createRouter({
+      history: createMemoryHistory(),
+      routes: [{ path: "/", component: TodosPage }],
+    });
+    await router.push("/");
+    const wrapper = mount(TodosPage, { global: { plugins: [router] }, attachTo: document.body });
+    await flushPromises();
+    return { wrapper, ...mock };
+  }
+
+  it("shows the empty state, then adds a to-do when the form is submitted (Enter)", async () => {
+    const saved = todo("Water the plants");
+    const { wrapper } = await mountPage([], {
+      "POST /api/todos": () => json({ todo: saved }, 201),
+    });
+    expect(wrapper.text()).toContain("Nothing to do — yet");
+    const input = wrapper.get("#new-todo");
+    await input.setValue("Water the plants");
+    await wrapper.get("form.new-todo").trigger("submit");
+    expect(wrapper.text()).toContain("Water the plants");
+    expect((input.element as HTMLInputElement).value).toBe("");
+    await flushPromises();
+    expect(wrapper.findAll("li.todo")).toHaveLength(1);
+    expect(wrapper.text()).toContain("1 item left");
+    wrapper.unmount();
+  });
+
+  it("filters and shows the remaining count", async () => {
+    const { wrapper } = await mountPage([todo("a"), todo("b", true), todo("c")]);
+    expect(wrapper.text()).toContain("2 items left");
+    const filter = (name: string) =>
+      wrapper.findAll("button.filter").find((b) => b.text().startsWith(name))!;
+    await filter("Done").trigger("click");
+    expect(wrapper.findAll("li.todo .title").map((li) => li.text())).toEqual(["b"]);
+    expect(filter("Done").attributes("aria-pressed")).toBe("true");
+    await filter("Active").trigger("click");
+    expect(wrapper.findAll("li.todo .title").map((li) => li.text())).toEqual(["a", "c"]);
+    wrapper.unmount();
+  });
+
+  it("edits inline: Enter saves, Escape cancels", async () => {
+    const first = todo("old title");
+    const { wrapper, calls } = await mountPage([first], {
+      "PATCH /api/todos/:id": (call) => json({ todo: { ...first, ...(call.body as object) } }),
+    });
+    await wrapper.get("li.todo .title").trigger("dblclick");
+    let edit = wrapper.get("li.todo input.edit-input");
+    await edit.setValue("discarded");
+    await edit.trigger("keydown", { key: "Escape" });
+    expect(wrapper.get("li.todo .title").text()).toBe("old title");
+    expect(calls.filter((c) => c.method === "PATCH")).toHaveLength(0);
+
+    await wrapper.get("li.todo button[aria-label^='Edit']").trigger("click");
+    edit = wrapper.get("li.todo input.edit-input");
+    await edit.setValue("new title");
+    await wrapper.get("li.todo form.edit-form").trigger("submit");
+    expect(wrapper.get("li.todo .title").text()).toBe("new title");
+    await flushPromises();
+    expect(calls.filter((c) => c.method === "PATCH").map((c) => c.body)).toEqual([
+      { title: "new title" },
+    ]);
+    wrapper.unmount();
+  });
+
+  it("rolls back a failed toggle and shows an error toast", async () => {
+    const first = todo("a");
+    const { wrapper } = await mountPage([first], {
+      "PATCH /api/todos/:id": () => problem(500, "Something went wrong on our side."),
+    });
+    await wrapper.get("li.todo input[type=checkbox]").trigger("change");
+    expect(wrapper.get("li.todo").classes()).toContain("done");
+    await flushPromises();
+    expect(wrapper.get("li.todo").classes()).not.toContain("done");
+    expect(toasts.items.map((t) => t.message)).toContain(
+      "Couldn't update “a”: Something went wrong on our side.",
+    );
+    wrapper.unmount();
+  });
+});

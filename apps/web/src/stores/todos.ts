@@ -1,0 +1,190 @@
+import { computed, reactive } from "vue";
+import { api, ApiError, send, type Todo } from "../api/client";
+import { toasts as defaultToasts, type Toasts } from "./toasts";
+
+export type TodoFilter = "all" | "active" | "done";
+export const FILTERS: TodoFilter[] = ["all", "active", "done"];
+
+/** A to-do as the list shows it; `pending` while its creation has not been confirmed. */
+export type TodoItem = Todo & { pending?: boolean };
+
+const byCreation = (a: TodoItem, b: TodoItem) =>
+  a.createdAt === b.createdAt ? a.id.localeCompare(b.id) : a.createdAt.localeCompare(b.createdAt);
+
+/**
+ * The to-do list with optimistic updates: every change shows at once and is rolled back (with
+ * an error toast) if the server refuses it. A 401 shows no toast — the app is already on its
+ * way to the sign-in page.
+ */
+export function createTodoList(notify: Pick<Toasts, "error" | "success"> = defaultToasts) {
+  const state = reactive({
+    items: [] as TodoItem[],
+    filter: "all" as TodoFilter,
+    loading: false,
+    loaded: false,
+    loadError: null as string | null,
+  });
+  /** Per-item change counter: a late answer never overwrites a newer local change. */
+  const revisions = new Map<string, number>();
+  let tempIds = 0;
+
+  const remaining = computed(() => state.items.filter((todo) => !todo.completed).length);
+  const completedCount = computed(() => state.items.length - remaining.value);
+  const visible = computed(() =>
+    state.items.filter((todo) =>
+      state.filter === "all" ? true : state.filter === "active" ? !todo.completed : todo.completed,
+    ),
+  );
+
+  function fail(action: string, error: unknown): void {
+    if (error instanceof ApiError && error.status === 401) return;
+    const reason = error instanceof Error ? error.message : "Something went wrong.";
+    notify.error(`${action}: ${reason}`);
+  }
+
+  const find = (id: string) => state.items.find((todo) => todo.id === id);
+  const bump = (id: string) => {
+    const next = (revisions.get(id) ?? 0) + 1;
+    revisions.set(id, next);
+    return next;
+  };
+  function restore(todo: TodoItem): void {
+    if (find(todo.id)) return;
+    state.items.push(todo);
+    state.items.sort(byCreation);
+  }
+
+  return {
+    state,
+    remaining,
+    completedCount,
+    visible,
+
+    setFilter(filter: TodoFilter): void {
+      state.filter = filter;
+    },
+
+    async load(): Promise<void> {
+      state.loading = true;
+      state.loadError = null;
+      try {
+        const response = await send(api.todos.$get());
+        state.items = (await response.json()).todos;
+        state.loaded = true;
+      } catch (error) {
+        state.loadError = error instanceof Error ? error.message : "Could not load your to-dos.";
+      } finally {
+        state.loading = false;
+      }
+    },
+
+    /** Adds at once; replaced by the server's copy when it answers, removed if it refuses. */
+    async add(rawTitle: string): Promise<boolean> {
+      const title = rawTitle.trim();
+      if (!title) return false;
+      const now = new Date().toISOString();
+      const temp: TodoItem = {
+        id: `temp-${++tempIds}`,
+        title,
+        completed: false,
+        createdAt: now,
+        updatedAt: now,
+        pending: true,
+      };
+      state.items.push(temp);
+      try {
+        const response = await send(api.todos.$post({ json: { title } }));
+        const { todo } = await response.json();
+        const index = state.items.findIndex((item) => item.id === temp.id);
+        if (index !== -1) state.items.splice(index, 1, todo);
+        return true;
+      } catch (error) {
+        const index = state.items.findIndex((item) => item.id === temp.id);
+        if (index !== -1) state.items.splice(index, 1);
+        fail(`Couldn't add “${title}”`, error);
+        return false;
+      }
+    },
+
+    async toggle(id: string): Promise<void> {
+      const todo = find(id);
+      if (!todo || todo.pending) return;
+      const before = todo.completed;
+      todo.completed = !before;
+      const revision = bump(id);
+      try {
+        const response = await send(
+          api.todos[":id"].$patch({ param: { id }, json: { completed: todo.completed } }),
+        );
+        const { todo: saved } = await response.json();
+        const current = find(id);
+        if (current && revisions.get(id) === revision) Object.assign(current, saved);
+      } catch (error) {
+        const current = find(id);
+        if (current && revisions.get(id) === revision) current.completed = before;
+        fail(`Couldn't update “${todo.title}”`, error);
+      }
+    },
+
+    async rename(id: string, rawTitle: string): Promise<void> {
+      const todo = find(id);
+      const title = rawTitle.trim();
+      if (!todo || todo.pending || !title || title === todo.title) return;
+      const before = todo.title;
+      todo.title = title;
+      const revision = bump(id);
+      try {
+        const response = await send(api.todos[":id"].$patch({ param: { id }, json: { title } }));
+        const { todo: saved } = await response.json();
+        const current = find(id);
+        if (current && revisions.get(id) === revision) Object.assign(current, saved);
+      } catch (error) {
+        const current = find(id);
+        if (current && revisions.get(id) === revision) current.title = before;
+        fail(`Couldn't rename “${before}”`, error);
+      }
+    },
+
+    async remove(id: string): Promise<void> {
+      const todo = find(id);
+      if (!todo || todo.pending) return;
+      state.items.splice(state.items.indexOf(todo), 1);
+      try {
+        await send(api.todos[":id"].$delete({ param: { id } }));
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 404) return; // already gone
+        restore(todo);
+        fail(`Couldn't delete “${todo.title}”`, error);
+      }
+    },
+
+    async clearCompleted(): Promise<void> {
+      const done = state.items.filter((todo) => todo.completed && !todo.pending);
+      if (done.length === 0) return;
+      state.items = state.items.filter((todo) => !done.includes(todo));
+      const results = await Promise.allSettled(
+        done.map((todo) => send(api.todos[":id"].$delete({ param: { id: todo.id } }))),
+      );
+      const failed = results.flatMap((result, index) =>
+        result.status === "rejected" &&
+        !(result.reason instanceof ApiError && result.reason.status === 404)
+          ? [{ todo: done[index]!, error: result.reason as unknown }]
+          : [],
+      );
+      for (const { todo } of failed) restore(todo);
+      const cleared = done.length - failed.length;
+      if (failed.length > 0) {
+        fail(
+          failed.length === 1
+            ? `Couldn't delete “${failed[0]!.todo.title}”`
+            : `Couldn't delete ${failed.length} to-dos`,
+          failed[0]!.error,
+        );
+      } else {
+        notify.success(`Cleared ${cleared} completed ${cleared === 1 ? "to-do" : "to-dos"}.`);
+      }
+    },
+  };
+}
+
+export type TodoList = ReturnType<typeof createTodoList>;
