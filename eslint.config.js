@@ -1,6 +1,8 @@
 import js from "@eslint/js";
 import globals from "globals";
 import tseslint from "typescript-eslint";
+import pluginVue from "eslint-plugin-vue";
+import prettierConfig from "eslint-config-prettier";
 
 export default tseslint.config(
   {
@@ -9,7 +11,6 @@ export default tseslint.config(
       "**/dist/**",
       "**/.data/**",
       "drizzle/**",
-      "apps/web/**",
       "e2e/test-results/**",
       "e2e/playwright-report/**",
     ],
@@ -17,10 +18,25 @@ export default tseslint.config(
   js.configs.recommended,
   { languageOptions: { globals: { ...globals.node } } },
   ...tseslint.configs.recommended,
+  ...pluginVue.configs["flat/recommended"],
+  {
+    files: ["**/*.vue"],
+    languageOptions: { parserOptions: { parser: tseslint.parser } },
+  },
+  // Prettier owns formatting: switch off the stylistic rules it would fight with.
+  prettierConfig,
+  {
+    files: ["apps/web/src/**"],
+    languageOptions: { globals: { ...globals.browser } },
+  },
   {
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
-      "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
+      "@typescript-eslint/consistent-type-imports": [
+        "error",
+        // `typeof import("…")` is how a lazily loaded module is typed.
+        { fixStyle: "inline-type-imports", disallowTypeAnnotations: false },
+      ],
       "no-restricted-properties": [
         "error",
         {

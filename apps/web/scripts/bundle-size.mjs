@@ -6,9 +6,8 @@
 //   pnpm --filter @hybrid-auth/web size            build if sources changed, then measure
 //   pnpm --filter @hybrid-auth/web size --build    always rebuild first
 //   pnpm --filter @hybrid-auth/web size --budget=80   exit 1 above 80 KB gzipped (default 80)
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { distDir, ensureBuilt } from "./build-if-needed.mjs";
 
