@@ -73,6 +73,41 @@ describe("to-do list store", () => {
     expect(calls.at(-1)!.body).toEqual({ title: "Buy milk" });
   });
 
+  it("keeps changes made while the list is still loading", async () => {
+    const [kept, deleted, toggled] = [todo("kept"), todo("deleted"), todo("toggled")];
+    const added = todo("added meanwhile");
+    const listAnswer = deferred<Response>();
+    mockFetch({
+      "GET /api/todos": () => listAnswer.promise,
+      "POST /api/todos": () => json({ todo: added }, 201),
+      [`DELETE /api/todos/${deleted.id}`]: () => noContent(),
+      [`PATCH /api/todos/${toggled.id}`]: () => json({ todo: { ...toggled, completed: true } }),
+    });
+    const list = createTodoList(notify());
+    // A first load shows the three; a reload starts, and the user acts before it answers.
+    listAnswer.resolve(json({ todos: [kept, deleted, toggled] }));
+    await list.load();
+    const reload = deferred<Response>();
+    mockFetch({
+      "GET /api/todos": () => reload.promise,
+      "POST /api/todos": () => json({ todo: added }, 201),
+      [`DELETE /api/todos/${deleted.id}`]: () => noContent(),
+      [`PATCH /api/todos/${toggled.id}`]: () => json({ todo: { ...toggled, completed: true } }),
+    });
+    const reloading = list.load();
+    await list.add("added meanwhile");
+    await list.remove(deleted.id);
+    await list.toggle(toggled.id);
+    // The stale answer (from before those changes) arrives last.
+    reload.resolve(json({ todos: [kept, deleted, toggled] }));
+    await reloading;
+    expect(list.state.items.map((t) => [t.title, t.completed])).toEqual([
+      ["kept", false],
+      ["toggled", true],
+      ["added meanwhile", false],
+    ]);
+  });
+
   it("ignores blank titles", async () => {
     const { list, calls } = await loaded([]);
     await expect(list.add("   ")).resolves.toBe(false);

@@ -42,13 +42,37 @@ export function createTodoList(notify: Pick<Toasts, "error" | "success"> = defau
     notify.error(`${action}: ${reason}`);
   }
 
+  /**
+   * Local changes made while a load is in flight: its answer is older than them, so it must
+   * not overwrite them (a to-do added meanwhile would vanish, a deleted one come back).
+   */
+  let loadInFlight: { touched: Set<string>; removed: Set<string> } | undefined;
+  const touched = (id: string) => loadInFlight?.touched.add(id);
+  const removed = (id: string) => loadInFlight?.removed.add(id);
+
+  function mergeLoaded(server: Todo[]): TodoItem[] {
+    const changes = loadInFlight ?? { touched: new Set<string>(), removed: new Set<string>() };
+    const local = new Map(state.items.map((item) => [item.id, item]));
+    const merged: TodoItem[] = server
+      .filter((todo) => !changes.removed.has(todo.id))
+      .map((todo) => (changes.touched.has(todo.id) ? (local.get(todo.id) ?? todo) : todo));
+    const present = new Set(merged.map((todo) => todo.id));
+    for (const id of changes.touched) {
+      const item = local.get(id);
+      if (item && !present.has(id)) merged.push(item);
+    }
+    return merged.sort(byCreation);
+  }
+
   const find = (id: string) => state.items.find((todo) => todo.id === id);
   const bump = (id: string) => {
+    touched(id);
     const next = (revisions.get(id) ?? 0) + 1;
     revisions.set(id, next);
     return next;
   };
   function restore(todo: TodoItem): void {
+    touched(todo.id);
     if (find(todo.id)) return;
     state.items.push(todo);
     state.items.sort(byCreation);
@@ -67,14 +91,16 @@ export function createTodoList(notify: Pick<Toasts, "error" | "success"> = defau
     async load(): Promise<void> {
       state.loading = true;
       state.loadError = null;
+      loadInFlight = { touched: new Set(), removed: new Set() };
       try {
         const response = await send(api.todos.$get());
-        state.items = (await response.json()).todos;
+        state.items = mergeLoaded((await response.json()).todos);
         state.loaded = true;
       } catch (error) {
         state.loadError = error instanceof Error ? error.message : "Could not load your to-dos.";
       } finally {
         state.loading = false;
+        loadInFlight = undefined;
       }
     },
 
@@ -92,9 +118,11 @@ export function createTodoList(notify: Pick<Toasts, "error" | "success"> = defau
         pending: true,
       };
       state.items.push(temp);
+      touched(temp.id);
       try {
         const response = await send(api.todos.$post({ json: { title } }));
         const { todo } = await response.json();
+        touched(todo.id);
         const index = state.items.findIndex((item) => item.id === temp.id);
         if (index !== -1) state.items.splice(index, 1, todo);
         return true;
@@ -149,6 +177,7 @@ export function createTodoList(notify: Pick<Toasts, "error" | "success"> = defau
       const todo = find(id);
       if (!todo || todo.pending) return;
       state.items.splice(state.items.indexOf(todo), 1);
+      removed(id);
       try {
         await send(api.todos[":id"].$delete({ param: { id } }));
       } catch (error) {
@@ -162,6 +191,7 @@ export function createTodoList(notify: Pick<Toasts, "error" | "success"> = defau
       const done = state.items.filter((todo) => todo.completed && !todo.pending);
       if (done.length === 0) return;
       state.items = state.items.filter((todo) => !done.includes(todo));
+      for (const todo of done) removed(todo.id);
       const results = await Promise.allSettled(
         done.map((todo) => send(api.todos[":id"].$delete({ param: { id: todo.id } }))),
       );

@@ -1,0 +1,10 @@
+/** Access-token lifetime of the server under test, in seconds (set by playwright.config.ts). */
+export const ACCESS_TTL_SECONDS = 3;
+
+/** The production cookie names (`__Host-` prefix: Secure, Path=/, no Domain). */
+export const ACCESS_COOKIE = "__Host-auth_access";
+export const SESSION_COOKIE = "__Host-auth_session";
+
+/** Strong passwords (zxcvbn score ≥ 3). */
+export const PASSWORD = "violet-kettle-harbour-93";
+export const NEW_PASSWORD = "amber-lighthouse-quietly-17";

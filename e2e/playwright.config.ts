@@ -1,0 +1,77 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "@playwright/test";
+import { ACCESS_TTL_SECONDS } from "./constants";
+
+/**
+ * End-to-end tests in Debian's Chromium against the production build (`pnpm start`): the API
+ * serves the built SPA on one origin, on a fresh embedded database, with a 3-second access
+ * token so that silent reissue and revocation happen within a test. No browser is downloaded.
+ */
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "..");
+const port = Number(process.env.E2E_PORT ?? 43_117);
+const baseURL = `http://localhost:${port}`;
+
+// A fresh data directory per run. The runner loads this file first (and creates it); the
+// worker processes inherit the variable and reuse it, so only one directory is ever made.
+let dataDir = process.env.E2E_DATA_DIR;
+if (!dataDir) {
+  const created = mkdtempSync(join(tmpdir(), "hybrid-auth-e2e-"));
+  dataDir = process.env.E2E_DATA_DIR = created;
+  // The runner exits after stopping the web server: remove the database with it.
+  process.once("exit", () => rmSync(created, { recursive: true, force: true }));
+}
+
+export default defineConfig({
+  testDir: "./tests",
+  outputDir: "./test-results",
+  fullyParallel: true,
+  workers: 2,
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  timeout: 30_000,
+  expect: { timeout: 5_000 },
+  // `--reporter=list,json` on the command line (CI) overrides this.
+  reporter: [["list"]],
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+      ],
+    },
+  },
+  projects: [{ name: "chromium", use: { browserName: "chromium" } }],
+  webServer: {
+    command: "pnpm start",
+    cwd: root,
+    url: `${baseURL}/api/health`,
+    reuseExistingServer: false,
+    // Includes building the SPA when its sources are newer than apps/web/dist.
+    timeout: 180_000,
+    stdout: "ignore",
+    stderr: "pipe",
+    gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
+    env: {
+      NODE_ENV: "production",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATA_DIR: dataDir,
+      AUTH_SECRET: "e2e-only-secret-9f3c1a7be24d4c8e-not-for-production-use",
+      AUTH_ACCESS_TTL: String(ACCESS_TTL_SECONDS),
+      LOG_LEVEL: "error",
+    },
+  },
+});

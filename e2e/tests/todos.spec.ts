@@ -1,0 +1,119 @@
+import type { Page } from "@playwright/test";
+import { addTodo, expect, newTodoInput, signUpThroughUi, test, todoRow } from "../fixtures";
+
+/** Waits for the API answer to one to-do change made by `action`. */
+async function saved(
+  page: Page,
+  method: "PATCH" | "DELETE",
+  action: () => Promise<void>,
+): Promise<void> {
+  const answer = page.waitForResponse(
+    (r) =>
+      r.request().method() === method && /^\/api\/todos\/[^/]+$/.test(new URL(r.url()).pathname),
+  );
+  await action();
+  expect((await answer).ok()).toBe(true);
+}
+
+test("sign up, then add, edit, complete and delete to-dos; everything survives a reload", async ({
+  page,
+  credentials,
+}) => {
+  await page.goto("/");
+  await page.getByRole("link", { name: "Create a free account" }).click();
+  await expect(page).toHaveURL("/sign-up");
+  await signUpThroughUi(page, credentials);
+
+  await expect(page).toHaveURL("/todos");
+  await expect(page.getByText("Welcome to Tidy — your account is ready.")).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Nothing to do — yet" })).toBeVisible();
+
+  // Add three.
+  await addTodo(page, "Buy oat milk");
+  await addTodo(page, "Book the dentist");
+  await addTodo(page, "Renew passport");
+  await expect(newTodoInput(page)).toHaveValue("");
+  await expect(page.getByText("3 items left")).toBeVisible();
+
+  // Edit one (the edit button opens an inline field; Enter saves).
+  await page.getByRole("button", { name: "Edit “Buy oat milk”" }).click();
+  const editField = page.getByRole("textbox", { name: "Edit to-do" });
+  await expect(editField).toBeFocused();
+  await editField.fill("Buy oat milk and coffee beans");
+  await saved(page, "PATCH", () => editField.press("Enter"));
+  await expect(todoRow(page, "Buy oat milk and coffee beans")).toBeVisible();
+  await expect(todoRow(page, "Buy oat milk")).toHaveCount(0);
+
+  // Complete one.
+  const dentist = page.getByRole("checkbox", { name: "Mark “Book the dentist” as done" });
+  await saved(page, "PATCH", () => dentist.check());
+  await expect(
+    page.getByRole("checkbox", { name: "Mark “Book the dentist” as not done" }),
+  ).toBeChecked();
+  await expect(page.getByText("2 items left")).toBeVisible();
+
+  // Delete one.
+  await saved(page, "DELETE", () =>
+    page.getByRole("button", { name: "Delete “Renew passport”" }).click(),
+  );
+  await expect(todoRow(page, "Renew passport")).toHaveCount(0);
+
+  // Everything came from the server after a reload.
+  await page.reload();
+  await expect(page).toHaveURL("/todos");
+  const rows = page.getByRole("list", { name: "To-dos" }).getByRole("listitem");
+  await expect(rows).toHaveCount(2);
+  await expect(todoRow(page, "Buy oat milk and coffee beans")).toBeVisible();
+  await expect(
+    page.getByRole("checkbox", { name: "Mark “Buy oat milk and coffee beans” as done" }),
+  ).not.toBeChecked();
+  await expect(
+    page.getByRole("checkbox", { name: "Mark “Book the dentist” as not done" }),
+  ).toBeChecked();
+  await expect(todoRow(page, "Renew passport")).toHaveCount(0);
+  await expect(page.getByText("1 item left")).toBeVisible();
+});
+
+test("a to-do added while the list is still loading stays in the list", async ({
+  page,
+  signedInUser: _user,
+}) => {
+  // Regression: the answer of GET /api/todos used to replace the list wholesale, so a to-do
+  // added while that request was in flight vanished (apps/web/src/stores/todos.ts, `load()`).
+  await addTodo(page, "Already there");
+  await page
+    .getByRole("navigation", { name: "Main" })
+    .getByRole("link", { name: "Devices" })
+    .click();
+  await expect(page).toHaveURL("/devices");
+
+  // Hold the list's answer (fetched before the new to-do exists) until the to-do is saved.
+  let release: () => void = () => {};
+  const saved = new Promise<void>((resolve) => (release = resolve));
+  await page.route("**/api/todos", async (route) => {
+    if (route.request().method() !== "GET") return route.fallback();
+    const response = await route.fetch();
+    await saved;
+    await route.fulfill({ response });
+  });
+  const listed = page.waitForResponse(
+    (r) => r.request().method() === "GET" && new URL(r.url()).pathname === "/api/todos",
+  );
+  const created = page.waitForResponse(
+    (r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/api/todos",
+  );
+
+  await page
+    .getByRole("navigation", { name: "Main" })
+    .getByRole("link", { name: "To-dos" })
+    .click();
+  await expect(page).toHaveURL("/todos");
+  await newTodoInput(page).fill("Added while loading");
+  await newTodoInput(page).press("Enter");
+  expect((await created).status()).toBe(201);
+  release();
+  await listed;
+
+  await expect(todoRow(page, "Already there")).toBeVisible();
+  await expect(todoRow(page, "Added while loading")).toBeVisible({ timeout: 2_000 });
+});
