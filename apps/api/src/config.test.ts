@@ -47,4 +47,48 @@ describe("loadConfig", () => {
       expect(message).toMatch(/DATABASE_URL/);
     }
   });
+
+  it("runs one process unless WEB_CONCURRENCY asks for more", () => {
+    const url = "postgres://localhost/app";
+    const env = { NODE_ENV: "production", AUTH_SECRET: STRONG };
+    expect(loadConfig(env, quiet).webConcurrency).toBe(1);
+    expect(loadConfig({ ...env, DATABASE_URL: url, WEB_CONCURRENCY: "4" }, quiet)).toMatchObject({
+      webConcurrency: 4,
+      databaseUrl: url,
+    });
+    expect(() => loadConfig({ ...env, WEB_CONCURRENCY: "0" }, quiet)).toThrow(/WEB_CONCURRENCY/);
+    expect(() => loadConfig({ ...env, WEB_CONCURRENCY: "two" }, quiet)).toThrow(/WEB_CONCURRENCY/);
+  });
+
+  it("refuses several worker processes on embedded PGlite, naming both variables", () => {
+    const env = { NODE_ENV: "production", AUTH_SECRET: STRONG, WEB_CONCURRENCY: "2" };
+    expect(() => loadConfig(env, quiet)).toThrow(ConfigError);
+    expect(() => loadConfig(env, quiet)).toThrow(/WEB_CONCURRENCY.*DATABASE_URL/s);
+    // Reported together with the other problems.
+    expect(() => loadConfig({ WEB_CONCURRENCY: "2", NODE_ENV: "production" }, quiet)).toThrow(
+      /WEB_CONCURRENCY[\s\S]*AUTH_SECRET: is not set/,
+    );
+  });
+
+  it("parses proxies, origins, Redis and per-client limits", () => {
+    const config = loadConfig(
+      {
+        AUTH_SECRET: STRONG,
+        TRUST_PROXY: "1",
+        APP_ORIGIN: "https://app.example.com, https://www.example.com/",
+        REDIS_URL: "redis://127.0.0.1:6379",
+        AUTH_SIGN_UPS_PER_CLIENT: "500",
+      },
+      quiet,
+    );
+    expect(config).toMatchObject({
+      trustProxyHops: 1,
+      allowedOrigins: ["https://app.example.com", "https://www.example.com"],
+      redisUrl: "redis://127.0.0.1:6379",
+      limits: { signInsPerClient: 30, signUpsPerClient: 500 },
+    });
+    expect(() =>
+      loadConfig({ AUTH_SECRET: STRONG, APP_ORIGIN: "https://x.test/path" }, quiet),
+    ).toThrow(/APP_ORIGIN/);
+  });
 });

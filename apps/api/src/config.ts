@@ -32,6 +32,21 @@ const environmentSchema = z.object({
     .positive()
     .default(64 * 1024),
   LOG_LEVEL: z.enum(["silent", "error", "info"]).default("info"),
+  /** `redis://…`: rate-limit counters shared through Redis (else PostgreSQL, else memory). */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+    .optional(),
+  /** How many reverse proxies in front append to X-Forwarded-For; 0 trusts only the socket. */
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  /** Comma-separated public origins allowed to send state-changing requests (CSRF check). */
+  APP_ORIGIN: z.string().optional(),
+  /** Sign-in attempts per client address per 5 minutes. */
+  AUTH_SIGN_INS_PER_CLIENT: z.coerce.number().int().positive().default(30),
+  /** Sign-ups per client address per hour. */
+  AUTH_SIGN_UPS_PER_CLIENT: z.coerce.number().int().positive().default(10),
+  /** Worker processes sharing the port (node:cluster); more than one needs DATABASE_URL. */
+  WEB_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(1),
 });
 
 export type Config = {
@@ -50,7 +65,30 @@ export type Config = {
   };
   bodyLimitBytes: number;
   logLevel: "silent" | "error" | "info";
+  /** Worker processes (node:cluster) when above 1; only with `databaseUrl`. */
+  webConcurrency: number;
+  redisUrl: string | undefined;
+  trustProxyHops: number;
+  allowedOrigins: string[];
+  limits: { signInsPerClient: number; signUpsPerClient: number };
 };
+
+function parseOrigins(value: string | undefined, problems: string[]): string[] {
+  const origins: string[] = [];
+  for (const entry of (value ?? "")
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean)) {
+    try {
+      const url = new URL(entry);
+      if (url.origin !== entry.replace(/\/$/, "")) throw new Error("not an origin");
+      origins.push(url.origin);
+    } catch {
+      problems.push(`  APP_ORIGIN: "${entry}" is not an origin like https://app.example.com`);
+    }
+  }
+  return origins;
+}
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -96,10 +134,20 @@ export function loadConfig(
   }
   const e = parsed.data;
   const production = e.NODE_ENV === "production";
+  const problems: string[] = [];
+  if (e.WEB_CONCURRENCY > 1 && !e.DATABASE_URL) {
+    problems.push(
+      `  WEB_CONCURRENCY: ${e.WEB_CONCURRENCY} worker processes need a shared PostgreSQL ` +
+        "database: set DATABASE_URL, or keep WEB_CONCURRENCY at 1 with embedded PGlite " +
+        "(one process only).",
+    );
+  }
+  const allowedOrigins = parseOrigins(e.APP_ORIGIN, problems);
   let secret = e.AUTH_SECRET;
   const problem = weakSecretReason(secret);
-  if (problem && (production || secret !== undefined)) {
-    throw new ConfigError(`Invalid configuration:\n  AUTH_SECRET: ${problem}`);
+  if (problem && (production || secret !== undefined)) problems.push(`  AUTH_SECRET: ${problem}`);
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n${problems.join("\n")}`);
   }
   secret ??= developmentSecret(e.DATA_DIR, warn);
   const previousSecrets = (e.AUTH_PREVIOUS_SECRETS ?? "")
@@ -127,5 +175,13 @@ export function loadConfig(
     },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     logLevel: e.LOG_LEVEL,
+    webConcurrency: e.WEB_CONCURRENCY,
+    redisUrl: e.REDIS_URL,
+    trustProxyHops: e.TRUST_PROXY,
+    allowedOrigins,
+    limits: {
+      signInsPerClient: e.AUTH_SIGN_INS_PER_CLIENT,
+      signUpsPerClient: e.AUTH_SIGN_UPS_PER_CLIENT,
+    },
   };
 }

@@ -1,27 +1,55 @@
+import cluster from "node:cluster";
 import { serve } from "@hono/node-server";
+import { createPostgresRevocationTransport, inProcessTransport } from "@hybrid-auth/auth";
 import { migrateDatabase, openDatabase } from "@hybrid-auth/db";
 import { createApp } from "./app";
-import { ConfigError, loadConfig } from "./config";
+import { ConfigError, loadConfig, type Config } from "./config";
+import { clientIpResolver } from "./http/node-request";
+import { runPrimary } from "./server/cluster";
+import { sharedLimiterStore } from "./server/limiter-store";
 
-async function main(): Promise<void> {
-  const config = loadConfig();
+/** One API process: the database, the app, the HTTP server. */
+async function serveApi(config: Config, { migrate }: { migrate: boolean }): Promise<void> {
   const database = await openDatabase(
     config.databaseUrl ? { url: config.databaseUrl } : { dataDir: `${config.dataDir}/pglite` },
   );
-  await migrateDatabase(database);
+  if (migrate) await migrateDatabase(database);
+  const logError =
+    config.logLevel === "silent" ? () => {} : (error: unknown) => console.error(error);
+  // PostgreSQL: other processes may share the database, so revocations travel over
+  // LISTEN/NOTIFY. Embedded PGlite is one process: nobody else to tell.
+  const revocationTransport = database.postgres
+    ? createPostgresRevocationTransport(database.postgres, { onError: logError })
+    : inProcessTransport;
+  const limits = sharedLimiterStore(config, database);
   const { app, auth } = await createApp({
     database,
     config,
-    logError: config.logLevel === "silent" ? () => {} : (error) => console.error(error),
+    logError,
+    revocationTransport,
+    getClientIp: clientIpResolver(config.trustProxyHops),
+    allowedOrigins: config.allowedOrigins,
+    limiterStore: limits.store,
+    abuseLimits: {
+      signInsPerClient: { points: config.limits.signInsPerClient, seconds: 5 * 60 },
+      signUpsPerClient: { points: config.limits.signUpsPerClient, seconds: 60 * 60 },
+    },
   });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     const where = config.databaseUrl ? "PostgreSQL" : `embedded PGlite in ${config.dataDir}`;
-    console.log(`listening on http://localhost:${info.port} (${config.nodeEnv}, ${where})`);
+    const worker = cluster.isWorker ? `, worker ${process.pid}` : "";
+    console.log(
+      `listening on http://localhost:${info.port} (${config.nodeEnv}, ${where}${worker})`,
+    );
   });
+  let closing = false;
   const shutdown = () => {
+    if (closing) return;
+    closing = true;
     server.close(() => {
       void auth
         .close()
+        .then(() => limits.close())
         .then(() => database.close())
         .finally(() => process.exit(0));
     });
@@ -29,6 +57,28 @@ async function main(): Promise<void> {
   };
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);
+}
+
+/** Migrations run once, in the primary, before any worker starts. */
+async function migrateOnce(url: string): Promise<void> {
+  const database = await openDatabase({ url, maxConnections: 2 });
+  try {
+    await migrateDatabase(database);
+  } finally {
+    await database.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (config.webConcurrency > 1 && cluster.isPrimary) {
+    await runPrimary({
+      workers: config.webConcurrency,
+      prepare: () => migrateOnce(config.databaseUrl!),
+    });
+    return;
+  }
+  await serveApi(config, { migrate: cluster.isPrimary });
 }
 
 main().catch((error: unknown) => {
