@@ -71,7 +71,7 @@ test("every page loads without console errors or failed requests", async ({
 
   await page.goto("/devices");
   await expect(page.getByRole("heading", { name: "Your devices", level: 1 })).toBeVisible();
-  await expect(page.getByText("This device")).toBeVisible();
+  await expect(page.getByText("This device", { exact: true })).toBeVisible();
 
   await page.goto("/account");
   await expect(page.getByRole("heading", { name: "Account", level: 1 })).toBeVisible();

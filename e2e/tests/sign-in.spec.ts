@@ -26,6 +26,29 @@ test("a wrong password shows a clear error and the form stays usable", async ({
   await expect(error).toBeHidden();
 });
 
+test("repeated wrong passwords show the throttling message with its wait time", async ({
+  page,
+  registeredUser,
+}) => {
+  await page.goto("/sign-in");
+  const password = page.getByLabel("Password", { exact: true });
+  const error = page.getByRole("alert");
+  // Five failures per account and client start a cool-down (the sixth attempt is refused).
+  for (let attempt = 1; attempt <= 5; attempt += 1) {
+    await signInThroughUi(page, registeredUser.email, `wrong-password-${attempt}-xq`);
+    await expect(error).toHaveText("Invalid email or password.");
+  }
+  await password.fill(registeredUser.password);
+  await password.press("Enter");
+  await expect(error).toHaveText(/Too many attempts — try again in (\d+) s/);
+  const seconds = Number(/in (\d+) s/.exec((await error.textContent()) ?? "")?.[1]);
+  expect(seconds).toBeGreaterThan(0);
+  expect(seconds).toBeLessThanOrEqual(60);
+  // Even the right password waits: the form says so instead of signing in.
+  await expect(page).toHaveURL("/sign-in");
+  await expect(page.getByRole("button", { name: "Sign in", exact: true })).toBeVisible();
+});
+
 /** Presses Tab until `target` has the keyboard focus (it may already have it). */
 async function tabTo(page: Page, target: Locator, maxPresses = 25): Promise<void> {
   for (let presses = 0; presses <= maxPresses; presses += 1) {

@@ -28,6 +28,6 @@ test("after signing out, protected pages send you to sign in and back where you 
   await signInThroughUi(page, signedInUser.email, signedInUser.password);
   await expect(page).toHaveURL("/devices");
   await expect(page.getByRole("heading", { name: "Your devices", level: 1 })).toBeVisible();
-  await expect(page.getByText("This device")).toBeVisible();
+  await expect(page.getByText("This device", { exact: true })).toBeVisible();
   await expect(headerSignOut(page)).toBeVisible();
 });

@@ -31,7 +31,7 @@ test("the access token is silently reissued while the app is in use", async ({
       // Move between pages (the devices page loads GET /api/auth/sessions).
       await navigation.getByRole("link", { name: "Devices" }).click();
       await expect(page).toHaveURL("/devices");
-      await expect(page.getByText("This device")).toBeVisible();
+      await expect(page.getByText("This device", { exact: true })).toBeVisible();
       await navigation.getByRole("link", { name: "To-dos" }).click();
       await expect(page).toHaveURL("/todos");
       // Wait for the list to load before adding: see the test.fail() in todos.spec.ts.

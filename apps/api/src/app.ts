@@ -5,9 +5,12 @@ import {
   createAuth,
   createProblemErrorHandler,
   problemNotFoundHandler,
+  requireSameOrigin,
   problemContextResponse,
   systemClock,
+  type AbuseLimitOptions,
   type AuthEnv,
+  type LimiterStore,
   type Clock,
   type RevocationTransport,
 } from "@hybrid-auth/auth";
@@ -28,6 +31,11 @@ export type AppDeps = {
   revocationTransport?: RevocationTransport;
   getClientIp?: (c: Context) => string | undefined;
   logError?: (error: unknown) => void;
+  /** Brute-force limits and where they count (default: in memory, this process). */
+  abuseLimits?: Partial<AbuseLimitOptions>;
+  limiterStore?: LimiterStore;
+  /** Public origins allowed to send state-changing requests (CSRF check), e.g. behind TLS. */
+  allowedOrigins?: readonly string[];
   /** The built SPA to serve on the same origin; `false` serves none. Default: apps/web/dist. */
   webDistDir?: string | false;
 };
@@ -57,6 +65,9 @@ export async function createApp(deps: AppDeps) {
     revocationTransport: deps.revocationTransport,
     getClientIp: deps.getClientIp ?? socketClientIp,
     readCookieHeader: nodeCookieHeader,
+    allowedOrigins: deps.allowedOrigins,
+    abuseLimits: deps.abuseLimits,
+    limiterStore: deps.limiterStore,
   });
 
   const app = new Hono<AuthEnv>();
@@ -85,6 +96,12 @@ export async function createApp(deps: AppDeps) {
   // Only where a body can come: reading `body` on a GET makes @hono/node-server build a full
   // Request object, a real cost on the hot path.
   app.use("/api/*", (c, next) => (BODYLESS.has(c.req.method) ? next() : limitBody(c, next)));
+  app.use("/api/*", requireSameOrigin({ allowedOrigins: deps.allowedOrigins ?? [] }));
+  // Every API answer may carry user data: never stored by browsers or shared caches.
+  app.use("/api/*", async (c, next) => {
+    c.header("Cache-Control", "no-store");
+    await next();
+  });
   const routes = buildRoutes(deps, auth, clock);
   app.route("/", routes);
   const spa =

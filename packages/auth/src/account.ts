@@ -1,22 +1,30 @@
 import { eq } from "drizzle-orm";
+import { limiterClientKey } from "./abuse/abuse-limits";
 import { ProblemError } from "./http/problem";
 import { normalizePassword, passwordProblem, personalWords } from "./password/policy";
 import type { RevocationEvent } from "./revocation/revocation-list";
 import type { AuthRuntime } from "./runtime";
-import { users } from "./schema";
+import { users, type SecurityEventType } from "./schema";
+import { recordSecurityEvent, type ClientInfo } from "./security-events";
 import type { Tx } from "./db";
 import { revokeSessions, type SessionSelection } from "./sessions/session-store";
 import { invalidPassword } from "./sign-in";
 import { findUserById, updateUser } from "./users/user-store";
 
-/** Revokes the selected sessions; returns how many it revoked. */
+/** What the account's owner will see in their activity list. */
+export type Audit = { type: SecurityEventType; client: ClientInfo; sessionId: string | null };
+
+/** Revokes the selected sessions and records why; returns how many it revoked. */
 export async function revokeSessionSelection(
   runtime: AuthRuntime,
   selection: SessionSelection,
+  audit: Audit,
 ): Promise<number> {
-  const { revokedIds } = await runtime.revocations.revoke((tx, now) =>
-    revokeSessions(tx, selection, now),
-  );
+  const { revokedIds } = await runtime.revocations.revoke(async (tx, now) => {
+    const outcome = await revokeSessions(tx, selection, now);
+    await recordSecurityEvent(tx, { ...audit, userId: selection.userId, nowMs: now });
+    return outcome;
+  });
   return revokedIds.length;
 }
 
@@ -30,9 +38,14 @@ const userEvent = (userId: string, now: number): RevocationEvent => ({
  * Log out everywhere: every session row revoked, and one user-wide event so that every
  * access token already handed out is stale on the next request.
  */
-export async function revokeAllSessions(runtime: AuthRuntime, userId: string): Promise<void> {
+export async function revokeAllSessions(
+  runtime: AuthRuntime,
+  userId: string,
+  audit: Audit,
+): Promise<void> {
   await runtime.revocations.revoke(async (tx, now) => {
     await revokeSessions(tx, { kind: "all", userId }, now);
+    await recordSecurityEvent(tx, { ...audit, userId, nowMs: now });
     return { events: [userEvent(userId, now)] };
   });
 }
@@ -42,12 +55,18 @@ export async function changePassword(
   runtime: AuthRuntime,
   current: { userId: string; sessionId: string },
   input: { currentPassword: string; newPassword: string },
+  client: ClientInfo,
 ): Promise<void> {
-  const { db, hasher, passwordPolicy } = runtime;
+  const { db, hasher, passwordPolicy, limits } = runtime;
+  const clientKey = limiterClientKey(client.ip);
+  const account = `user:${current.userId}`;
+  await limits.beforePasswordChange(clientKey, current.userId);
   const user = await findUserById(db, current.userId);
   if (!user) throw new ProblemError({ status: 401, detail: "Sign in to continue." });
   const valid = await hasher.verify(user.passwordHash, normalizePassword(input.currentPassword));
   if (!valid) {
+    // A stolen session must not become an oracle for guessing the password.
+    await limits.recordFailure(clientKey, account);
     throw new ProblemError({
       status: 422,
       type: "/problems/validation",
@@ -63,9 +82,17 @@ export async function changePassword(
     personalWords(user.email, user.name),
   );
   if (problem) throw invalidPassword("/newPassword", problem);
+  await limits.recordSuccess(clientKey, account);
   const passwordHash = await hasher.hash(newPassword);
   await runtime.revocations.revoke(async (tx, now) => {
     await updateUser(tx, user.id, { passwordHash }, now);
+    await recordSecurityEvent(tx, {
+      type: "password_changed",
+      userId: user.id,
+      sessionId: current.sessionId,
+      client,
+      nowMs: now,
+    });
     return revokeSessions(
       tx,
       { kind: "allExcept", userId: user.id, keepSessionId: current.sessionId },

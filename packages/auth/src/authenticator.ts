@@ -3,9 +3,14 @@ import { problemContextResponse, type Problem } from "./http/problem";
 
 const SIGN_IN_REQUIRED: Problem = { status: 401, detail: "Sign in to continue." };
 import type { AuthRuntime } from "./runtime";
-import { touchLiveSession } from "./sessions/session-store";
+import { clientInfo, recordSecurityEvent } from "./security-events";
+import { findByRotatedOutToken, revokeSessions, touchLiveSession } from "./sessions/session-store";
 import type { AccessClaims } from "./tokens/access-token";
-import { hashSessionToken, isWellFormedSessionToken } from "./tokens/session-token";
+import {
+  generateSessionToken,
+  hashSessionToken,
+  isWellFormedSessionToken,
+} from "./tokens/session-token";
 
 /** Who is signed in on this request, from the access token's claims. */
 export type AuthState = AccessClaims;
@@ -17,7 +22,12 @@ export type AuthEnv = {
   };
 };
 
-type Reissued = { token: string; claims: AccessClaims };
+type Reissued = {
+  token: string;
+  claims: AccessClaims;
+  /** Set when this reissue rotated the session token: the browser gets the new one. */
+  rotatedSession?: { token: string; expiresAt: Date };
+};
 
 /**
  * The per-request protocol of DESIGN.md:
@@ -55,30 +65,72 @@ export class Authenticator {
     const sessionToken = cookies.readSession(c);
     const reissued =
       sessionToken !== undefined && isWellFormedSessionToken(sessionToken)
-        ? await this.#reissue(sessionToken, now)
+        ? await this.#reissue(c, sessionToken, now)
         : undefined;
     if (!reissued) {
       if (accessToken !== undefined || sessionToken !== undefined) cookies.clear(c);
       return null;
     }
     cookies.setAccess(c, reissued.token, this.runtime.accessTtlSeconds);
+    if (reissued.rotatedSession) {
+      const { token, expiresAt } = reissued.rotatedSession;
+      cookies.setSession(c, token, (expiresAt.getTime() - now) / 1000);
+    }
     return reissued.claims;
   }
 
-  #reissue(sessionToken: string, now: number): Promise<Reissued | undefined> {
+  #reissue(c: Context, sessionToken: string, now: number): Promise<Reissued | undefined> {
     const tokenHash = hashSessionToken(sessionToken);
     let pending = this.#inFlight.get(tokenHash);
     if (!pending) {
-      pending = this.#lookUpAndMint(tokenHash, now).finally(() => this.#inFlight.delete(tokenHash));
+      pending = this.#lookUpAndMint(c, tokenHash, now).finally(() =>
+        this.#inFlight.delete(tokenHash),
+      );
       this.#inFlight.set(tokenHash, pending);
     }
     return pending;
   }
 
-  async #lookUpAndMint(tokenHash: string, now: number): Promise<Reissued | undefined> {
-    const { db, lifetimes, tokens } = this.runtime;
-    const session = await touchLiveSession(db, tokenHash, now, lifetimes);
-    if (!session) return undefined;
-    return tokens.mint(session, now);
+  /**
+   * One statement finds and touches the session, rotating its token at most once per
+   * access-token lifetime. A token that was rotated out is still honoured for a short grace
+   * window (tabs and requests racing the rotation); after it, presenting it means two parties
+   * hold the session: the whole session is revoked and the reuse recorded.
+   */
+  async #lookUpAndMint(c: Context, tokenHash: string, now: number): Promise<Reissued | undefined> {
+    const { db, lifetimes, tokens, accessTtlSeconds, rotationGraceMs } = this.runtime;
+    const nextToken = generateSessionToken();
+    const session = await touchLiveSession(db, tokenHash, now, lifetimes, {
+      newTokenHash: hashSessionToken(nextToken),
+      rotateAfterMs: accessTtlSeconds * 1000,
+    });
+    if (session) {
+      const minted = await tokens.mint(session, now);
+      return session.rotated
+        ? { ...minted, rotatedSession: { token: nextToken, expiresAt: session.expiresAt } }
+        : minted;
+    }
+    const rotatedOut = await findByRotatedOutToken(db, tokenHash, now, lifetimes);
+    if (!rotatedOut) return undefined;
+    if (now - rotatedOut.rotatedAt.getTime() <= rotationGraceMs) {
+      return tokens.mint(rotatedOut, now);
+    }
+    await this.#revokeReusedSession(c, rotatedOut);
+    return undefined;
+  }
+
+  async #revokeReusedSession(c: Context, session: { userId: string; sessionId: string }) {
+    const client = clientInfo(this.runtime, c);
+    await this.runtime.revocations.revoke(async (tx, now) => {
+      const outcome = await revokeSessions(tx, { kind: "one", ...session }, now);
+      await recordSecurityEvent(tx, {
+        type: "token_reuse_detected",
+        userId: session.userId,
+        sessionId: session.sessionId,
+        client,
+        nowMs: now,
+      });
+      return outcome;
+    });
   }
 }

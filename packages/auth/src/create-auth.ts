@@ -2,14 +2,14 @@ import { createAdminApi } from "./account";
 import { Authenticator } from "./authenticator";
 import { systemClock } from "./clock";
 import { AuthCookies } from "./http/cookies";
-import { DAY_SECONDS, DEFAULT_THROTTLE, type AuthOptions } from "./options";
+import { DAY_SECONDS, type AuthOptions } from "./options";
+import { AbuseLimits, DEFAULT_ABUSE_LIMITS } from "./abuse/abuse-limits";
 import { PasswordHasher, OWASP_ARGON2_BASELINE } from "./password/hasher";
 import { DEFAULT_PASSWORD_POLICY } from "./password/policy";
 import { Revocations } from "./revocation/revocations";
 import { inProcessTransport } from "./revocation/transport";
 import { createAuthRoutes } from "./routes";
 import type { AuthRuntime } from "./runtime";
-import { SignInThrottle } from "./sign-in-throttle";
 import { AccessTokenService } from "./tokens/access-token";
 import { createKeyRing } from "./tokens/key-ring";
 
@@ -53,8 +53,13 @@ export async function createAuth(options: AuthOptions) {
       absoluteMs: (options.sessionAbsoluteTtlSeconds ?? 30 * DAY_SECONDS) * 1000,
       idleMs: (options.sessionIdleTtlSeconds ?? 7 * DAY_SECONDS) * 1000,
     },
-    throttle: new SignInThrottle({ ...DEFAULT_THROTTLE, ...options.throttle }),
+    rotationGraceMs: (options.sessionRotationGraceSeconds ?? 20) * 1000,
+    limits: new AbuseLimits(options.limiterStore ?? { kind: "memory" }, {
+      ...DEFAULT_ABUSE_LIMITS,
+      ...options.abuseLimits,
+    }),
     getClientIp: options.getClientIp ?? (() => undefined),
+    allowedOrigins: options.allowedOrigins ?? [],
   };
   await revocations.start();
   const authenticator = new Authenticator(runtime);

@@ -1,5 +1,7 @@
 export { createAuth, type Auth } from "./create-auth";
-export type { AuthOptions, ThrottleOptions } from "./options";
+export type { AuthOptions } from "./options";
+export { DEFAULT_ABUSE_LIMITS, type AbuseLimitOptions } from "./abuse/abuse-limits";
+export type { LimiterStore } from "./abuse/limiter-store";
 export type { AuthEnv, AuthState } from "./authenticator";
 export type { AuthRoutes } from "./routes";
 export type { AdminApi } from "./account";
@@ -15,7 +17,25 @@ export {
   type FieldError,
 } from "./http/problem";
 export { jsonBody, safeText } from "./http/json-body";
+export { requireSameOrigin, type SameOriginOptions } from "./http/same-origin";
 export type { RevocationEvent } from "./revocation/revocation-list";
-export type { RevocationTransport, RevocationTransportHandlers } from "./revocation/transport";
+export {
+  inProcessTransport,
+  type RevocationTransport,
+  type RevocationTransportHandlers,
+} from "./revocation/transport";
+export {
+  createPostgresRevocationTransport,
+  DEFAULT_REVOCATION_CHANNEL,
+  type PostgresRevocationTransportOptions,
+} from "./revocation/postgres-transport";
 export { MIN_SECRET_BYTES } from "./tokens/key-ring";
-export { authSchema, users, sessions, revocationEvents } from "./schema";
+export {
+  authSchema,
+  users,
+  sessions,
+  revocationEvents,
+  securityEvents,
+  rateLimits,
+} from "./schema";
+export type { SecurityEventType } from "./schema";

@@ -1,20 +1,12 @@
 import type { Context } from "hono";
 import type { Clock } from "./clock";
 import type { Db } from "./db";
+import type { AbuseLimitOptions } from "./abuse/abuse-limits";
+import type { LimiterStore } from "./abuse/limiter-store";
 import type { Argon2Parameters } from "./password/hasher";
 import type { PasswordPolicyOptions } from "./password/policy";
 import type { RevocationTransport } from "./revocation/transport";
 import type { SigningSecret } from "./tokens/key-ring";
-
-export type ThrottleOptions = {
-  /** Consecutive failed sign-ins per account and client before a cool-down. */
-  maxFailures: number;
-  /** How long the failure count is remembered and a cool-down lasts, in seconds. */
-  failureWindowSeconds: number;
-  /** Sign-in attempts per client per window, whatever the account. */
-  maxAttemptsPerClient: number;
-  attemptWindowSeconds: number;
-};
 
 /** Everything `createAuth` needs. Only `db` and `secret` are required. */
 export type AuthOptions = {
@@ -29,6 +21,11 @@ export type AuthOptions = {
   /** Session lifetimes in seconds: absolute (default 30 days) and idle (default 7 days). */
   sessionAbsoluteTtlSeconds?: number;
   sessionIdleTtlSeconds?: number;
+  /**
+   * Session tokens rotate at most once per access-token lifetime; the previous token is still
+   * honoured this many seconds (default 20) so racing tabs and requests keep working.
+   */
+  sessionRotationGraceSeconds?: number;
   issuer?: string;
   audience?: string;
   /** `__Host-` + `Secure` cookies. Default true; turn off only for plain-http development. */
@@ -36,7 +33,18 @@ export type AuthOptions = {
   cookieNames?: { access: string; session: string };
   password?: Partial<PasswordPolicyOptions>;
   argon2?: Argon2Parameters;
-  throttle?: Partial<ThrottleOptions>;
+  /** Brute-force and abuse limits (see `DEFAULT_ABUSE_LIMITS`). */
+  abuseLimits?: Partial<AbuseLimitOptions>;
+  /**
+   * Where the limits count: memory (default; one process) or shared by every process —
+   * `{ kind: "database", db }` or `{ kind: "redis", client }` (an ioredis client).
+   */
+  limiterStore?: LimiterStore;
+  /**
+   * Origins (besides the request's own) allowed to send state-changing requests; see
+   * `requireSameOrigin`. The auth routes always apply this CSRF check.
+   */
+  allowedOrigins?: readonly string[];
   /** How revocations reach other processes (default: this process only). */
   revocationTransport?: RevocationTransport;
   /** The client's IP address; the default knows none. */
@@ -45,13 +53,6 @@ export type AuthOptions = {
   readCookieHeader?: (c: Context) => string | undefined;
   /** How many verified access tokens to remember (default 10 000). */
   verifiedTokenCacheSize?: number;
-};
-
-export const DEFAULT_THROTTLE: ThrottleOptions = {
-  maxFailures: 5,
-  failureWindowSeconds: 15 * 60,
-  maxAttemptsPerClient: 30,
-  attemptWindowSeconds: 5 * 60,
 };
 
 export const DAY_SECONDS = 24 * 60 * 60;

@@ -4,7 +4,9 @@ import { changePassword, revokeAllSessions, revokeSessionSelection } from "./acc
 import type { AuthEnv, AuthState, Authenticator } from "./authenticator";
 import { jsonBody, safeText } from "./http/json-body";
 import { ProblemError } from "./http/problem";
+import { requireSameOrigin } from "./http/same-origin";
 import type { AuthRuntime } from "./runtime";
+import { clientInfo, recentSecurityEvents } from "./security-events";
 import { describeDevice } from "./sessions/device";
 import { isLiveSessionOf, listLiveSessions } from "./sessions/session-store";
 import { login, register } from "./sign-in";
@@ -47,6 +49,7 @@ export function createAuthRoutes(runtime: AuthRuntime, authenticator: Authentica
       c.header("Cache-Control", "no-store");
       await next();
     })
+    .use(requireSameOrigin({ allowedOrigins: runtime.allowedOrigins }))
     .use(authenticator.middleware)
     .post("/register", jsonBody(registerBody), async (c) => {
       const user = await register(runtime, c, c.req.valid("json"));
@@ -59,27 +62,32 @@ export function createAuthRoutes(runtime: AuthRuntime, authenticator: Authentica
     .post("/logout", async (c) => {
       const auth = c.get("auth");
       if (auth) {
-        await revokeSessionSelection(runtime, {
-          kind: "one",
-          userId: auth.userId,
-          sessionId: auth.sessionId,
-        });
+        await revokeSessionSelection(
+          runtime,
+          { kind: "one", userId: auth.userId, sessionId: auth.sessionId },
+          { type: "signed_out", sessionId: auth.sessionId, client: clientInfo(runtime, c) },
+        );
       }
       runtime.cookies.clear(c);
       return c.body(null, 204);
     })
     .post("/logout-all", requireAuth, async (c) => {
-      await revokeAllSessions(runtime, signedIn(c).userId);
+      const auth = signedIn(c);
+      await revokeAllSessions(runtime, auth.userId, {
+        type: "signed_out_everywhere",
+        sessionId: auth.sessionId,
+        client: clientInfo(runtime, c),
+      });
       runtime.cookies.clear(c);
       return c.body(null, 204);
     })
     .post("/logout-others", requireAuth, async (c) => {
       const auth = signedIn(c);
-      await revokeSessionSelection(runtime, {
-        kind: "allExcept",
-        userId: auth.userId,
-        keepSessionId: auth.sessionId,
-      });
+      await revokeSessionSelection(
+        runtime,
+        { kind: "allExcept", userId: auth.userId, keepSessionId: auth.sessionId },
+        { type: "signed_out_others", sessionId: auth.sessionId, client: clientInfo(runtime, c) },
+      );
       return c.body(null, 204);
     })
     .get("/session", requireAuth, (c) => {
@@ -125,12 +133,29 @@ export function createAuthRoutes(runtime: AuthRuntime, authenticator: Authentica
         lifetimes,
       );
       if (!live) throw notFound("session");
-      await revokeSessionSelection(runtime, { kind: "one", userId: auth.userId, sessionId });
+      await revokeSessionSelection(
+        runtime,
+        { kind: "one", userId: auth.userId, sessionId },
+        { type: "session_revoked", sessionId: auth.sessionId, client: clientInfo(runtime, c) },
+      );
       if (sessionId === auth.sessionId) runtime.cookies.clear(c);
       return c.body(null, 204);
     })
+    .get("/activity", requireAuth, async (c) => {
+      const auth = signedIn(c);
+      const rows = await recentSecurityEvents(runtime.db, auth.userId);
+      const events = rows.map((row) => ({
+        id: String(row.id),
+        type: row.type,
+        createdAt: row.createdAt.toISOString(),
+        ip: row.ip,
+        device: describeDevice(row.userAgent),
+        thisDevice: row.sessionId !== null && row.sessionId === auth.sessionId,
+      }));
+      return c.json({ events });
+    })
     .post("/password", requireAuth, jsonBody(passwordBody), async (c) => {
-      await changePassword(runtime, signedIn(c), c.req.valid("json"));
+      await changePassword(runtime, signedIn(c), c.req.valid("json"), clientInfo(runtime, c));
       return c.body(null, 204);
     });
 }

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   bigserial,
+  integer,
   check,
   index,
   pgTable,
@@ -37,6 +38,10 @@ export const sessions = pgTable(
       .references(() => users.id, { onDelete: "cascade" }),
     /** SHA-256 of the opaque session token, hex. The token itself is never stored. */
     tokenHash: text("token_hash").notNull(),
+    /** The token this one replaced at the last rotation: accepted for a grace window only. */
+    previousTokenHash: text("previous_token_hash"),
+    /** When the token was last rotated (creation counts as the first). */
+    rotatedAt: timestampMs("rotated_at").notNull(),
     createdAt: timestampMs("created_at").notNull(),
     lastSeenAt: timestampMs("last_seen_at").notNull(),
     /** The absolute expiry; the idle expiry is `last_seen_at` + the idle timeout. */
@@ -47,6 +52,7 @@ export const sessions = pgTable(
   },
   (table) => [
     uniqueIndex("sessions_token_hash_unique").on(table.tokenHash),
+    index("sessions_previous_token_hash_idx").on(table.previousTokenHash),
     index("sessions_user_id_idx").on(table.userId),
   ],
 );
@@ -69,7 +75,43 @@ export const revocationEvents = pgTable(
   ],
 );
 
-export const authSchema = { users, sessions, revocationEvents };
+export const SECURITY_EVENT_TYPES = [
+  "signed_up",
+  "signed_in",
+  "sign_in_failed",
+  "sign_in_throttled",
+  "signed_out",
+  "session_revoked",
+  "signed_out_everywhere",
+  "signed_out_others",
+  "password_changed",
+  "token_reuse_detected",
+] as const;
+export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
+
+/** What happened to an account, for its owner's activity list and for audits. */
+export const securityEvents = pgTable(
+  "security_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    userId: uuid("user_id").references(() => users.id, { onDelete: "cascade" }),
+    sessionId: uuid("session_id"),
+    type: text("type", { enum: SECURITY_EVENT_TYPES }).notNull(),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    createdAt: timestampMs("created_at").notNull(),
+  },
+  (table) => [index("security_events_user_id_created_at_idx").on(table.userId, table.createdAt)],
+);
+
+/** Counters of rate-limiter-flexible's drizzle store, shared by every API process. */
+export const rateLimits = pgTable("rate_limits", {
+  key: text("key").primaryKey(),
+  points: integer("points").notNull(),
+  expire: timestampMs("expire"),
+});
+
+export const authSchema = { users, sessions, revocationEvents, securityEvents, rateLimits };
 
 export type UserRow = typeof users.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { AuthState } from "./authenticator";
 import { isUniqueViolation } from "./db";
+import { limiterClientKey } from "./abuse/abuse-limits";
 import { ProblemError } from "./http/problem";
 import { normalizePassword, passwordProblem, personalWords } from "./password/policy";
 import type { AuthRuntime } from "./runtime";
@@ -15,11 +16,12 @@ import {
   type PublicUser,
 } from "./users/user-store";
 import type { UserRow } from "./schema";
+import { clientInfo, recordSecurityEvent } from "./security-events";
 
 const INVALID_CREDENTIALS = "Invalid email or password.";
 
-function clientKey(runtime: AuthRuntime, c: Context): string {
-  return runtime.getClientIp(c) ?? "unknown-client";
+export function clientKey(runtime: AuthRuntime, c: Context): string {
+  return limiterClientKey(runtime.getClientIp(c));
 }
 
 /** A policy violation as a 422 naming the field, like any other validation error. */
@@ -38,7 +40,12 @@ export function invalidPassword(pointer: string, reason: string): ProblemError {
  * a session row, a first access token, both cookies on this response. A session this browser
  * already had is revoked, so sign-in never keeps a planted or stale session alive.
  */
-async function startSession(runtime: AuthRuntime, c: Context, user: UserRow): Promise<void> {
+async function startSession(
+  runtime: AuthRuntime,
+  c: Context,
+  user: UserRow,
+  eventType: "signed_up" | "signed_in",
+): Promise<void> {
   const { db, clock, lifetimes, tokens, cookies } = runtime;
   const previous = c.get("auth") as AuthState | null | undefined;
   if (previous) {
@@ -52,13 +59,24 @@ async function startSession(runtime: AuthRuntime, c: Context, user: UserRow): Pr
   }
   const now = clock.now();
   const sessionToken = generateSessionToken();
-  const session = await insertSession(db, {
-    userId: user.id,
-    tokenHash: hashSessionToken(sessionToken),
-    nowMs: now,
-    lifetimes,
-    userAgent: c.req.header("User-Agent"),
-    ip: runtime.getClientIp(c),
+  const client = clientInfo(runtime, c);
+  const session = await db.transaction(async (tx) => {
+    const inserted = await insertSession(tx, {
+      userId: user.id,
+      tokenHash: hashSessionToken(sessionToken),
+      nowMs: now,
+      lifetimes,
+      userAgent: client.userAgent,
+      ip: client.ip,
+    });
+    await recordSecurityEvent(tx, {
+      type: eventType,
+      userId: user.id,
+      sessionId: inserted.id,
+      client,
+      nowMs: now,
+    });
+    return inserted;
   });
   const { token } = await tokens.mint(
     { userId: user.id, sessionId: session.id, role: user.role },
@@ -73,6 +91,7 @@ export async function register(
   c: Context,
   input: { email: string; password: string; name?: string | null | undefined },
 ): Promise<PublicUser> {
+  await runtime.limits.beforeSignUp(clientKey(runtime, c));
   const password = normalizePassword(input.password);
   const email = normalizeEmail(input.email);
   const problem = passwordProblem(
@@ -97,7 +116,7 @@ export async function register(
       detail: "An account with this email already exists. Sign in instead.",
     });
   }
-  await startSession(runtime, c, user);
+  await startSession(runtime, c, user, "signed_up");
   return toPublicUser(user);
 }
 
@@ -110,20 +129,26 @@ export async function login(
   c: Context,
   input: { email: string; password: string },
 ): Promise<PublicUser> {
-  const { hasher, throttle, db } = runtime;
+  const { hasher, limits, db } = runtime;
   const email = normalizeEmail(input.email);
   const client = clientKey(runtime, c);
-  await throttle.beforeAttempt(client, email);
+  try {
+    await limits.beforeSignIn(client, email);
+  } catch (error) {
+    await recordFailure(runtime, c, "sign_in_throttled", await findUserByEmail(db, email));
+    throw error;
+  }
   const password = normalizePassword(input.password);
   const user = await findUserByEmail(db, email);
   const valid = user
     ? await hasher.verify(user.passwordHash, password)
     : await hasher.verifyDummy(password);
   if (!user || !valid || user.disabledAt) {
-    await throttle.recordFailure(client, email);
+    await limits.recordFailure(client, email);
+    await recordFailure(runtime, c, "sign_in_failed", user);
     throw new ProblemError({ status: 401, detail: INVALID_CREDENTIALS });
   }
-  await throttle.recordSuccess(client, email);
+  await limits.recordSuccess(client, email);
   if (hasher.needsRehash(user.passwordHash)) {
     await updateUser(
       db,
@@ -132,6 +157,25 @@ export async function login(
       runtime.clock.now(),
     );
   }
-  await startSession(runtime, c, user);
+  await startSession(runtime, c, user, "signed_in");
   return toPublicUser(user);
+}
+
+/**
+ * Failed and throttled attempts on an existing account show in its owner's activity. An
+ * unknown email is recorded too (without a user): the same write on both paths keeps the
+ * timing from telling which emails have accounts.
+ */
+async function recordFailure(
+  runtime: AuthRuntime,
+  c: Context,
+  type: "sign_in_failed" | "sign_in_throttled",
+  user: UserRow | undefined,
+): Promise<void> {
+  await recordSecurityEvent(runtime.db, {
+    type,
+    userId: user?.id ?? null,
+    client: clientInfo(runtime, c),
+    nowMs: runtime.clock.now(),
+  });
 }

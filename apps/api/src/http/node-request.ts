@@ -24,3 +24,20 @@ export function socketClientIp(c: Context): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * The client's address for limits and the devices list. With `trustedProxies` = 0 it is the
+ * socket's peer, whatever `X-Forwarded-For` says (a client can write anything there). Behind
+ * N trusted proxies it is the N-th address from the right of `X-Forwarded-For`: each proxy
+ * appends the address it saw, so entries left of those are the client's own claims.
+ */
+export function clientIpResolver(trustedProxies: number): (c: Context) => string | undefined {
+  if (trustedProxies === 0) return socketClientIp;
+  return (c) => {
+    const forwarded = (c.req.header("X-Forwarded-For") ?? "")
+      .split(",")
+      .map((entry) => entry.trim())
+      .filter(Boolean);
+    return forwarded.at(-trustedProxies) ?? forwarded[0] ?? socketClientIp(c);
+  };
+}

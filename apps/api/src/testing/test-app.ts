@@ -1,3 +1,4 @@
+import type { AbuseLimitOptions } from "@hybrid-auth/auth";
 import { ManualClock, TestClient } from "@hybrid-auth/auth/testing";
 import { createTestDatabase, type TestDatabase } from "@hybrid-auth/db/testing";
 import { createApp, type AppDeps } from "../app";
@@ -37,6 +38,12 @@ export type TestApp = Awaited<ReturnType<typeof createApp>> & {
   dispose(): Promise<void>;
 };
 
+const GENEROUS_CLIENT_LIMITS: Partial<AbuseLimitOptions> = {
+  signInsPerClient: { points: 10_000, seconds: 60 },
+  signUpsPerClient: { points: 10_000, seconds: 60 },
+  passwordChangesPerClient: { points: 10_000, seconds: 60 },
+};
+
 let counter = 0;
 export const uniqueEmail = (label = "user") =>
   `${label}-${Date.now().toString(36)}-${(counter += 1)}@example.test`;
@@ -47,6 +54,7 @@ export async function createTestApp(
     auth?: Partial<Config["auth"]>;
     bodyLimitBytes?: number;
     webDistDir?: string | false;
+    abuseLimits?: Partial<AbuseLimitOptions>;
   } = {},
 ): Promise<TestApp> {
   const statements: string[] = [];
@@ -60,6 +68,9 @@ export async function createTestApp(
       bodyLimitBytes: options.bodyLimitBytes ?? 64 * 1024,
     },
     webDistDir: options.webDistDir ?? false,
+    // In-process requests have no client address and would all share one bucket: the
+    // per-client limits are raised here and tested on their own (abuse-limits.test.ts).
+    abuseLimits: { ...GENEROUS_CLIENT_LIMITS, ...options.abuseLimits },
     logError: (error) => {
       throw error;
     },

@@ -121,5 +121,6 @@ export type DeviceSession = InferResponseType<
   typeof api.auth.sessions.$get,
   200
 >["sessions"][number];
+export type ActivityEvent = InferResponseType<typeof api.auth.activity.$get, 200>["events"][number];
 export type User = InferResponseType<typeof api.auth.me.$get, 200>["user"];
 export type SessionClaims = InferResponseType<typeof api.auth.session.$get, 200>["session"];

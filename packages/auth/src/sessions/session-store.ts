@@ -1,16 +1,9 @@
-import { and, desc, eq, gt, isNull, ne } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import type { Db, Tx } from "../db";
 import { sessions, users } from "../schema";
 import type { RevocationEvent } from "../revocation/revocation-list";
 
 export type SessionLifetimes = { absoluteMs: number; idleMs: number };
-
-export type AuthenticatedSession = {
-  sessionId: string;
-  userId: string;
-  role: string;
-  expiresAt: Date;
-};
 
 export async function insertSession(
   db: Db | Tx,
@@ -31,6 +24,7 @@ export async function insertSession(
       tokenHash: input.tokenHash,
       createdAt: now,
       lastSeenAt: now,
+      rotatedAt: now,
       expiresAt: new Date(input.nowMs + input.lifetimes.absoluteMs),
       userAgent: input.userAgent?.slice(0, 512) ?? null,
       ip: input.ip ?? null,
@@ -39,21 +33,40 @@ export async function insertSession(
   return row!;
 }
 
+export type AuthenticatedSession = {
+  sessionId: string;
+  userId: string;
+  role: string;
+  expiresAt: Date;
+  /** True when this statement rotated the token to the `newTokenHash` it was given. */
+  rotated: boolean;
+};
+
 /**
  * The silent-reissue lookup, as one statement: finds the live session for a token hash (not
  * revoked, inside its absolute and idle lifetimes, user not disabled), touches `last_seen_at`
- * and returns what a fresh access token needs.
+ * and, when the token is older than `rotateAfterMs`, rotates it to `newTokenHash` (keeping the
+ * old hash for the grace window). The absolute expiry is never extended.
  */
 export async function touchLiveSession(
   db: Db,
   tokenHash: string,
   nowMs: number,
   lifetimes: SessionLifetimes,
+  rotation: { newTokenHash: string; rotateAfterMs: number },
 ): Promise<AuthenticatedSession | undefined> {
   const now = new Date(nowMs);
+  // Dates inside raw `sql` are bound through the column, so every driver encodes them.
+  const rotateBefore = sql.param(new Date(nowMs - rotation.rotateAfterMs), sessions.rotatedAt);
+  const due = sql`${sessions.rotatedAt} <= ${rotateBefore}`;
   const [row] = await db
     .update(sessions)
-    .set({ lastSeenAt: now })
+    .set({
+      lastSeenAt: now,
+      tokenHash: sql`case when ${due} then ${rotation.newTokenHash} else ${sessions.tokenHash} end`,
+      previousTokenHash: sql`case when ${due} then ${sessions.tokenHash} else ${sessions.previousTokenHash} end`,
+      rotatedAt: sql`case when ${due} then ${sql.param(now, sessions.rotatedAt)} else ${sessions.rotatedAt} end`,
+    })
     .from(users)
     .where(
       and(
@@ -70,7 +83,38 @@ export async function touchLiveSession(
       userId: sessions.userId,
       role: users.role,
       expiresAt: sessions.expiresAt,
+      rotated: sql<boolean>`${sessions.tokenHash} = ${rotation.newTokenHash}`,
     });
+  return row;
+}
+
+/** A live session whose *previous* token is this one: a token that was rotated out. */
+export async function findByRotatedOutToken(
+  db: Db,
+  tokenHash: string,
+  nowMs: number,
+  lifetimes: SessionLifetimes,
+) {
+  const now = new Date(nowMs);
+  const [row] = await db
+    .select({
+      sessionId: sessions.id,
+      userId: sessions.userId,
+      role: users.role,
+      expiresAt: sessions.expiresAt,
+      rotatedAt: sessions.rotatedAt,
+    })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(
+      and(
+        eq(sessions.previousTokenHash, tokenHash),
+        isNull(sessions.revokedAt),
+        gt(sessions.expiresAt, now),
+        gt(sessions.lastSeenAt, new Date(nowMs - lifetimes.idleMs)),
+        isNull(users.disabledAt),
+      ),
+    );
   return row;
 }
 

@@ -1,3 +1,4 @@
+export { testDatabaseUrl, testRedisUrl } from "./env";
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { openDatabase, type Database } from "../database";

@@ -1,0 +1,124 @@
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { securityEvents, sessions } from "@hybrid-auth/auth";
+import { parseSetCookie } from "@hybrid-auth/auth/testing";
+import { createTestApp, type TestApp } from "../testing/test-app";
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(() => t.dispose());
+
+const TTL = 600;
+const GRACE = 20;
+
+function cookieNames(response: Response): string[] {
+  return response.headers.getSetCookie().map((header) => parseSetCookie(header).name);
+}
+
+async function sessionRow(userId: string) {
+  const [row] = await t.database.db.select().from(sessions).where(eq(sessions.userId, userId));
+  return row!;
+}
+
+describe("session-token rotation", () => {
+  it("rotates on the first reissue after a token lifetime, without extending the session", async () => {
+    const { client, user } = await t.signUp();
+    const before = await sessionRow(user.id);
+    const oldToken = client.cookies.get("auth_session");
+    t.clock.advanceSeconds(TTL + 1);
+    const response = await client.get("/api/todos");
+    expect(response.status).toBe(200);
+    expect(cookieNames(response).sort()).toEqual(["auth_access", "auth_session"]);
+    expect(client.cookies.get("auth_session")).not.toBe(oldToken);
+    const after = await sessionRow(user.id);
+    expect(after.expiresAt.getTime()).toBe(before.expiresAt.getTime());
+    expect(after.previousTokenHash).toBe(before.tokenHash);
+    const maxAge = response.headers
+      .getSetCookie()
+      .map(parseSetCookie)
+      .find((c) => c.name === "auth_session")!.attributes["max-age"];
+    expect(Number(maxAge)).toBe(Math.floor((before.expiresAt.getTime() - t.clock.now()) / 1000));
+  });
+
+  it("rotates at most once per access-token lifetime", async () => {
+    const { client } = await t.signUp();
+    t.clock.advanceSeconds(TTL + 1);
+    await client.get("/api/auth/session");
+    const rotated = client.cookies.get("auth_session");
+    t.clock.advanceSeconds(TTL - 10);
+    client.cookies.delete("auth_access");
+    const again = await client.get("/api/auth/session");
+    expect(cookieNames(again)).toEqual(["auth_access"]);
+    expect(client.cookies.get("auth_session")).toBe(rotated);
+  });
+
+  it("honours the rotated-out token during the grace window", async () => {
+    const { client } = await t.signUp();
+    const laggingTab = client.fork();
+    laggingTab.cookies.delete("auth_access");
+    t.clock.advanceSeconds(TTL + 1);
+    await client.get("/api/auth/session"); // rotates
+    t.clock.advanceSeconds(GRACE - 5);
+    const response = await laggingTab.get("/api/todos");
+    expect(response.status).toBe(200);
+    expect(cookieNames(response)).toEqual(["auth_access"]);
+  });
+
+  it("revokes the whole session and records the event when an old token comes back later", async () => {
+    const { client, user } = await t.signUp();
+    const thief = client.fork();
+    thief.cookies.delete("auth_access");
+    t.clock.advanceSeconds(TTL + 1);
+    expect((await client.get("/api/auth/session")).status).toBe(200); // the owner rotates
+    t.clock.advanceSeconds(GRACE + 1);
+    expect((await thief.get("/api/todos")).status).toBe(401);
+    // The legitimate holder of the new token is signed out too: the session is burnt.
+    client.cookies.delete("auth_access");
+    expect((await client.get("/api/todos")).status).toBe(401);
+    expect((await sessionRow(user.id)).revokedAt).not.toBeNull();
+    const events = await t.database.db
+      .select()
+      .from(securityEvents)
+      .where(eq(securityEvents.userId, user.id));
+    expect(events.map((event) => event.type)).toContain("token_reuse_detected");
+  });
+
+  it("50 concurrent requests with one expired access token: no 5xx, no sign-out, one rotation", async () => {
+    const { client, user } = await t.signUp();
+    t.clock.advanceSeconds(TTL + 1);
+    t.queries.reset();
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () => client.fork().get("/api/auth/session")),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(50).fill(200));
+    const newTokens = new Set(
+      responses.flatMap((r) =>
+        r.headers
+          .getSetCookie()
+          .map(parseSetCookie)
+          .filter((c) => c.name === "auth_session")
+          .map((c) => c.value),
+      ),
+    );
+    expect(newTokens.size).toBe(1);
+    expect(t.queries.count).toBe(1);
+    const row = await sessionRow(user.id);
+    expect(row.revokedAt).toBeNull();
+  });
+
+  it("two processes racing one rotation both keep the user signed in", async () => {
+    const { client } = await t.signUp();
+    const sibling = await t.sibling();
+    t.clock.advanceSeconds(TTL + 1);
+    const session = client.cookies.get("auth_session")!;
+    const request = () =>
+      new Request("http://localhost/api/auth/session", {
+        headers: { Cookie: `auth_session=${session}` },
+      });
+    const [a, b] = await Promise.all([t.app.fetch(request()), sibling.app.fetch(request())]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    await sibling.auth.close();
+  });
+});

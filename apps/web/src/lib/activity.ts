@@ -1,0 +1,27 @@
+import type { ActivityEvent } from "../api/client";
+
+export type ActivityTone = "neutral" | "good" | "warning" | "danger";
+
+const DESCRIPTIONS: Record<ActivityEvent["type"], { text: string; tone: ActivityTone }> = {
+  signed_up: { text: "Account created", tone: "good" },
+  signed_in: { text: "Signed in", tone: "good" },
+  sign_in_failed: { text: "Failed sign-in attempt", tone: "warning" },
+  sign_in_throttled: { text: "Sign-in attempts paused after repeated failures", tone: "danger" },
+  signed_out: { text: "Signed out", tone: "neutral" },
+  session_revoked: { text: "A device was logged out", tone: "neutral" },
+  signed_out_everywhere: { text: "Logged out everywhere", tone: "neutral" },
+  signed_out_others: { text: "Other devices were logged out", tone: "neutral" },
+  password_changed: { text: "Password changed", tone: "neutral" },
+  token_reuse_detected: {
+    text: "A stolen session token was used — that session was ended",
+    tone: "danger",
+  },
+};
+
+/** What an activity entry means to the account's owner. */
+export function describeActivity(type: ActivityEvent["type"]): {
+  text: string;
+  tone: ActivityTone;
+} {
+  return DESCRIPTIONS[type] ?? { text: type, tone: "neutral" };
+}

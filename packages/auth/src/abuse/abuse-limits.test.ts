@@ -1,0 +1,124 @@
+import { Redis } from "ioredis";
+import { afterAll, describe, expect, it } from "vitest";
+import { createTestDatabase, testRedisUrl, type TestDatabase } from "@hybrid-auth/db/testing";
+import { ProblemError } from "../http/problem";
+import { AbuseLimits, DEFAULT_ABUSE_LIMITS, type AbuseLimitOptions } from "./abuse-limits";
+import type { LimiterStore } from "./limiter-store";
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterAll(() => Promise.all(cleanups.map((cleanup) => cleanup())));
+
+const FAST: AbuseLimitOptions = {
+  ...DEFAULT_ABUSE_LIMITS,
+  maxFailures: 2,
+  baseLockoutSeconds: 1,
+  maxLockoutSeconds: 4,
+};
+
+async function retryAfterOf(attempt: Promise<unknown>): Promise<number | undefined> {
+  try {
+    await attempt;
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof ProblemError) || error.problem.status !== 429) throw error;
+    return Number(error.problem.headers?.["Retry-After"]);
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+let keyCounter = 0;
+const unique = (label: string) => `${label}-${Date.now()}-${(keyCounter += 1)}`;
+
+const stores: [string, () => Promise<LimiterStore | undefined>][] = [
+  ["memory", async () => ({ kind: "memory" })],
+  [
+    "database",
+    async () => {
+      const database: TestDatabase = await createTestDatabase();
+      cleanups.push(() => database.dispose());
+      return { kind: "database", db: database.db };
+    },
+  ],
+  [
+    "redis",
+    async () => {
+      const url = testRedisUrl();
+      if (!url) return undefined;
+      const client = new Redis(url, { maxRetriesPerRequest: 1 });
+      cleanups.push(() => client.quit());
+      return { kind: "redis", client };
+    },
+  ],
+];
+
+describe.each(stores)("AbuseLimits on the %s store", (_name, makeStore) => {
+  it("cools an account+client down after repeated failures, longer each time", async (ctx) => {
+    const store = await makeStore();
+    if (!store) return ctx.skip();
+    const limits = new AbuseLimits(store, FAST);
+    const [client, account] = [unique("ip"), unique("account")];
+    expect(await retryAfterOf(limits.beforeSignIn(client, account))).toBeUndefined();
+    await limits.recordFailure(client, account);
+    expect(await retryAfterOf(limits.beforeSignIn(client, account))).toBeUndefined();
+    await limits.recordFailure(client, account);
+    expect(await retryAfterOf(limits.beforeSignIn(client, account))).toBe(1);
+    await sleep(1_100);
+    expect(await retryAfterOf(limits.beforeSignIn(client, account))).toBeUndefined();
+    await limits.recordFailure(client, account);
+    await limits.recordFailure(client, account);
+    expect(await retryAfterOf(limits.beforeSignIn(client, account))).toBe(2);
+  });
+
+  it("never locks the owner out from another client", async (ctx) => {
+    const store = await makeStore();
+    if (!store) return ctx.skip();
+    const limits = new AbuseLimits(store, FAST);
+    const account = unique("victim");
+    for (let i = 0; i < 5; i += 1) await limits.recordFailure(unique("attacker-ip"), account);
+    const attacker = unique("attacker");
+    await limits.recordFailure(attacker, account);
+    await limits.recordFailure(attacker, account);
+    expect(await retryAfterOf(limits.beforeSignIn(attacker, account))).toBeGreaterThan(0);
+    expect(await retryAfterOf(limits.beforeSignIn(unique("owner-ip"), account))).toBeUndefined();
+  });
+
+  it("a success clears the streak", async (ctx) => {
+    const store = await makeStore();
+    if (!store) return ctx.skip();
+    const limits = new AbuseLimits(store, FAST);
+    const [client, account] = [unique("ip"), unique("account")];
+    await limits.recordFailure(client, account);
+    await limits.recordSuccess(client, account);
+    await limits.recordFailure(client, account);
+    expect(await retryAfterOf(limits.beforeSignIn(client, account))).toBeUndefined();
+  });
+
+  it("limits sign-ups, sign-ins and password changes per client", async (ctx) => {
+    const store = await makeStore();
+    if (!store) return ctx.skip();
+    const limits = new AbuseLimits(store, {
+      ...FAST,
+      signInsPerClient: { points: 3, seconds: 60 },
+      signUpsPerClient: { points: 2, seconds: 60 },
+      passwordChangesPerClient: { points: 2, seconds: 60 },
+    });
+    const client = unique("ip");
+    const outcomes = async (attempt: () => Promise<void>, times: number) => {
+      const results: (number | undefined)[] = [];
+      for (let i = 0; i < times; i += 1) results.push(await retryAfterOf(attempt()));
+      return results.map((r) => (r === undefined ? "ok" : "429"));
+    };
+    expect(await outcomes(() => limits.beforeSignUp(client), 3)).toEqual(["ok", "ok", "429"]);
+    expect(await outcomes(() => limits.beforeSignIn(client, unique("a")), 4)).toEqual([
+      "ok",
+      "ok",
+      "ok",
+      "429",
+    ]);
+    expect(await outcomes(() => limits.beforePasswordChange(client, "u1"), 3)).toEqual([
+      "ok",
+      "ok",
+      "429",
+    ]);
+  });
+});

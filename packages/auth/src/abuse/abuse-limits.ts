@@ -1,0 +1,117 @@
+import { RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import { ProblemError } from "../http/problem";
+import { createLimiter, type LimiterStore } from "./limiter-store";
+
+export type AbuseLimitOptions = {
+  /** Consecutive failed sign-ins per account *and* client before a cool-down. */
+  maxFailures: number;
+  /** How long a failure streak is remembered, seconds. */
+  failureWindowSeconds: number;
+  /** The first cool-down, seconds; each further one doubles, up to `maxLockoutSeconds`. */
+  baseLockoutSeconds: number;
+  maxLockoutSeconds: number;
+  /** Per client (IP address), whatever the account. */
+  signInsPerClient: { points: number; seconds: number };
+  signUpsPerClient: { points: number; seconds: number };
+  passwordChangesPerClient: { points: number; seconds: number };
+};
+
+export const DEFAULT_ABUSE_LIMITS: AbuseLimitOptions = {
+  maxFailures: 5,
+  failureWindowSeconds: 15 * 60,
+  baseLockoutSeconds: 60,
+  maxLockoutSeconds: 60 * 60,
+  signInsPerClient: { points: 30, seconds: 5 * 60 },
+  signUpsPerClient: { points: 10, seconds: 60 * 60 },
+  passwordChangesPerClient: { points: 10, seconds: 15 * 60 },
+};
+
+/** The client a limit counts against; requests with no known address share one bucket. */
+export function limiterClientKey(ip: string | undefined): string {
+  return ip ?? "unknown-client";
+}
+
+export function tooManyAttempts(msBeforeNext: number, what = "attempts"): ProblemError {
+  const seconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
+  return new ProblemError({
+    status: 429,
+    detail: `Too many ${what}. Try again in ${seconds} s.`,
+    headers: { "Retry-After": String(seconds) },
+  });
+}
+
+async function consumeOr429(limiter: RateLimiterAbstract, key: string, what: string) {
+  try {
+    await limiter.consume(key);
+  } catch (error) {
+    if (error instanceof RateLimiterRes) throw tooManyAttempts(error.msBeforeNext, what);
+    throw error;
+  }
+}
+
+/**
+ * Brute-force and abuse limits, counted by rate-limiter-flexible in a shared store.
+ * Failure streaks are keyed by account *and* client, so an attacker elsewhere cannot lock the
+ * owner out; each cool-down of the same streak doubles, up to a cap.
+ */
+export class AbuseLimits {
+  readonly #failures: RateLimiterAbstract;
+  readonly #lockouts: RateLimiterAbstract;
+  readonly #signIns: RateLimiterAbstract;
+  readonly #signUps: RateLimiterAbstract;
+  readonly #passwordChanges: RateLimiterAbstract;
+
+  constructor(
+    store: LimiterStore,
+    private readonly options: AbuseLimitOptions = DEFAULT_ABUSE_LIMITS,
+  ) {
+    const limiter = (keyPrefix: string, points: number, duration: number) =>
+      createLimiter(store, { keyPrefix, points, duration });
+    this.#failures = limiter("auth-failures", options.maxFailures, options.failureWindowSeconds);
+    this.#lockouts = limiter("auth-lockouts", 1_000_000, 24 * 60 * 60);
+    const { signInsPerClient: a, signUpsPerClient: b, passwordChangesPerClient: c } = options;
+    this.#signIns = limiter("auth-sign-ins", a.points, a.seconds);
+    this.#signUps = limiter("auth-sign-ups", b.points, b.seconds);
+    this.#passwordChanges = limiter("auth-password-changes", c.points, c.seconds);
+  }
+
+  /** Throws 429 when this client, or this account from this client, must wait. */
+  async beforeSignIn(client: string, account: string): Promise<void> {
+    await consumeOr429(this.#signIns, client, "sign-in attempts");
+    await this.#refuseWhileLockedOut(`${account}|${client}`);
+  }
+
+  async beforeSignUp(client: string): Promise<void> {
+    await consumeOr429(this.#signUps, client, "sign-ups from this network");
+  }
+
+  async beforePasswordChange(client: string, userId: string): Promise<void> {
+    await consumeOr429(this.#passwordChanges, client, "password changes");
+    await this.#refuseWhileLockedOut(`user:${userId}|${client}`);
+  }
+
+  /** A failed sign-in (or wrong current password): may start or lengthen a cool-down. */
+  async recordFailure(client: string, account: string): Promise<void> {
+    const key = `${account}|${client}`;
+    const streak = await this.#failures.penalty(key);
+    if (streak.consumedPoints < this.options.maxFailures) return;
+    const lockouts = (await this.#lockouts.penalty(key)).consumedPoints;
+    const seconds = Math.min(
+      this.options.baseLockoutSeconds * 2 ** (lockouts - 1),
+      this.options.maxLockoutSeconds,
+    );
+    await this.#failures.block(key, seconds);
+  }
+
+  async recordSuccess(client: string, account: string): Promise<void> {
+    const key = `${account}|${client}`;
+    await Promise.all([this.#failures.delete(key), this.#lockouts.delete(key)]);
+  }
+
+  async #refuseWhileLockedOut(key: string): Promise<void> {
+    const streak = await this.#failures.get(key);
+    if (streak && streak.consumedPoints >= this.options.maxFailures) {
+      throw tooManyAttempts(streak.msBeforeNext, "sign-in attempts");
+    }
+  }
+}
