@@ -13,6 +13,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { chromiumLaunchOptions } from "../chromium";
 import { chromium, type Browser, type BrowserContext, type Page } from "@playwright/test";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -136,17 +137,7 @@ async function main(): Promise<void> {
     await waitFor(`${base}/`);
     await waitFor(`${base}/api/health`);
 
-    browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
+    browser = await chromium.launch(chromiumLaunchOptions);
 
     // One account, signed in on a laptop (used for every signed-in screenshot) and a phone.
     const laptop = await browser.newContext({ baseURL: base, userAgent: DESKTOP_UA });
