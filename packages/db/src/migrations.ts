@@ -39,15 +39,25 @@ export async function migrateDatabase(
 
 type Journal = { entries: { tag: string; when: number }[] };
 
+/** The committed migrations do not change while the process runs: read the journal once. */
+const newestMigrationByFolder = new Map<string, Promise<Journal["entries"][number] | undefined>>();
+function newestMigration(folder: string) {
+  let newest = newestMigrationByFolder.get(folder);
+  if (!newest) {
+    newest = readFile(join(folder, "meta", "_journal.json"), "utf8").then((text) =>
+      (JSON.parse(text) as Journal).entries.at(-1),
+    );
+    newestMigrationByFolder.set(folder, newest);
+  }
+  return newest;
+}
+
 /** True when the newest committed migration has been applied (the readiness check). */
 export async function isMigrated(
   database: Database,
   migrationsFolder: string = defaultMigrationsFolder,
 ): Promise<boolean> {
-  const journal = JSON.parse(
-    await readFile(join(migrationsFolder, "meta", "_journal.json"), "utf8"),
-  ) as Journal;
-  const newest = journal.entries.at(-1);
+  const newest = await newestMigration(migrationsFolder);
   if (!newest) return true;
   const result: unknown = await database.db.execute(
     sql`select created_at from drizzle.__drizzle_migrations order by created_at desc limit 1`,
