@@ -65,7 +65,7 @@ export class Authenticator {
     const sessionToken = cookies.readSession(c);
     const reissued =
       sessionToken !== undefined && isWellFormedSessionToken(sessionToken)
-        ? await this.#reissue(c, sessionToken, now)
+        ? await this.#reissueFresh(c, sessionToken, now)
         : undefined;
     if (!reissued) {
       if (accessToken !== undefined || sessionToken !== undefined) cookies.clear(c);
@@ -77,6 +77,24 @@ export class Authenticator {
       cookies.setSession(c, token, (expiresAt.getTime() - now) / 1000);
     }
     return reissued.claims;
+  }
+
+  /**
+   * A shared (single-flight) lookup may have started before a revocation that committed
+   * while it ran — a request sent after a logout answered could otherwise join it and be
+   * served. A result the revocation list already calls stale gets one lookup of its own.
+   */
+  async #reissueFresh(c: Context, sessionToken: string, now: number) {
+    const shared = await this.#reissue(c, sessionToken, now);
+    if (!shared || !this.runtime.revocations.list.isStale(shared.claims)) return shared;
+    const fresh = await this.#lookUpAndMint(
+      c,
+      hashSessionToken(sessionToken),
+      this.runtime.clock.now(),
+    );
+    if (!fresh || !shared.rotatedSession) return fresh;
+    // The shared lookup rotated the token; keep handing the browser its new one.
+    return { ...fresh, rotatedSession: fresh.rotatedSession ?? shared.rotatedSession };
   }
 
   #reissue(c: Context, sessionToken: string, now: number): Promise<Reissued | undefined> {

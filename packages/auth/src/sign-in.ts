@@ -11,8 +11,9 @@ import {
   findUserByEmail,
   insertUser,
   normalizeEmail,
+  lockUserForSignIn,
+  replacePasswordHash,
   toPublicUser,
-  updateUser,
   type PublicUser,
 } from "./users/user-store";
 import type { UserRow } from "./schema";
@@ -45,6 +46,7 @@ async function startSession(
   c: Context,
   user: UserRow,
   eventType: "signed_up" | "signed_in",
+  verifiedPasswordHash: string,
 ): Promise<void> {
   const { db, clock, lifetimes, tokens, cookies } = runtime;
   const previous = c.get("auth") as AuthState | null | undefined;
@@ -61,6 +63,13 @@ async function startSession(
   const sessionToken = generateSessionToken();
   const client = clientInfo(runtime, c);
   const session = await db.transaction(async (tx) => {
+    // The password was checked before this transaction; a password change or a disable may
+    // have committed since. Lock the user row (a concurrent change waits for us, or we for it)
+    // and open the session only if the account is still the one that was verified.
+    const current = await lockUserForSignIn(tx, user.id);
+    if (!current || current.passwordHash !== verifiedPasswordHash || current.disabledAt) {
+      throw new ProblemError({ status: 401, detail: INVALID_CREDENTIALS });
+    }
     const inserted = await insertSession(tx, {
       userId: user.id,
       tokenHash: hashSessionToken(sessionToken),
@@ -76,10 +85,10 @@ async function startSession(
       client,
       nowMs: now,
     });
-    return inserted;
+    return { ...inserted, role: current.role };
   });
   const { token } = await tokens.mint(
-    { userId: user.id, sessionId: session.id, role: user.role },
+    { userId: user.id, sessionId: session.id, role: session.role },
     now,
   );
   cookies.setSession(c, sessionToken, (session.expiresAt.getTime() - now) / 1000);
@@ -116,7 +125,7 @@ export async function register(
       detail: "An account with this email already exists. Sign in instead.",
     });
   }
-  await startSession(runtime, c, user, "signed_up");
+  await startSession(runtime, c, user, "signed_up", passwordHash);
   return toPublicUser(user);
 }
 
@@ -149,15 +158,15 @@ export async function login(
     throw new ProblemError({ status: 401, detail: INVALID_CREDENTIALS });
   }
   await limits.recordSuccess(client, email);
+  let verifiedHash = user.passwordHash;
   if (hasher.needsRehash(user.passwordHash)) {
-    await updateUser(
-      db,
-      user.id,
-      { passwordHash: await hasher.hash(password) },
-      runtime.clock.now(),
-    );
+    const rehashed = await hasher.hash(password);
+    const now = runtime.clock.now();
+    if (await replacePasswordHash(db, user.id, user.passwordHash, rehashed, now)) {
+      verifiedHash = rehashed;
+    }
   }
-  await startSession(runtime, c, user, "signed_in");
+  await startSession(runtime, c, user, "signed_in", verifiedHash);
   return toPublicUser(user);
 }
 

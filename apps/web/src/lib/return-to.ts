@@ -22,6 +22,8 @@ export function safeReturnTo(raw: unknown, fallback = DEFAULT_DESTINATION): stri
   }
   if (url.origin !== base) return fallback;
   const path = `${url.pathname}${url.search}${url.hash}`;
+  // Dot segments can normalise into a protocol-relative "//host" ("/.//evil.example").
+  if (path.startsWith("//")) return fallback;
   if (path === "/" || NOT_A_DESTINATION.test(path)) return fallback;
   return path;
 }

@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Db, Tx } from "../db";
 import { users, type UserRow } from "../schema";
 
@@ -67,6 +67,35 @@ export async function updateUser(
     .update(users)
     .set({ ...changes, updatedAt: new Date(nowMs) })
     .where(eq(users.id, id))
+    .returning({ id: users.id });
+  return rows.length > 0;
+}
+
+/**
+ * The user row, locked against concurrent changes (`FOR SHARE`) until the transaction ends:
+ * a password change or disable either waits for the sign-in, or the sign-in sees it.
+ */
+export async function lockUserForSignIn(tx: Tx, id: string) {
+  const [row] = await tx
+    .select({ passwordHash: users.passwordHash, role: users.role, disabledAt: users.disabledAt })
+    .from(users)
+    .where(eq(users.id, id))
+    .for("share");
+  return row;
+}
+
+/** Replaces a password hash only if it is still `expected` (rehash on sign-in). */
+export async function replacePasswordHash(
+  db: Db,
+  id: string,
+  expected: string,
+  next: string,
+  nowMs: number,
+): Promise<boolean> {
+  const rows = await db
+    .update(users)
+    .set({ passwordHash: next, updatedAt: new Date(nowMs) })
+    .where(and(eq(users.id, id), eq(users.passwordHash, expected)))
     .returning({ id: users.id });
   return rows.length > 0;
 }

@@ -1,0 +1,355 @@
+/**
+ * WSTG-ATHN (authentication) and WSTG-IDNT-04 (account enumeration through sign-in).
+ * Existing contract tests already cover the basic 401/429 answers; these push on what an
+ * attacker would measure or repeat.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { users, type AbuseLimitOptions } from "@hybrid-auth/auth";
+import { createTestApp, STRONG_PASSWORD, uniqueEmail, type TestApp } from "../../testing/test-app";
+import {
+  CLIENT_IP_HEADER,
+  OTHER_STRONG_PASSWORD,
+  NOBODYS_ID,
+  clearsAuthCookies,
+  clientOf,
+  cookieHeader,
+  expectProblem,
+  limitedSibling,
+  median,
+  pointersOf,
+  type SignedIn,
+  type Sibling,
+} from "./helpers";
+
+let t: TestApp;
+let alice: SignedIn;
+const siblings: Sibling[] = [];
+
+beforeAll(async () => {
+  // No account lock-out on the base app: the enumeration tests repeat failures on purpose.
+  t = await createTestApp({ abuseLimits: { maxFailures: 1000 } });
+  alice = await t.signUp();
+});
+afterAll(async () => {
+  await Promise.all(siblings.map((sibling) => sibling.auth.close()));
+  await t.dispose();
+});
+
+async function sibling(limits: Partial<AbuseLimitOptions>) {
+  const created = await limitedSibling(t, limits);
+  siblings.push(created);
+  return created;
+}
+
+const login = (app: Sibling | TestApp, ip: string, body: unknown) =>
+  clientOf(app, { [CLIENT_IP_HEADER]: ip }).post("/api/auth/login", body);
+
+/** Everything a response tells an observer except its timing and its `Date`. */
+async function observable(response: Response) {
+  const headers = [...response.headers].filter(([name]) => name !== "date");
+  return { status: response.status, headers, body: await response.text() };
+}
+
+describe("WSTG-IDNT-04 account enumeration through sign-in", () => {
+  it("unknown email, wrong password and disabled account answer byte-for-byte alike", async () => {
+    const disabled = await t.signUp();
+    await t.auth.admin.disableUser(disabled.user.id);
+    const unknown = await observable(
+      await t.client().post("/api/auth/login", {
+        email: uniqueEmail("ghost"),
+        password: "wrong-password-1",
+      }),
+    );
+    const wrong = await observable(
+      await t
+        .client()
+        .post("/api/auth/login", { email: alice.email, password: "wrong-password-1" }),
+    );
+    const locked = await observable(
+      await t
+        .client()
+        .post("/api/auth/login", { email: disabled.email, password: disabled.password }),
+    );
+    expect(unknown.status).toBe(401);
+    expect(wrong).toEqual(unknown);
+    expect(locked).toEqual(unknown);
+  });
+
+  // Timing on a shared two-core machine is noisy: a leak (ratio ≈ 10) fails every attempt,
+  // scheduling noise (ratios seen up to ≈ 1.7) does not fail three in a row.
+  it(
+    "unknown email and wrong password take the same time (medians of interleaved attempts)",
+    { retry: 2 },
+    async () => {
+      const attempt = async (email: string) => {
+        const started = performance.now();
+        const response = await t
+          .client()
+          .post("/api/auth/login", { email, password: "wrong-password-1" });
+        const elapsed = performance.now() - started;
+        expect(response.status).toBe(401);
+        return elapsed;
+      };
+      // Warm both paths (the dummy hash is computed on first use, caches fill).
+      await attempt(uniqueEmail("warm"));
+      await attempt(alice.email);
+      const unknown: number[] = [];
+      const wrong: number[] = [];
+      for (let round = 0; round < 25; round += 1) {
+        // Alternate the order so a slow drift of the machine's load hits both sides alike.
+        if (round % 2 === 0) {
+          unknown.push(await attempt(uniqueEmail("ghost")));
+          wrong.push(await attempt(alice.email));
+        } else {
+          wrong.push(await attempt(alice.email));
+          unknown.push(await attempt(uniqueEmail("ghost")));
+        }
+      }
+      const [a, b] = [median(unknown), median(wrong)];
+      // Both paths run one argon2id verification. Without the dummy one an unknown email answers
+      // in about a tenth of the time (one indexed select), so a ratio bound of 2 still catches
+      // that with a wide margin, while staying clear of the scheduling noise of a loaded
+      // two-core machine (single attempts there range from 15 to 150 ms).
+      const ratio = Math.max(a, b) / Math.min(a, b);
+      expect(
+        ratio,
+        `median unknown ${a.toFixed(1)} ms, wrong password ${b.toFixed(1)} ms`,
+      ).toBeLessThan(2);
+    },
+  );
+
+  it("a locked-out unknown email looks exactly like a locked-out real account", async () => {
+    const app = await sibling({ maxFailures: 3 });
+    const ghost = uniqueEmail("ghost");
+    const last: Record<string, Awaited<ReturnType<typeof observable>>> = {};
+    for (const email of [alice.email, ghost]) {
+      for (let i = 0; i < 3; i += 1) {
+        expect((await login(app, "10.0.0.1", { email, password: "wrong-password-1" })).status).toBe(
+          401,
+        );
+      }
+      last[email] = await observable(
+        await login(app, "10.0.0.1", { email, password: "wrong-password-1" }),
+      );
+    }
+    const [real, unknown] = [last[alice.email]!, last[ghost]!];
+    expect(real.status).toBe(429);
+    // The remaining seconds may differ by one if a second boundary passes in between.
+    const retryAfter = (o: typeof real) => Number(new Map(o.headers).get("retry-after"));
+    expect(Math.abs(retryAfter(real) - retryAfter(unknown))).toBeLessThanOrEqual(1);
+    const withoutSeconds = (o: typeof real) => ({
+      status: o.status,
+      headers: o.headers
+        .filter(([name]) => name !== "content-length")
+        .map(([name, value]) => [name, value.replace(/\d+/g, "N")]),
+      body: o.body.replace(/\d+ s\b/, "N s"),
+    });
+    expect(withoutSeconds(unknown)).toEqual(withoutSeconds(real));
+  });
+});
+
+describe("WSTG-ATHN-03 weak lock-out mechanism", () => {
+  it("after 5 failures from one client even the right password gets 429 + Retry-After", async () => {
+    const app = await sibling({});
+    for (let i = 0; i < 5; i += 1) {
+      const response = await login(app, "10.0.1.1", {
+        email: alice.email,
+        password: `guess-number-${i}`,
+      });
+      expect(response.status).toBe(401);
+    }
+    const right = await login(app, "10.0.1.1", { email: alice.email, password: alice.password });
+    await expectProblem(right, 429);
+    expect(Number(right.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(right.headers.getSetCookie()).toEqual([]);
+  });
+
+  it("the cool-down is per account and client: the owner elsewhere still signs in", async () => {
+    const app = await sibling({});
+    for (let i = 0; i < 6; i += 1) {
+      await login(app, "10.0.2.66", { email: alice.email, password: `guess-number-${i}` });
+    }
+    expect(
+      (await login(app, "10.0.2.66", { email: alice.email, password: alice.password })).status,
+    ).toBe(429);
+    expect(
+      (await login(app, "10.0.2.1", { email: alice.email, password: alice.password })).status,
+    ).toBe(200);
+  });
+
+  it("password spraying from one client is capped per client, whatever the accounts", async () => {
+    const app = await sibling({ signInsPerClient: { points: 4, seconds: 600 } });
+    for (let i = 0; i < 4; i += 1) {
+      const response = await login(app, "10.0.3.66", {
+        email: uniqueEmail("spray"),
+        password: "Summer2024!",
+      });
+      expect(response.status).toBe(401);
+    }
+    const capped = await login(app, "10.0.3.66", {
+      email: uniqueEmail("spray"),
+      password: "Summer2024!",
+    });
+    await expectProblem(capped, 429);
+    expect(Number(capped.headers.get("retry-after"))).toBeGreaterThan(0);
+    // Another client is not affected.
+    expect(
+      (await login(app, "10.0.3.1", { email: uniqueEmail("spray"), password: "Summer2024!" }))
+        .status,
+    ).toBe(401);
+  });
+
+  it("mass sign-up from one client is capped", async () => {
+    const app = await sibling({ signUpsPerClient: { points: 2, seconds: 3600 } });
+    const client = () => clientOf(app, { [CLIENT_IP_HEADER]: "10.0.4.66" });
+    for (let i = 0; i < 2; i += 1) {
+      const response = await client().post("/api/auth/register", {
+        email: uniqueEmail("bot"),
+        password: STRONG_PASSWORD,
+      });
+      expect(response.status).toBe(201);
+    }
+    await expectProblem(
+      await client().post("/api/auth/register", {
+        email: uniqueEmail("bot"),
+        password: STRONG_PASSWORD,
+      }),
+      429,
+    );
+  });
+
+  it("a stolen session cannot guess the password through POST /api/auth/password", async () => {
+    const app = await sibling({});
+    const victim = await t.signUp();
+    const thief = clientOf(app, { [CLIENT_IP_HEADER]: "10.0.5.66" });
+    for (const [name, value] of victim.client.cookies) thief.cookies.set(name, value);
+    for (let i = 0; i < 5; i += 1) {
+      const response = await thief.post("/api/auth/password", {
+        currentPassword: `guess-number-${i}`,
+        newPassword: OTHER_STRONG_PASSWORD,
+      });
+      expect(response.status).toBe(422);
+    }
+    const right = await thief.post("/api/auth/password", {
+      currentPassword: victim.password,
+      newPassword: OTHER_STRONG_PASSWORD,
+    });
+    await expectProblem(right, 429);
+    // The password did not change.
+    expect(
+      (await t.client().post("/api/auth/login", { email: victim.email, password: victim.password }))
+        .status,
+    ).toBe(200);
+  });
+
+  it("password changes per client are capped too", async () => {
+    const app = await sibling({ passwordChangesPerClient: { points: 2, seconds: 900 } });
+    const victim = await t.signUp();
+    const thief = clientOf(app, { [CLIENT_IP_HEADER]: "10.0.6.66" });
+    for (const [name, value] of victim.client.cookies) thief.cookies.set(name, value);
+    const attempt = () =>
+      thief.post("/api/auth/password", {
+        currentPassword: "guess-number-x",
+        newPassword: OTHER_STRONG_PASSWORD,
+      });
+    expect((await attempt()).status).toBe(422);
+    expect((await attempt()).status).toBe(422);
+    await expectProblem(await attempt(), 429);
+  });
+});
+
+describe("WSTG-ATHN-04 bypassing the authentication schema", () => {
+  const forgedCookies = cookieHeader([
+    ["auth_access", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9."],
+    ["auth_session", "A".repeat(43)],
+  ]);
+  const protectedEndpoints: [string, string, unknown?][] = [
+    ["GET", "/api/todos"],
+    ["POST", "/api/todos", { title: "x" }],
+    ["PATCH", `/api/todos/${NOBODYS_ID}`, { completed: true }],
+    ["DELETE", `/api/todos/${NOBODYS_ID}`],
+    ["GET", "/api/auth/me"],
+    ["GET", "/api/auth/session"],
+    ["GET", "/api/auth/sessions"],
+    ["GET", "/api/auth/activity"],
+    ["DELETE", `/api/auth/sessions/${NOBODYS_ID}`],
+    ["POST", "/api/auth/password", { currentPassword: "x", newPassword: OTHER_STRONG_PASSWORD }],
+    ["POST", "/api/auth/logout-all"],
+    ["POST", "/api/auth/logout-others"],
+  ];
+
+  it.each(protectedEndpoints)(
+    "%s %s: 401 without cookies and with forged ones (which are cleared)",
+    async (method, path, json) => {
+      const options = json === undefined ? {} : { json };
+      await expectProblem(await t.client().request(method, path, options), 401);
+      const forged = await t
+        .client()
+        .request(method, path, { ...options, headers: { Cookie: forgedCookies } });
+      await expectProblem(forged, 401);
+      expect(clearsAuthCookies(forged)).toBe(true);
+    },
+  );
+
+  it("credentials in a query string never sign anyone in", async () => {
+    const query = new URLSearchParams({ email: alice.email, password: alice.password });
+    const client = t.client();
+    const response = await client.get(`/api/auth/login?${query}`);
+    await expectProblem(response, 405);
+    expect(response.headers.getSetCookie()).toEqual([]);
+    const posted = await client.request("POST", `/api/auth/login?${query}`, { json: {} });
+    await expectProblem(posted, 422);
+    expect(client.cookies.size).toBe(0);
+  });
+});
+
+describe("WSTG-ATHN-06 browser cache weaknesses", () => {
+  it.each([
+    "/api/auth/me",
+    "/api/auth/session",
+    "/api/auth/sessions",
+    "/api/auth/activity",
+    "/api/todos",
+  ])("GET %s is never stored, signed in or not", async (path) => {
+    const signedIn = await alice.client.get(path);
+    expect(signedIn.status).toBe(200);
+    expect(signedIn.headers.get("cache-control")).toBe("no-store");
+    const anonymous = await t.client().get(path);
+    expect(anonymous.headers.get("cache-control")).toBe("no-store");
+  });
+
+  it("sign-in answers, success or failure, are never stored", async () => {
+    const ok = await t
+      .client()
+      .post("/api/auth/login", { email: alice.email, password: alice.password });
+    const bad = await t
+      .client()
+      .post("/api/auth/login", { email: alice.email, password: "nope-nope-1" });
+    expect([ok.status, bad.status]).toEqual([200, 401]);
+    expect(ok.headers.get("cache-control")).toBe("no-store");
+    expect(bad.headers.get("cache-control")).toBe("no-store");
+  });
+});
+
+describe("WSTG-ATHN-07 weak password policy", () => {
+  it.each([
+    ["built from the user's own email and name", "grace.hopper.navy"],
+    ["a top common password", "12345678"],
+    ["a repeated character", "aaaaaaaaaaaa"],
+    ["a keyboard walk", "qwertyuiop[]"],
+    ["a l33t-speak common password", "P@ssw0rd!"],
+    ["full-width digits (NFKC folds them to 12345678)", "１２３４５６７８"],
+    ["seven characters", "Xk#9vQ2"],
+    ["an NFKC expansion past the cap (300 chars → 5 400)", "\uFDFA".repeat(300)],
+  ])("refuses a password that is %s (422 /password)", async (_what, password) => {
+    const before = (await t.database.db.select().from(users)).length;
+    const response = await t.client().post("/api/auth/register", {
+      email: "grace.hopper@navy.test",
+      name: "Grace Hopper",
+      password,
+    });
+    expect(pointersOf(await expectProblem(response, 422))).toEqual(["/password"]);
+    expect(response.headers.getSetCookie()).toEqual([]);
+    expect((await t.database.db.select().from(users)).length).toBe(before);
+  });
+});
