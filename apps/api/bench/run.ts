@@ -1,102 +1,451 @@
 /**
- * `pnpm bench`: requests per second of the authenticated hot path against a bare route,
- * measured in one run, alternating the variants so machine drift cancels out.
+ * `pnpm bench`: the performance claims of the design, measured side by side in one run.
+ *
+ * For each database (embedded PGlite, then real PostgreSQL when reachable) it starts the
+ * production server (`apps/api/src/index.ts`, NODE_ENV=production) and, in its own process,
+ * the database-lookup baseline (`baseline-server.ts`), signs up SESSIONS users over HTTP, and
+ * measures with autocannon, alternating the variants round by round so drift cancels out:
+ *   bare      GET /api/health
+ *   hot       GET /api/auth/session, access + session cookies of SESSIONS distinct sessions
+ *   baseline  GET /api/auth/session on the baseline: one session lookup per request
+ *   reissue   GET /api/auth/session with the session cookie only: every request reissues
+ *   todosGet  GET /api/todos (hot-path auth + one query)
+ *   todosPost POST /api/todos (hot-path auth + one insert)
+ * then the hot path's p99 at a fixed rate, idle and under a sign-in flood; and, in-process,
+ * database statements per request. Also argon2 verifications per second on one core and the
+ * memory probe (100 000 distinct sessions). Writes docs/bench/results.json and chart.svg.
+ *
+ * Options: --sessions=1000 --rounds=3 --seconds=3 --connections=50 --only=pglite|postgres
+ *          --no-write (print only). PostgreSQL: BENCH_DATABASE_URL, else TEST_DATABASE_URL,
+ *          DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres.
  */
-import autocannon from "autocannon";
-import { startServer } from "./server-process";
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { PasswordHasher, OWASP_ARGON2_BASELINE } from "../../../packages/auth/src/password/hasher";
+import { barChart } from "./chart";
+import { median, runLoad, type Sample } from "./load";
+import { createScratchDatabase, reachable, type ScratchDatabase } from "./postgres";
+import { countQueries, type QueryCounts } from "./query-count";
+import { repoRoot, startServer, type RunningServer } from "./server-process";
 
-const SESSIONS = Number(process.argv[2] ?? 200);
-const ROUNDS = 3;
-const SECONDS = 5;
-const CONNECTIONS = 50;
+const flag = (name: string, fallback: string) =>
+  process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 
-async function signUpMany(url: string, count: number): Promise<string[]> {
-  const cookies: string[] = [];
-  const batch = 8;
-  for (let start = 0; start < count; start += batch) {
-    const results = await Promise.all(
-      Array.from({ length: Math.min(batch, count - start) }, async (_, i) => {
-        const response = await fetch(`${url}/api/auth/register`, {
-          method: "POST",
-          headers: { "Content-Type": "application/json" },
-          body: JSON.stringify({
-            email: `bench-${start + i}@example.test`,
-            password: "violet-kettle-harbour-93",
-          }),
-        });
-        if (response.status !== 201) throw new Error(`sign-up: ${response.status}`);
-        return response.headers
-          .getSetCookie()
-          .map((header) => header.split(";")[0])
-          .join("; ");
-      }),
-    );
-    cookies.push(...results);
-  }
+const SESSIONS = Number(flag("sessions", "1000"));
+const ROUNDS = Number(flag("rounds", "3"));
+const SECONDS = Number(flag("seconds", "3"));
+const CONNECTIONS = Number(flag("connections", "50"));
+const ONLY = flag("only", "");
+const WRITE = !process.argv.includes("--no-write");
+const PASSWORD = "violet-kettle-harbour-93";
+const POSTGRES_URL =
+  process.env.BENCH_DATABASE_URL ??
+  process.env.TEST_DATABASE_URL ??
+  process.env.DATABASE_URL ??
+  "postgres://postgres@127.0.0.1:5432/postgres";
+/** Fixed-rate latency probe of the hot path, idle and during the sign-in flood. */
+const PROBE = { rate: 1000, connections: 10, seconds: 6 };
+const FLOOD_CONNECTIONS = 16;
+
+/** Bench servers must not throttle the bench's own sign-ups and sign-ins. */
+const SERVER_ENV = {
+  AUTH_SIGN_INS_PER_CLIENT: "100000000",
+  AUTH_SIGN_UPS_PER_CLIENT: "100000000",
+};
+
+type Cookies = { access: string; session: string };
+
+const VARIANTS = [
+  { key: "bare", label: "GET /api/health (bare route)" },
+  { key: "hot", label: "GET /api/auth/session (hot path)" },
+  { key: "baseline", label: "same, DB session lookup per request" },
+  { key: "reissue", label: "same, silent reissue every request" },
+  { key: "todosGet", label: "GET /api/todos" },
+  { key: "todosPost", label: "POST /api/todos" },
+] as const;
+type VariantKey = (typeof VARIANTS)[number]["key"];
+
+type VariantResult = {
+  rps: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+  rounds: Sample[];
+};
+
+type DatabaseResult = {
+  database: "pglite" | "postgres";
+  variants: Record<VariantKey, VariantResult>;
+  ratios: { hotOverBare: number; hotOverBaseline: number; reissueOverBaseline: number };
+  queriesPerRequest: QueryCounts;
+  flood: {
+    idleP99: number;
+    floodP99: number;
+    ratio: number;
+    idleP50: number;
+    floodP50: number;
+    signInsPerSecond: number;
+    signInNon2xx: number;
+    hotNon2xx: number;
+  };
+  signUpSeconds: number;
+  serverPeakRssMb: number | undefined;
+};
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const pairedRatio = (a: Sample[], b: Sample[]) =>
+  median(a.map((sample, i) => sample.rps / b[i]!.rps));
+
+async function signUpMany(url: string, count: number, label: string): Promise<Cookies[]> {
+  const cookies: Cookies[] = new Array(count);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < count; i = next++) {
+      const response = await fetch(`${url}/api/auth/register`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ email: `bench-${label}-${i}@example.test`, password: PASSWORD }),
+      });
+      if (response.status !== 201) throw new Error(`sign-up: ${response.status}`);
+      const pairs = response.headers.getSetCookie().map((header) => header.split(";")[0]!);
+      const access = pairs.find((pair) => pair.startsWith("__Host-auth_access="));
+      const session = pairs.find((pair) => pair.startsWith("__Host-auth_session="));
+      if (!access || !session) throw new Error("sign-up did not set both cookies");
+      cookies[i] = { access, session };
+    }
+  };
+  await Promise.all(Array.from({ length: 6 }, worker));
   return cookies;
 }
 
-type Result = { rps: number; p50: number; p99: number; non2xx: number };
-
-async function measure(url: string, path: string, cookies?: string[]): Promise<Result> {
-  let next = 0;
-  const result = await autocannon({
-    url: `${url}${path}`,
-    connections: CONNECTIONS,
-    duration: SECONDS,
-    requests: [
-      {
-        setupRequest: (request) => {
-          if (!cookies) return request;
-          const cookie = cookies[next++ % cookies.length]!;
-          return { ...request, headers: { ...request.headers, cookie } };
-        },
-      },
-    ],
-  });
+function summarise(rounds: Sample[]): VariantResult {
   return {
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    non2xx: result.non2xx,
+    rps: median(rounds.map((r) => r.rps)),
+    p50: median(rounds.map((r) => r.p50)),
+    p99: median(rounds.map((r) => r.p99)),
+    requests: rounds.reduce((sum, r) => sum + r.requests, 0),
+    non2xx: rounds.reduce((sum, r) => sum + r.non2xx, 0),
+    errors: rounds.reduce((sum, r) => sum + r.errors, 0),
+    rounds,
   };
 }
 
-const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
-
-async function main(): Promise<void> {
-  const server = await startServer();
+async function benchDatabase(kind: "pglite" | "postgres"): Promise<DatabaseResult> {
+  const servers: RunningServer[] = [];
+  const scratch: ScratchDatabase[] = [];
+  const dirs: string[] = [];
   try {
-    console.log(`signing up ${SESSIONS} users…`);
-    const cookies = await signUpMany(server.url, SESSIONS);
-    const health: Result[] = [];
-    const session: Result[] = [];
-    await measure(server.url, "/api/health"); // warm-up
-    await measure(server.url, "/api/auth/session", cookies);
-    for (let round = 0; round < ROUNDS; round += 1) {
-      health.push(await measure(server.url, "/api/health"));
-      session.push(await measure(server.url, "/api/auth/session", cookies));
-    }
-    const rows = [
-      ["GET /api/health (bare)", health],
-      [`GET /api/auth/session (hot path, ${SESSIONS} sessions)`, session],
-    ] as const;
-    console.log(`\n${ROUNDS} alternating rounds of ${SECONDS}s, ${CONNECTIONS} connections`);
-    for (const [name, results] of rows) {
-      const non2xx = results.reduce((sum, r) => sum + r.non2xx, 0);
-      console.log(
-        `${name.padEnd(48)} ${mean(results.map((r) => r.rps))
-          .toFixed(0)
-          .padStart(7)} req/s` +
-          `  p50 ${mean(results.map((r) => r.p50)).toFixed(1)} ms  p99 ${mean(results.map((r) => r.p99)).toFixed(1)} ms` +
-          (non2xx ? `  NON-2XX: ${non2xx}` : ""),
+    let product: RunningServer;
+    let baseline: RunningServer;
+    const started = performance.now();
+    let cookies: Cookies[];
+    if (kind === "pglite") {
+      // PGlite is one process: sign up through the product, stop it, give the baseline its
+      // own copy of the data directory, and run both side by side.
+      const productDir = mkdtempSync(join(os.tmpdir(), "bench-pglite-"));
+      const baselineDir = mkdtempSync(join(os.tmpdir(), "bench-pglite-baseline-"));
+      dirs.push(productDir, baselineDir);
+      const first = await startServer(SERVER_ENV, { dataDir: productDir });
+      servers.push(first);
+      console.log(`[pglite] signing up ${SESSIONS} users…`);
+      cookies = await signUpMany(first.url, SESSIONS, kind);
+      await first.stop();
+      cpSync(join(productDir, "pglite"), join(baselineDir, "pglite"), { recursive: true });
+      product = await startServer(SERVER_ENV, { dataDir: productDir });
+      baseline = await startServer(
+        {},
+        { script: "apps/api/bench/baseline-server.ts", dataDir: baselineDir },
+      );
+    } else {
+      const database = await createScratchDatabase(POSTGRES_URL, "bench");
+      scratch.push(database);
+      const env = { ...SERVER_ENV, DATABASE_URL: database.url };
+      product = await startServer(env);
+      servers.push(product);
+      console.log(`[postgres] signing up ${SESSIONS} users…`);
+      cookies = await signUpMany(product.url, SESSIONS, kind);
+      baseline = await startServer(
+        { DATABASE_URL: database.url },
+        { script: "apps/api/bench/baseline-server.ts" },
       );
     }
-    const ratio = mean(session.map((r) => r.rps)) / mean(health.map((r) => r.rps));
-    console.log(`hot path / bare route: ${ratio.toFixed(2)}`);
+    servers.push(product, baseline);
+    const signUpSeconds = (performance.now() - started) / 1000;
+
+    const both = cookies.map((c) => `${c.access}; ${c.session}`);
+    const sessionOnly = cookies.map((c) => c.session);
+    const load = (key: VariantKey, seconds: number) => {
+      const common = { connections: CONNECTIONS, seconds };
+      switch (key) {
+        case "bare":
+          return runLoad({ ...common, url: `${product.url}/api/health` });
+        case "hot":
+          return runLoad({ ...common, url: `${product.url}/api/auth/session`, cookies: both });
+        case "baseline":
+          return runLoad({
+            ...common,
+            url: `${baseline.url}/api/auth/session`,
+            cookies: sessionOnly,
+          });
+        case "reissue":
+          return runLoad({
+            ...common,
+            url: `${product.url}/api/auth/session`,
+            cookies: sessionOnly,
+          });
+        case "todosGet":
+          return runLoad({ ...common, url: `${product.url}/api/todos`, cookies: both });
+        case "todosPost":
+          return runLoad({
+            ...common,
+            url: `${product.url}/api/todos`,
+            method: "POST",
+            body: JSON.stringify({ title: "benchmark to-do" }),
+            cookies: both,
+          });
+      }
+    };
+
+    console.log(`[${kind}] warming up…`);
+    for (const { key } of VARIANTS) await load(key, 1);
+    const rounds = Object.fromEntries(VARIANTS.map(({ key }) => [key, [] as Sample[]])) as Record<
+      VariantKey,
+      Sample[]
+    >;
+    for (let round = 0; round < ROUNDS; round += 1) {
+      for (const { key } of VARIANTS) {
+        // A pause, so one variant's aftermath (embedded PGlite flushing after the writes of
+        // POST /api/todos, garbage collection) does not land on the next one.
+        await sleep(1000);
+        const sample = await load(key, SECONDS);
+        rounds[key].push(sample);
+        console.log(
+          `[${kind}] round ${round + 1}/${ROUNDS} ${key.padEnd(9)} ${sample.rps.toFixed(0).padStart(6)} req/s` +
+            `  p50 ${sample.p50} ms  p99 ${sample.p99} ms${sample.non2xx || sample.errors ? `  non-2xx ${sample.non2xx} errors ${sample.errors}` : ""}`,
+        );
+      }
+    }
+    const variants = Object.fromEntries(
+      VARIANTS.map(({ key }) => [key, summarise(rounds[key])]),
+    ) as Record<VariantKey, VariantResult>;
+
+    // The hot path's latency at a fixed, moderate rate: idle, then while a flood of
+    // (successful) sign-ins keeps argon2 busy on every core.
+    console.log(`[${kind}] hot-path p99 idle vs. during a sign-in flood…`);
+    const probe = () =>
+      runLoad({
+        url: `${product.url}/api/auth/session`,
+        cookies: both,
+        connections: PROBE.connections,
+        seconds: PROBE.seconds,
+        overallRate: PROBE.rate,
+      });
+    const idle = await probe();
+    const [flooded, signIns] = await Promise.all([
+      probe(),
+      runLoad({
+        url: `${product.url}/api/auth/login`,
+        method: "POST",
+        body: JSON.stringify({ email: `bench-${kind}-0@example.test`, password: PASSWORD }),
+        connections: FLOOD_CONNECTIONS,
+        seconds: PROBE.seconds,
+      }),
+    ]);
+    const serverPeakRssMb = product.peakRssMb();
+
+    console.log(`[${kind}] counting statements per request (in-process)…`);
+    let queriesPerRequest: QueryCounts;
+    if (kind === "pglite") {
+      queriesPerRequest = await countQueries(undefined);
+    } else {
+      const database = await createScratchDatabase(POSTGRES_URL, "bench_queries");
+      scratch.push(database);
+      queriesPerRequest = await countQueries(database.url);
+    }
+
+    return {
+      database: kind,
+      variants,
+      // Each ratio pairs the two variants of the same round (measured seconds apart), then
+      // takes the median over the rounds: drift between rounds cancels out.
+      ratios: {
+        hotOverBare: pairedRatio(rounds.hot, rounds.bare),
+        hotOverBaseline: pairedRatio(rounds.hot, rounds.baseline),
+        reissueOverBaseline: pairedRatio(rounds.reissue, rounds.baseline),
+      },
+      queriesPerRequest,
+      flood: {
+        idleP50: idle.p50,
+        idleP99: idle.p99,
+        floodP50: flooded.p50,
+        floodP99: flooded.p99,
+        ratio: flooded.p99 / Math.max(idle.p99, 1),
+        signInsPerSecond: signIns.rps,
+        signInNon2xx: signIns.non2xx,
+        hotNon2xx: idle.non2xx + flooded.non2xx,
+      },
+      signUpSeconds,
+      serverPeakRssMb,
+    };
   } finally {
-    await server.stop();
+    for (const server of servers.reverse()) await server.stop().catch(() => {});
+    for (const database of scratch) await database.drop().catch(() => {});
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** argon2id verifications per second on one core, at the parameters the product uses. */
+async function argon2PerCore(): Promise<{ perSecond: number; msEach: number }> {
+  const hasher = new PasswordHasher(OWASP_ARGON2_BASELINE);
+  const hash = await hasher.hash(PASSWORD);
+  await hasher.verify(hash, PASSWORD);
+  let count = 0;
+  const start = performance.now();
+  // One at a time: exactly one thread, i.e. one core, is busy.
+  while (performance.now() - start < 3000) {
+    await hasher.verify(hash, PASSWORD);
+    count += 1;
+  }
+  const seconds = (performance.now() - start) / 1000;
+  return { perSecond: count / seconds, msEach: (seconds * 1000) / count };
+}
+
+function memoryProbe(): unknown {
+  const result = spawnSync(
+    process.execPath,
+    ["--import", "tsx", "--expose-gc", "apps/api/bench/memory-probe.ts"],
+    { cwd: repoRoot, encoding: "utf8", timeout: 120_000 },
+  );
+  if (result.status !== 0) {
+    console.error(result.stderr);
+    return undefined;
+  }
+  return JSON.parse(result.stdout.trim().split("\n").at(-1)!);
+}
+
+const goal = (ok: boolean) => (ok ? "met" : "NOT MET");
+const fmt = (value: number, digits = 0) =>
+  value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+function report(results: DatabaseResult[], argon2: { perSecond: number; msEach: number }): void {
+  console.log(
+    `\n${ROUNDS} alternating rounds of ${SECONDS} s, ${CONNECTIONS} connections, ${SESSIONS} sessions`,
+  );
+  for (const result of results) {
+    console.log(`\n${result.database}`);
+    console.log(
+      `${"variant".padEnd(40)} ${"req/s".padStart(8)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"queries/req".padStart(12)}`,
+    );
+    for (const { key, label } of VARIANTS) {
+      const v = result.variants[key];
+      const bad = v.non2xx + v.errors;
+      console.log(
+        `${label.padEnd(40)} ${fmt(v.rps).padStart(8)} ${String(v.p50).padStart(7)} ${String(v.p99).padStart(7)} ${fmt(result.queriesPerRequest[key] ?? NaN, 2).padStart(12)}${bad ? `  (${bad} non-2xx/errors)` : ""}`,
+      );
+    }
+    const { ratios, flood, queriesPerRequest } = result;
+    console.log(
+      `hot / bare:               ${ratios.hotOverBare.toFixed(2)}  (goal ≥ 0.85: ${goal(ratios.hotOverBare >= 0.85)})`,
+    );
+    console.log(
+      `hot / database baseline:  ${ratios.hotOverBaseline.toFixed(2)}  (goal ≥ 2.5: ${goal(ratios.hotOverBaseline >= 2.5)})`,
+    );
+    console.log(
+      `queries per hot request:  ${queriesPerRequest.hot}  (goal 0: ${goal(queriesPerRequest.hot === 0)})`,
+    );
+    console.log(
+      `hot p99 at ${PROBE.rate} req/s: idle ${flood.idleP99} ms, during sign-in flood ${flood.floodP99} ms → ${flood.ratio.toFixed(2)}× (goal ≤ 3×: ${goal(flood.ratio <= 3)}); ${fmt(flood.signInsPerSecond)} sign-ins/s during the flood`,
+    );
+  }
+  console.log(
+    `\nargon2id (m=${OWASP_ARGON2_BASELINE.memoryCost} KiB, t=${OWASP_ARGON2_BASELINE.timeCost}, p=${OWASP_ARGON2_BASELINE.parallelism}): ${argon2.perSecond.toFixed(1)} sign-ins/s per core (${argon2.msEach.toFixed(1)} ms each)`,
+  );
+}
+
+function machine() {
+  const cpus = os.cpus();
+  let postgresVersion: string | undefined;
+  try {
+    postgresVersion = execFileSync("psql", [POSTGRES_URL, "-Atc", "show server_version"], {
+      encoding: "utf8",
+      timeout: 5000,
+    }).trim();
+  } catch {
+    postgresVersion = undefined;
+  }
+  return {
+    cpu: cpus[0]?.model,
+    cores: cpus.length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+    postgres: postgresVersion,
+  };
+}
+
+async function main(): Promise<void> {
+  const began = performance.now();
+  const kinds: ("pglite" | "postgres")[] = [];
+  if (ONLY !== "postgres") kinds.push("pglite");
+  if (ONLY !== "pglite") {
+    if (await reachable(POSTGRES_URL)) kinds.push("postgres");
+    else console.warn(`PostgreSQL at ${POSTGRES_URL} is not reachable: skipping it.`);
+  }
+  console.log("argon2id sign-ins per second on one core…");
+  const argon2 = await argon2PerCore();
+  const results: DatabaseResult[] = [];
+  for (const kind of kinds) results.push(await benchDatabase(kind));
+  console.log("memory probe: 100 000 distinct sessions…");
+  const memory = memoryProbe();
+  report(results, argon2);
+  if (memory) console.log(`memory probe: ${JSON.stringify(memory)}`);
+  const seconds = (performance.now() - began) / 1000;
+  console.log(`\nbench finished in ${seconds.toFixed(0)} s`);
+  if (!WRITE) return;
+  const outDir = join(repoRoot, "docs/bench");
+  mkdirSync(outDir, { recursive: true });
+  const json = {
+    date: new Date().toISOString(),
+    machine: machine(),
+    method: {
+      tool: "autocannon",
+      sessions: SESSIONS,
+      rounds: ROUNDS,
+      secondsPerRound: SECONDS,
+      connections: CONNECTIONS,
+      order: VARIANTS.map((v) => v.key),
+      latencyProbe: { ...PROBE, floodConnections: FLOOD_CONNECTIONS },
+      runSeconds: Math.round(seconds),
+    },
+    goals: { hotOverBare: 0.85, hotOverBaseline: 2.5, hotQueriesPerRequest: 0, floodP99Ratio: 3 },
+    results,
+    argon2: { parameters: OWASP_ARGON2_BASELINE, ...argon2 },
+    memory,
+  };
+  writeFileSync(join(outDir, "results.json"), `${JSON.stringify(json, null, 2)}\n`);
+  const colors = ["#4f6bed", "#e8833a"];
+  writeFileSync(
+    join(outDir, "chart.svg"),
+    barChart({
+      title: "Hybrid auth: requests per second, production server, autocannon",
+      subtitle: `${os.cpus().length} cores, ${CONNECTIONS} connections, ${SESSIONS} sessions, median of ${ROUNDS} alternating ${SECONDS} s rounds; p99 in brackets`,
+      labels: VARIANTS.map((v) => v.label),
+      series: results.map((result, index) => ({
+        name: result.database === "pglite" ? "embedded PGlite" : "PostgreSQL 15",
+        color: colors[index % colors.length]!,
+        values: VARIANTS.map((v) => result.variants[v.key].rps),
+      })),
+      annotate: (seriesIndex, labelIndex) =>
+        ` (p99 ${results[seriesIndex]!.variants[VARIANTS[labelIndex]!.key].p99} ms)`,
+    }),
+  );
+  console.log("wrote docs/bench/results.json and docs/bench/chart.svg");
 }
 
 await main();

@@ -1,11 +1,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
+export const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
+
+export const BENCH_SECRET = "bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -18,38 +20,106 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export type RunningServer = { url: string; process: ChildProcess; stop(): Promise<void> };
+export type RunningServer = {
+  url: string;
+  process: ChildProcess;
+  /** The data directory (embedded PGlite keeps `pglite/` in it). */
+  dataDir: string;
+  /** Peak resident set size of the server process so far (Linux `VmHWM`), in MiB. */
+  peakRssMb(): number | undefined;
+  /** Current resident set size (Linux `VmRSS`), in MiB. */
+  rssMb(): number | undefined;
+  stop(): Promise<void>;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+};
 
-/** Starts the production server (`pnpm start`'s entry) in its own process. */
-export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
+const running = new Set<ChildProcess>();
+// Never leave a server behind, whatever way the bench ends.
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
+function statusField(pid: number | undefined, field: string): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status);
+    return match ? Number(match[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Starts the production server (`pnpm start`'s entry) in its own process, or another entry
+ * (`script`, relative to the repository root) that prints "listening on" when ready.
+ */
+export async function startServer(
+  env: Record<string, string> = {},
+  options: { script?: string; dataDir?: string; timeoutMs?: number; nodeArgs?: string[] } = {},
+): Promise<RunningServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "apps/api/src/index.ts"], {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      AUTH_SECRET: "bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
-      DATA_DIR: mkdtempSync(join(tmpdir(), "bench-")),
-      LOG_LEVEL: "error",
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      ...env,
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "bench-"));
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), "--import", "tsx", options.script ?? "apps/api/src/index.ts"],
+    {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        AUTH_SECRET: BENCH_SECRET,
+        DATA_DIR: dataDir,
+        LOG_LEVEL: "error",
+        HOST: "127.0.0.1",
+        PORT: String(port),
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "inherit"],
     },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
-    child.stdout!.on("data", (chunk: Buffer) => {
-      if (chunk.toString().includes("listening on")) resolve();
+  );
+  running.add(child);
+  const exited = new Promise<void>((resolve) => {
+    child.once("exit", () => {
+      running.delete(child);
+      resolve();
     });
   });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error("server did not start in time")),
+        options.timeoutMs ?? 60_000,
+      );
+      void exited.then(() => reject(new Error(`server exited with ${child.exitCode}`)));
+      let seen = "";
+      child.stdout!.on("data", (chunk: Buffer) => {
+        seen += chunk.toString();
+        if (seen.includes("listening on")) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw error;
+  }
+  const signal = async (name: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(name);
+    await exited;
+  };
   return {
     url: `http://127.0.0.1:${port}`,
     process: child,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
+    dataDir,
+    peakRssMb: () => statusField(child.pid, "VmHWM"),
+    rssMb: () => statusField(child.pid, "VmRSS"),
+    stop: async () => {
+      const force = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await signal("SIGTERM");
+      clearTimeout(force);
+    },
+    kill: (name = "SIGKILL") => signal(name),
   };
 }

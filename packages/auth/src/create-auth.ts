@@ -41,7 +41,10 @@ export async function createAuth(options: AuthOptions) {
       cacheSize: options.verifiedTokenCacheSize,
     }),
     revocations,
-    hasher: new PasswordHasher(options.argon2 ?? OWASP_ARGON2_BASELINE),
+    hasher: new PasswordHasher(
+      options.argon2 ?? OWASP_ARGON2_BASELINE,
+      options.maxConcurrentHashes,
+    ),
     passwordPolicy: { ...DEFAULT_PASSWORD_POLICY, ...options.password },
     cookies: new AuthCookies({
       secure,

@@ -12,6 +12,8 @@ export {
   problemResponse,
   problemContextResponse,
   createProblemErrorHandler,
+  isDatabaseUnavailableError,
+  DATABASE_RETRY_AFTER_SECONDS,
   problemNotFoundHandler,
   type Problem,
   type FieldError,

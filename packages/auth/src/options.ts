@@ -33,6 +33,8 @@ export type AuthOptions = {
   cookieNames?: { access: string; session: string };
   password?: Partial<PasswordPolicyOptions>;
   argon2?: Argon2Parameters;
+  /** argon2 computations at once (default: cores − 1, at least 1). */
+  maxConcurrentHashes?: number;
   /** Brute-force and abuse limits (see `DEFAULT_ABUSE_LIMITS`). */
   abuseLimits?: Partial<AbuseLimitOptions>;
   /**

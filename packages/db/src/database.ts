@@ -35,6 +35,17 @@ export type Database = {
   close(): Promise<void>;
 };
 
+/**
+ * Seconds postgres.js waits before reconnecting a connection that closed with an error: a
+ * growing delay with jitter, capped at one second. Its own default grows to 20 s, so after
+ * an outage queries (and the LISTEN connection of the revocation transport) could wait that
+ * long for the database that is already back; with the cap, everything recovers within
+ * about a second of its return, and requests made during the outage fail fast (503).
+ */
+export function reconnectBackoffSeconds(retries: number): number {
+  return (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** retries, 1);
+}
+
 function queryLogger(onQuery: DatabaseOptions["onQuery"]): Logger | undefined {
   return onQuery ? { logQuery: (sql) => onQuery(sql) } : undefined;
 }
@@ -46,7 +57,9 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
     const client = postgres(options.url, {
       max: options.maxConnections ?? 10,
       onnotice: () => {},
+      // A host that does not answer fails the request after 5 s instead of hanging it.
       connect_timeout: 5,
+      backoff: reconnectBackoffSeconds,
     });
     const db = drizzlePostgres(client, { logger }) as unknown as Db;
     return {

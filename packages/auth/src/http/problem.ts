@@ -78,7 +78,58 @@ export class ProblemError extends HTTPException {
   }
 }
 
-/** Renders every error as problem+json; unexpected ones become a bare 500 (logged, not shown). */
+/** postgres.js (and Node socket) codes for a database that cannot be reached right now. */
+const UNREACHABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+]);
+
+/** SQLSTATEs of a server that is going away or refusing work for now. */
+const UNAVAILABLE_SQLSTATES = new Set(["57P01", "57P02", "57P03", "53300"]);
+
+/** Seconds a client should wait before retrying while the database is unavailable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * True when the error (or one it wraps, such as drizzle's `DrizzleQueryError`) says the
+ * database is unreachable or shutting down: connection refused, closed, timed out, SQLSTATE
+ * class 08 (connection exception), 57P01–57P03 (admin/crash shutdown, cannot connect now),
+ * 53300 (too many connections). Such failures are temporary: 503 with `Retry-After`.
+ */
+export function isDatabaseUnavailableError(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 5; depth += 1) {
+    if (typeof current !== "object") return false;
+    const { code, errno } = current as { code?: unknown; errno?: unknown };
+    for (const value of [code, errno]) {
+      if (typeof value !== "string") continue;
+      if (UNREACHABLE_CODES.has(value) || UNAVAILABLE_SQLSTATES.has(value)) return true;
+      if (/^08[0-9A-Z]{3}$/.test(value)) return true;
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+const DATABASE_UNAVAILABLE: Problem = {
+  status: 503,
+  detail: "The database is not reachable right now. Try again shortly.",
+  headers: { "Retry-After": String(DATABASE_RETRY_AFTER_SECONDS) },
+};
+
+/**
+ * Renders every error as problem+json: a database outage becomes 503 with `Retry-After`
+ * (not logged one by one: it is not a bug), anything else unexpected a bare 500 (logged,
+ * not shown).
+ */
 export function createProblemErrorHandler(
   logError: (error: unknown, c: Context) => void = (error) => console.error(error),
 ): ErrorHandler {
@@ -88,6 +139,7 @@ export function createProblemErrorHandler(
       const status = error.status as ContentfulStatusCode;
       return problemContextResponse(c, { status, detail: error.message || undefined });
     }
+    if (isDatabaseUnavailableError(error)) return problemContextResponse(c, DATABASE_UNAVAILABLE);
     logError(error, c);
     return problemResponse({ status: 500, detail: "Something went wrong on our side." });
   };

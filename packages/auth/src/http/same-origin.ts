@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { problemContextResponse } from "./problem";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -20,22 +20,29 @@ export type SameOriginOptions = {
  * on it. Unlike Hono's `csrf()`, this does not look at the content type at all.
  */
 export function requireSameOrigin(options: SameOriginOptions = {}): MiddlewareHandler {
+  const isAllowed = sameOriginCheck(options);
+  return async (c, next) => (isAllowed(c) ? next() : refuseCrossSite(c));
+}
+
+/** The decision of {@link requireSameOrigin}, for middleware that does more than this. */
+export function sameOriginCheck(options: SameOriginOptions = {}): (c: Context) => boolean {
   const allowed = new Set(options.allowedOrigins ?? []);
-  return async (c, next) => {
-    if (SAFE_METHODS.has(c.req.method)) return next();
+  return (c) => {
+    if (SAFE_METHODS.has(c.req.method)) return true;
     const fetchSite = c.req.header("Sec-Fetch-Site");
     const origin = c.req.header("Origin");
-    const trusted =
+    return (
       (origin !== undefined && allowed.has(origin)) ||
       (fetchSite !== undefined
         ? fetchSite === "same-origin" || fetchSite === "none"
-        : origin === undefined || origin === new URL(c.req.url).origin);
-    if (!trusted) {
-      return problemContextResponse(c, {
-        status: 403,
-        detail: "Cross-site requests may not change anything here.",
-      });
-    }
-    return next();
+        : origin === undefined || origin === new URL(c.req.url).origin)
+    );
   };
+}
+
+export function refuseCrossSite(c: Context): Response {
+  return problemContextResponse(c, {
+    status: 403,
+    detail: "Cross-site requests may not change anything here.",
+  });
 }

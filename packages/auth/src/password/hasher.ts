@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { hash, verify } from "@node-rs/argon2";
 
 /** `Algorithm.Argon2id`; the package exports it as a const enum, unusable here. */
@@ -26,7 +27,11 @@ export class PasswordHasher {
 
   constructor(
     readonly parameters: Argon2Parameters = OWASP_ARGON2_BASELINE,
-    readonly maxConcurrent = 4,
+    /**
+     * Hashes at once. The default leaves one core to the event loop, so a sign-in flood
+     * queues behind argon2 instead of starving every authenticated request.
+     */
+    readonly maxConcurrent = Math.max(1, availableParallelism() - 1),
   ) {
     if (
       parameters.memoryCost < OWASP_ARGON2_BASELINE.memoryCost ||
