@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -59,6 +59,8 @@ export async function startServer(
   options: { script?: string; dataDir?: string; timeoutMs?: number; nodeArgs?: string[] } = {},
 ): Promise<RunningServer> {
   const port = await freePort();
+  // A directory made here is removed on stop(); one passed in (a restart test) is the caller's.
+  const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "bench-"));
   const child = spawn(
     process.execPath,
@@ -119,6 +121,7 @@ export async function startServer(
       const force = setTimeout(() => child.kill("SIGKILL"), 10_000);
       await signal("SIGTERM");
       clearTimeout(force);
+      if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
     kill: (name = "SIGKILL") => signal(name),
   };
