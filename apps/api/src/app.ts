@@ -5,7 +5,6 @@ import {
   createAuth,
   createProblemErrorHandler,
   problemNotFoundHandler,
-  requireSameOrigin,
   problemContextResponse,
   systemClock,
   type AbuseLimitOptions,
@@ -96,12 +95,8 @@ export async function createApp(deps: AppDeps) {
   // Only where a body can come: reading `body` on a GET makes @hono/node-server build a full
   // Request object, a real cost on the hot path.
   app.use("/api/*", (c, next) => (BODYLESS.has(c.req.method) ? next() : limitBody(c, next)));
-  app.use("/api/*", requireSameOrigin({ allowedOrigins: deps.allowedOrigins ?? [] }));
-  // Every API answer may carry user data: never stored by browsers or shared caches.
-  app.use("/api/*", async (c, next) => {
-    c.header("Cache-Control", "no-store");
-    await next();
-  });
+  // No caching and the CSRF check come with auth.middleware, on every route that has a user
+  // (the auth routes, the to-dos); the health routes set no-store themselves.
   const routes = buildRoutes(deps, auth, clock);
   app.route("/", routes);
   const spa =

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { limiterClientKey } from "./abuse/abuse-limits";
-import { ProblemError } from "./http/problem";
+import { ProblemError, SIGN_IN_REQUIRED } from "./http/problem";
 import { normalizePassword, passwordProblem, personalWords } from "./password/policy";
 import type { RevocationEvent } from "./revocation/revocation-list";
 import type { AuthRuntime } from "./runtime";
@@ -62,7 +62,7 @@ export async function changePassword(
   const account = `user:${current.userId}`;
   await limits.beforePasswordChange(clientKey, current.userId);
   const user = await findUserById(db, current.userId);
-  if (!user) throw new ProblemError({ status: 401, detail: "Sign in to continue." });
+  if (!user) throw new ProblemError(SIGN_IN_REQUIRED);
   const valid = await hasher.verify(user.passwordHash, normalizePassword(input.currentPassword));
   if (!valid) {
     // A stolen session must not become an oracle for guessing the password.

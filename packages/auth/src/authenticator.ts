@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { problemContextResponse, type Problem } from "./http/problem";
+import { problemContextResponse, SIGN_IN_REQUIRED } from "./http/problem";
+import { refuseCrossSite, sameOriginCheck } from "./http/same-origin";
 
-const SIGN_IN_REQUIRED: Problem = { status: 401, detail: "Sign in to continue." };
 import type { AuthRuntime } from "./runtime";
 import { clientInfo, recordSecurityEvent } from "./security-events";
 import { findByRotatedOutToken, revokeSessions, touchLiveSession } from "./sessions/session-store";
@@ -39,12 +39,24 @@ export class Authenticator {
   /** Concurrent reissues for one session token share one lookup (single flight). */
   readonly #inFlight = new Map<string, Promise<Reissued | undefined>>();
 
-  constructor(private readonly runtime: AuthRuntime) {}
+  readonly #isSameOrigin: (c: Context) => boolean;
 
+  constructor(private readonly runtime: AuthRuntime) {
+    this.#isSameOrigin = sameOriginCheck({ allowedOrigins: runtime.allowedOrigins });
+  }
+
+  /**
+   * Everything a route behind auth needs, in one layer (each async layer costs the hot path):
+   * `Cache-Control: no-store` (set before the handler: a header added after it rebuilds the
+   * response), the CSRF check for unsafe methods, and the signed-in user. Idempotent: a host
+   * app and the mounted auth routes may both install it; the second run does nothing.
+   */
   readonly middleware: MiddlewareHandler<AuthEnv> = async (c, next) => {
-    // Idempotent: a host app and the mounted routes may both install it.
-    if (c.get("auth") === undefined) c.set("auth", await this.authenticate(c));
-    await next();
+    if (c.get("auth") !== undefined) return next();
+    c.header("Cache-Control", "no-store");
+    if (!this.#isSameOrigin(c)) return refuseCrossSite(c);
+    c.set("auth", await this.authenticate(c));
+    return next();
   };
 
   /** Answers 401 problem+json unless the middleware found a signed-in user. */

@@ -19,6 +19,7 @@ export {
   type FieldError,
 } from "./http/problem";
 export { jsonBody, safeText } from "./http/json-body";
+export { isUuid } from "./ids";
 export { requireSameOrigin, type SameOriginOptions } from "./http/same-origin";
 export type { RevocationEvent } from "./revocation/revocation-list";
 export {

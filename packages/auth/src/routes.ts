@@ -3,16 +3,14 @@ import { z } from "zod";
 import { changePassword, revokeAllSessions, revokeSessionSelection } from "./account";
 import type { AuthEnv, AuthState, Authenticator } from "./authenticator";
 import { jsonBody, safeText } from "./http/json-body";
-import { ProblemError } from "./http/problem";
-import { refuseCrossSite, sameOriginCheck } from "./http/same-origin";
+import { ProblemError, SIGN_IN_REQUIRED } from "./http/problem";
 import type { AuthRuntime } from "./runtime";
 import { clientInfo, recentSecurityEvents } from "./security-events";
 import { describeDevice } from "./sessions/device";
 import { isLiveSessionOf, listLiveSessions } from "./sessions/session-store";
 import { login, register } from "./sign-in";
 import { findUserById, toPublicUser } from "./users/user-store";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from "./ids";
 
 const email = z
   .string()
@@ -32,7 +30,7 @@ const passwordBody = z.strictObject({ currentPassword: password, newPassword: pa
 
 function signedIn(c: Context<AuthEnv>): AuthState {
   const auth = c.get("auth");
-  if (!auth) throw new ProblemError({ status: 401, detail: "Sign in to continue." });
+  if (!auth) throw new ProblemError(SIGN_IN_REQUIRED);
   return auth;
 }
 
@@ -43,21 +41,12 @@ export function createAuthRoutes(runtime: AuthRuntime, authenticator: Authentica
   const { requireAuth } = authenticator;
   const lifetimes = runtime.lifetimes;
 
-  const isSameOrigin = sameOriginCheck({ allowedOrigins: runtime.allowedOrigins });
-
   return (
     new Hono<AuthEnv>()
-      // One layer for what every auth route needs (each extra async layer costs the hot path):
-      // no caching (set before the handler: a header added after it rebuilds the response),
-      // the CSRF check, and the signed-in user. Handlers that need a user call `signedIn(c)`,
-      // which answers 401; `requireAuth` stays in front of body validation, so an anonymous
-      // request gets 401 rather than 422.
-      .use(async (c, next) => {
-        c.header("Cache-Control", "no-store");
-        if (!isSameOrigin(c)) return refuseCrossSite(c);
-        if (c.get("auth") === undefined) c.set("auth", await authenticator.authenticate(c));
-        await next();
-      })
+      // No caching, the CSRF check and the signed-in user, in one layer. Handlers that need a
+      // user call `signedIn(c)`, which answers 401; `requireAuth` stays in front of body
+      // validation, so an anonymous request gets 401 rather than 422.
+      .use(authenticator.middleware)
       .post("/register", jsonBody(registerBody), async (c) => {
         const user = await register(runtime, c, c.req.valid("json"));
         return c.json({ user }, 201);
@@ -111,7 +100,7 @@ export function createAuthRoutes(runtime: AuthRuntime, authenticator: Authentica
       })
       .get("/me", async (c) => {
         const user = await findUserById(runtime.db, signedIn(c).userId);
-        if (!user) throw new ProblemError({ status: 401, detail: "Sign in to continue." });
+        if (!user) throw new ProblemError(SIGN_IN_REQUIRED);
         return c.json({ user: toPublicUser(user) });
       })
       .get("/sessions", async (c) => {
@@ -136,7 +125,7 @@ export function createAuthRoutes(runtime: AuthRuntime, authenticator: Authentica
       .delete("/sessions/:id", async (c) => {
         const auth = signedIn(c);
         const sessionId = c.req.param("id");
-        if (!UUID.test(sessionId)) throw notFound("session");
+        if (!isUuid(sessionId)) throw notFound("session");
         const live = await isLiveSessionOf(
           runtime.db,
           auth.userId,

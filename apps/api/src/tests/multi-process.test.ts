@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { request } from "node:http";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -13,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // Not exported by @hybrid-auth/db/testing (yet): the one place tests read which server to use.
 import { testDatabaseUrl } from "../../../../packages/db/src/testing/env";
 import { STRONG_PASSWORD, TEST_SECRET, uniqueEmail } from "../testing/test-app";
+import { freePort } from "../testing/free-port";
 
 /**
  * Real processes on real PostgreSQL: three API servers (the third one a node:cluster of two
@@ -56,17 +56,6 @@ function call(
     });
     req.on("error", reject);
     req.end(body);
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
   });
 }
 

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import {
+  isUuid,
   jsonBody,
   ProblemError,
   safeText,
@@ -10,8 +11,6 @@ import {
 } from "@hybrid-auth/auth";
 import type { Db } from "@hybrid-auth/db";
 import { createTodoStore } from "./todo-store";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const title = safeText()
   .trim()
@@ -27,7 +26,7 @@ const updateBody = z
 const todoNotFound = () => new ProblemError({ status: 404, detail: "No such to-do." });
 
 function todoId(raw: string): string {
-  if (!UUID.test(raw)) throw todoNotFound();
+  if (!isUuid(raw)) throw todoNotFound();
   return raw;
 }
 

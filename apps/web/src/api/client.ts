@@ -56,6 +56,11 @@ export class ApiError extends Error {
 }
 
 /** `Retry-After` is either delay-seconds or an HTTP date. */
+/** What the forms say while a 429's cool-down runs. */
+export function tooManyAttemptsMessage(seconds: number): string {
+  return `Too many attempts — try again in ${seconds} s.`;
+}
+
 export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
   if (!value) return undefined;
   if (/^\d+$/.test(value.trim())) return Number(value.trim());

@@ -48,6 +48,9 @@ function problemHeaders(problem: Problem): Record<string, string> {
   };
 }
 
+/** The 401 every route that needs a signed-in user answers. */
+export const SIGN_IN_REQUIRED: Problem = { status: 401, detail: "Sign in to continue." };
+
 /** An RFC 9457 `application/problem+json` response. */
 export function problemResponse(problem: Problem): Response {
   return new Response(problemJson(problem), {

@@ -3,6 +3,7 @@ import type postgres from "postgres";
 import type { Tx } from "../db";
 import type { RevocationEvent } from "./revocation-list";
 import type { RevocationTransport, RevocationTransportHandlers } from "./transport";
+import { isUuid } from "../ids";
 
 export const DEFAULT_REVOCATION_CHANNEL = "hybrid_auth_revocations";
 
@@ -24,8 +25,6 @@ export type PostgresRevocationTransportOptions = {
  * `{"v":1,"n":<ms since epoch>,"s":[session ids],"u":[user ids]}`.
  */
 type Payload = { v: 1; n: number; s: string[]; u: string[] };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Encodes events as compact NOTIFY payloads, each at most `maxBytes` long: grouped by
@@ -82,7 +81,7 @@ export function decodeRevocationPayload(payload: string): RevocationEvent[] | un
 }
 
 function isIdList(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((id) => typeof id === "string" && UUID.test(id));
+  return Array.isArray(value) && value.every((id) => typeof id === "string" && isUuid(id));
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());

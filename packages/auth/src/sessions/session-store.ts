@@ -33,6 +33,15 @@ export async function insertSession(
   return row!;
 }
 
+/** Not revoked, inside its absolute lifetime, and used within the idle timeout. */
+function isLive(nowMs: number, lifetimes: SessionLifetimes) {
+  return and(
+    isNull(sessions.revokedAt),
+    gt(sessions.expiresAt, new Date(nowMs)),
+    gt(sessions.lastSeenAt, new Date(nowMs - lifetimes.idleMs)),
+  );
+}
+
 export type AuthenticatedSession = {
   sessionId: string;
   userId: string;
@@ -72,9 +81,7 @@ export async function touchLiveSession(
       and(
         eq(sessions.tokenHash, tokenHash),
         eq(users.id, sessions.userId),
-        isNull(sessions.revokedAt),
-        gt(sessions.expiresAt, now),
-        gt(sessions.lastSeenAt, new Date(nowMs - lifetimes.idleMs)),
+        isLive(nowMs, lifetimes),
         isNull(users.disabledAt),
       ),
     )
@@ -95,7 +102,6 @@ export async function findByRotatedOutToken(
   nowMs: number,
   lifetimes: SessionLifetimes,
 ) {
-  const now = new Date(nowMs);
   const [row] = await db
     .select({
       sessionId: sessions.id,
@@ -109,9 +115,7 @@ export async function findByRotatedOutToken(
     .where(
       and(
         eq(sessions.previousTokenHash, tokenHash),
-        isNull(sessions.revokedAt),
-        gt(sessions.expiresAt, now),
-        gt(sessions.lastSeenAt, new Date(nowMs - lifetimes.idleMs)),
+        isLive(nowMs, lifetimes),
         isNull(users.disabledAt),
       ),
     );
@@ -119,13 +123,7 @@ export async function findByRotatedOutToken(
 }
 
 function liveSessionsOf(userId: string, nowMs: number, lifetimes: SessionLifetimes) {
-  const now = new Date(nowMs);
-  return and(
-    eq(sessions.userId, userId),
-    isNull(sessions.revokedAt),
-    gt(sessions.expiresAt, now),
-    gt(sessions.lastSeenAt, new Date(nowMs - lifetimes.idleMs)),
-  );
+  return and(eq(sessions.userId, userId), isLive(nowMs, lifetimes));
 }
 
 export async function listLiveSessions(
