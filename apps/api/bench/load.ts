@@ -1,4 +1,5 @@
-import autocannon from "autocannon";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 
 export type Sample = {
   rps: number;
@@ -7,13 +8,15 @@ export type Sample = {
   requests: number;
   non2xx: number;
   errors: number;
+  /** CPU time the server spent per answered request (µs), when the bench measured it. */
+  serverCpuUs?: number;
 };
 
 export type LoadOptions = {
   url: string;
   method?: "GET" | "POST";
   body?: string;
-  /** Cookie headers handed out round-robin, one per request. */
+  /** Cookie headers, one per request in turn (each connection walks the whole list). */
   cookies?: readonly string[];
   connections: number;
   seconds: number;
@@ -21,39 +24,21 @@ export type LoadOptions = {
   overallRate?: number;
 };
 
-/** One autocannon run: throughput and latency of one variant. */
+/** One autocannon run, in its own process (load-process.ts): throughput and latency. */
 export async function runLoad(options: LoadOptions): Promise<Sample> {
-  let next = 0;
-  const cookies = options.cookies;
-  const headers: Record<string, string> =
-    options.body === undefined ? {} : { "content-type": "application/json" };
-  const result = await autocannon({
-    url: options.url,
-    connections: options.connections,
-    duration: options.seconds,
-    ...(options.overallRate ? { overallRate: options.overallRate } : {}),
-    requests: [
-      {
-        method: options.method ?? "GET",
-        ...(options.body === undefined ? {} : { body: options.body }),
-        headers,
-        setupRequest: (request) => {
-          if (!cookies || cookies.length === 0) return request;
-          const cookie = cookies[next++ % cookies.length]!;
-          return { ...request, headers: { ...request.headers, cookie } };
-        },
-      },
-    ],
+  const child = spawn(process.execPath, ["--import", "tsx", LOAD_PROCESS], {
+    stdio: ["pipe", "pipe", "inherit"],
   });
-  return {
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    requests: result.requests.total,
-    non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
-  };
+  let output = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  child.stdin.end(JSON.stringify(options));
+  const code = await exited;
+  if (code !== 0) throw new Error(`load generator exited with ${code}`);
+  return JSON.parse(output) as Sample;
 }
+
+const LOAD_PROCESS = fileURLToPath(new URL("./load-process.ts", import.meta.url));
 
 export const mean = (values: readonly number[]) =>
   values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;

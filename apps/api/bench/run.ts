@@ -26,7 +26,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { PasswordHasher, OWASP_ARGON2_BASELINE } from "../../../packages/auth/src/password/hasher";
 import { barChart } from "./chart";
-import { median, runLoad, type Sample } from "./load";
+import { median, runLoad, type LoadOptions, type Sample } from "./load";
 import { createScratchDatabase, reachable, type ScratchDatabase } from "./postgres";
 import { countQueries, type QueryCounts } from "./query-count";
 import { repoRoot, startServer, type RunningServer } from "./server-process";
@@ -75,13 +75,21 @@ type VariantResult = {
   requests: number;
   non2xx: number;
   errors: number;
+  /** Median server CPU time per request (µs). */
+  serverCpuUs: number | undefined;
   rounds: Sample[];
 };
 
 type DatabaseResult = {
   database: "pglite" | "postgres";
   variants: Record<VariantKey, VariantResult>;
-  ratios: { hotOverBare: number; hotOverBaseline: number; reissueOverBaseline: number };
+  ratios: {
+    hotOverBare: number;
+    hotOverBaseline: number;
+    reissueOverBaseline: number;
+    /** Server CPU per bare request ÷ per hot request: hot/bare with the load generator's share of the machine taken out. */
+    hotOverBareByCpu: number | undefined;
+  };
   queriesPerRequest: QueryCounts;
   flood: {
     idleP99: number;
@@ -101,6 +109,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const pairedRatio = (a: Sample[], b: Sample[]) =>
   median(a.map((sample, i) => sample.rps / b[i]!.rps));
+
+/** Per round: CPU per request of `a` ÷ CPU per request of `b`; the median over rounds. */
+const pairedCpuRatio = (a: Sample[], b: Sample[]) =>
+  a.every((sample, i) => sample.serverCpuUs && b[i]?.serverCpuUs)
+    ? median(a.map((sample, i) => sample.serverCpuUs! / b[i]!.serverCpuUs!))
+    : undefined;
 
 async function signUpMany(url: string, count: number, label: string): Promise<Cookies[]> {
   const cookies: Cookies[] = new Array(count);
@@ -132,6 +146,9 @@ function summarise(rounds: Sample[]): VariantResult {
     requests: rounds.reduce((sum, r) => sum + r.requests, 0),
     non2xx: rounds.reduce((sum, r) => sum + r.non2xx, 0),
     errors: rounds.reduce((sum, r) => sum + r.errors, 0),
+    serverCpuUs: rounds.every((r) => r.serverCpuUs !== undefined)
+      ? median(rounds.map((r) => r.serverCpuUs!))
+      : undefined,
     rounds,
   };
 }
@@ -180,35 +197,37 @@ async function benchDatabase(kind: "pglite" | "postgres"): Promise<DatabaseResul
 
     const both = cookies.map((c) => `${c.access}; ${c.session}`);
     const sessionOnly = cookies.map((c) => c.session);
-    const load = (key: VariantKey, seconds: number) => {
+    const load = async (key: VariantKey, seconds: number) => {
+      const server = key === "baseline" ? baseline : product;
+      const cpuBefore = server.cpuSeconds();
+      const sample = await runLoad(variantLoad(key, seconds));
+      const cpuAfter = server.cpuSeconds();
+      if (cpuBefore !== undefined && cpuAfter !== undefined && sample.requests > 0) {
+        sample.serverCpuUs = ((cpuAfter - cpuBefore) * 1e6) / sample.requests;
+      }
+      return sample;
+    };
+    const variantLoad = (key: VariantKey, seconds: number): LoadOptions => {
       const common = { connections: CONNECTIONS, seconds };
       switch (key) {
         case "bare":
-          return runLoad({ ...common, url: `${product.url}/api/health` });
+          return { ...common, url: `${product.url}/api/health` };
         case "hot":
-          return runLoad({ ...common, url: `${product.url}/api/auth/session`, cookies: both });
+          return { ...common, url: `${product.url}/api/auth/session`, cookies: both };
         case "baseline":
-          return runLoad({
-            ...common,
-            url: `${baseline.url}/api/auth/session`,
-            cookies: sessionOnly,
-          });
+          return { ...common, url: `${baseline.url}/api/auth/session`, cookies: sessionOnly };
         case "reissue":
-          return runLoad({
-            ...common,
-            url: `${product.url}/api/auth/session`,
-            cookies: sessionOnly,
-          });
+          return { ...common, url: `${product.url}/api/auth/session`, cookies: sessionOnly };
         case "todosGet":
-          return runLoad({ ...common, url: `${product.url}/api/todos`, cookies: both });
+          return { ...common, url: `${product.url}/api/todos`, cookies: both };
         case "todosPost":
-          return runLoad({
+          return {
             ...common,
             url: `${product.url}/api/todos`,
             method: "POST",
             body: JSON.stringify({ title: "benchmark to-do" }),
             cookies: both,
-          });
+          };
       }
     };
 
@@ -227,7 +246,7 @@ async function benchDatabase(kind: "pglite" | "postgres"): Promise<DatabaseResul
         rounds[key].push(sample);
         console.log(
           `[${kind}] round ${round + 1}/${ROUNDS} ${key.padEnd(9)} ${sample.rps.toFixed(0).padStart(6)} req/s` +
-            `  p50 ${sample.p50} ms  p99 ${sample.p99} ms${sample.non2xx || sample.errors ? `  non-2xx ${sample.non2xx} errors ${sample.errors}` : ""}`,
+            `  p50 ${sample.p50} ms  p99 ${sample.p99} ms  server ${sample.serverCpuUs?.toFixed(0) ?? "?"} µs CPU/req${sample.non2xx || sample.errors ? `  non-2xx ${sample.non2xx} errors ${sample.errors}` : ""}`,
         );
       }
     }
@@ -278,6 +297,7 @@ async function benchDatabase(kind: "pglite" | "postgres"): Promise<DatabaseResul
         hotOverBare: pairedRatio(rounds.hot, rounds.bare),
         hotOverBaseline: pairedRatio(rounds.hot, rounds.baseline),
         reissueOverBaseline: pairedRatio(rounds.reissue, rounds.baseline),
+        hotOverBareByCpu: pairedCpuRatio(rounds.bare, rounds.hot),
       },
       queriesPerRequest,
       flood: {
@@ -340,19 +360,24 @@ function report(results: DatabaseResult[], argon2: { perSecond: number; msEach: 
   for (const result of results) {
     console.log(`\n${result.database}`);
     console.log(
-      `${"variant".padEnd(40)} ${"req/s".padStart(8)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"queries/req".padStart(12)}`,
+      `${"variant".padEnd(40)} ${"req/s".padStart(8)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"queries/req".padStart(12)} ${"CPU µs/req".padStart(11)}`,
     );
     for (const { key, label } of VARIANTS) {
       const v = result.variants[key];
       const bad = v.non2xx + v.errors;
       console.log(
-        `${label.padEnd(40)} ${fmt(v.rps).padStart(8)} ${String(v.p50).padStart(7)} ${String(v.p99).padStart(7)} ${fmt(result.queriesPerRequest[key] ?? NaN, 2).padStart(12)}${bad ? `  (${bad} non-2xx/errors)` : ""}`,
+        `${label.padEnd(40)} ${fmt(v.rps).padStart(8)} ${String(v.p50).padStart(7)} ${String(v.p99).padStart(7)} ${fmt(result.queriesPerRequest[key] ?? NaN, 2).padStart(12)} ${(v.serverCpuUs === undefined ? "?" : fmt(v.serverCpuUs)).padStart(11)}${bad ? `  (${bad} non-2xx/errors)` : ""}`,
       );
     }
     const { ratios, flood, queriesPerRequest } = result;
     console.log(
       `hot / bare:               ${ratios.hotOverBare.toFixed(2)}  (goal ≥ 0.85: ${goal(ratios.hotOverBare >= 0.85)})`,
     );
+    if (ratios.hotOverBareByCpu !== undefined) {
+      console.log(
+        `  by server CPU/request:  ${ratios.hotOverBareByCpu.toFixed(2)}  (bare µs ÷ hot µs; the load generator shares the machine)`,
+      );
+    }
     console.log(
       `hot / database baseline:  ${ratios.hotOverBaseline.toFixed(2)}  (goal ≥ 2.5: ${goal(ratios.hotOverBaseline >= 2.5)})`,
     );

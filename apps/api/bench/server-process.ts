@@ -18,6 +18,8 @@ export type RunningServer = {
   peakRssMb(): number | undefined;
   /** Current resident set size (Linux `VmRSS`), in MiB. */
   rssMb(): number | undefined;
+  /** CPU time the process has used so far (Linux, user + system, all its threads), in s. */
+  cpuSeconds(): number | undefined;
   stop(): Promise<void>;
   kill(signal?: NodeJS.Signals): Promise<void>;
 };
@@ -27,6 +29,17 @@ const running = new Set<ChildProcess>();
 process.once("exit", () => {
   for (const child of running) child.kill("SIGKILL");
 });
+
+/** utime + stime of /proc/<pid>/stat, in clock ticks (100 per second on Linux). */
+function cpuTicks(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return undefined;
+  }
+}
 
 function statusField(pid: number | undefined, field: string): number | undefined {
   if (pid === undefined) return undefined;
@@ -106,6 +119,10 @@ export async function startServer(
     dataDir,
     peakRssMb: () => statusField(child.pid, "VmHWM"),
     rssMb: () => statusField(child.pid, "VmRSS"),
+    cpuSeconds: () => {
+      const ticks = cpuTicks(child.pid);
+      return ticks === undefined ? undefined : ticks / 100;
+    },
     stop: async () => {
       const force = setTimeout(() => child.kill("SIGKILL"), 10_000);
       await signal("SIGTERM");

@@ -4,6 +4,7 @@ import { changePassword, revokeAllSessions, revokeSessionSelection } from "./acc
 import type { AuthEnv, AuthState, Authenticator } from "./authenticator";
 import { jsonBody, safeText } from "./http/json-body";
 import { ProblemError, SIGN_IN_REQUIRED } from "./http/problem";
+import { sessionResponse } from "./http/session-body";
 import type { AuthRuntime } from "./runtime";
 import { clientInfo, recentSecurityEvents } from "./security-events";
 import { describeDevice } from "./sessions/device";
@@ -86,18 +87,7 @@ export function createAuthRoutes(runtime: AuthRuntime, authenticator: Authentica
         );
         return c.body(null, 204);
       })
-      .get("/session", (c) => {
-        const auth = signedIn(c);
-        return c.json({
-          session: {
-            userId: auth.userId,
-            sessionId: auth.sessionId,
-            role: auth.role,
-            issuedAt: new Date(auth.issuedAt * 1000).toISOString(),
-            expiresAt: new Date(auth.expiresAt * 1000).toISOString(),
-          },
-        });
-      })
+      .get("/session", (c) => sessionResponse(c, signedIn(c)))
       .get("/me", async (c) => {
         const user = await findUserById(runtime.db, signedIn(c).userId);
         if (!user) throw new ProblemError(SIGN_IN_REQUIRED);

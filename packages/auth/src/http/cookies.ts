@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
-import { parse } from "hono/utils/cookie";
+import { readCookie } from "./cookie-header";
 
 export type CookieSettings = {
   /**
@@ -67,7 +67,7 @@ export class AuthCookies {
   #read(c: Context, wireName: string): string | undefined {
     const header = this.#readHeader(c);
     if (!header) return undefined;
-    const value = parse(header, wireName)[wireName];
+    const value = readCookie(header, wireName);
     return value === "" ? undefined : value;
   }
 

@@ -34,6 +34,22 @@ describe("AccessTokenService", () => {
     expect(await retired.verify(token, now)).toBeUndefined();
   });
 
+  it("answers synchronously only for a token it verified or minted, and only until expiry", async () => {
+    const tokens = await service(NEW);
+    const { token, claims } = await tokens.mint(subject, now);
+    expect(tokens.verifyCached(token, now + 599_000)).toBe(claims);
+    expect(tokens.verifyCached(token, now + 600_000)).toBeUndefined();
+    // Validly signed but never seen by this service: the caller must verify it.
+    const { token: elsewhere } = await (
+      await service(NEW)
+    ).mint({ ...subject, sessionId: "s2" }, now);
+    expect(tokens.verifyCached(elsewhere, now)).toBeUndefined();
+    expect(await tokens.verify(elsewhere, now)).toMatchObject({ sessionId: "s2" });
+    expect(tokens.verifyCached(elsewhere, now)).toMatchObject({ sessionId: "s2" });
+    const tampered = `${token.slice(0, token.indexOf(".") + 1)}e30${token.slice(token.lastIndexOf("."))}`;
+    expect(tokens.verifyCached(tampered, now)).toBeUndefined();
+  });
+
   it("checks expiry on cache hits too", async () => {
     const tokens = await service(NEW);
     const { token } = await tokens.mint(subject, now);
