@@ -24,6 +24,7 @@ async function generateLoad(options: LoadOptions): Promise<Sample> {
     cookies.length === 0
       ? [request]
       : cookies.map((cookie) => ({ ...request, headers: { ...headers, cookie } }));
+  let clientsSetUp = 0;
   const result = await autocannon({
     url: options.url,
     connections: options.connections,
@@ -37,6 +38,13 @@ async function generateLoad(options: LoadOptions): Promise<Sample> {
       ? { overallRate: options.overallRate, ignoreCoordinatedOmission: true }
       : {}),
     requests,
+    // Every connection would start at the first cookie: in a short run of a slow route the
+    // load would fall on the first few dozen sessions only (and their to-do lists grow run
+    // after run). Each connection starts at its own place in the list instead.
+    setupClient: (client) => {
+      const offset = Math.floor((clientsSetUp++ * requests.length) / options.connections);
+      if (offset > 0) client.setRequests([...requests.slice(offset), ...requests.slice(0, offset)]);
+    },
   });
   return {
     rps: result.requests.average,

@@ -15,7 +15,7 @@
  * database statements per request. Also argon2 verifications per second on one core and the
  * memory probe (100 000 distinct sessions). Writes docs/bench/results.json and chart.svg.
  *
- * Options: --sessions=1000 --rounds=3 --seconds=3 --connections=50 --only=pglite|postgres
+ * Options: --sessions=1000 --rounds=5 --seconds=3 --connections=50 --only=pglite|postgres
  *          --no-write (print only). PostgreSQL: BENCH_DATABASE_URL, else TEST_DATABASE_URL,
  *          DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres.
  */
@@ -35,7 +35,7 @@ const flag = (name: string, fallback: string) =>
   process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 
 const SESSIONS = Number(flag("sessions", "1000"));
-const ROUNDS = Number(flag("rounds", "3"));
+const ROUNDS = Number(flag("rounds", "5"));
 const SECONDS = Number(flag("seconds", "3"));
 const CONNECTIONS = Number(flag("connections", "50"));
 const ONLY = flag("only", "");
