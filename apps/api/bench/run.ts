@@ -11,12 +11,14 @@
  *   reissue   GET /api/auth/session with the session cookie only: every request reissues
  *   todosGet  GET /api/todos (hot-path auth + one query)
  *   todosPost POST /api/todos (hot-path auth + one insert)
- * then the hot path's p99 at a fixed rate, idle and under a sign-in flood; and, in-process,
- * database statements per request. Also argon2 verifications per second on one core and the
+ * then hot/bare again from PAIRS short back-to-back pairs (hot-vs-bare.ts); the hot path's
+ * p99 at a fixed rate, idle and under a sign-in flood, on all cores and with the server
+ * confined to one (flood.ts); and, in-process, database statements per request. Also argon2 verifications per second on one core and the
  * memory probe (100 000 distinct sessions). Writes docs/bench/results.json and chart.svg.
  *
  * Options: --sessions=1000 --rounds=5 --seconds=3 --connections=50 --only=pglite|postgres
- *          --no-write (print only). PostgreSQL: BENCH_DATABASE_URL, else TEST_DATABASE_URL,
+ *          --pairs=20 (short bare/hot pairs for hot/bare) --no-write (print only).
+ *          PostgreSQL: BENCH_DATABASE_URL, else TEST_DATABASE_URL,
  *          DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres.
  */
 import { execFileSync, spawnSync } from "node:child_process";
@@ -26,7 +28,9 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { PasswordHasher, OWASP_ARGON2_BASELINE } from "../../../packages/auth/src/password/hasher";
 import { barChart } from "./chart";
-import { median, runLoad, type LoadOptions, type Sample } from "./load";
+import { FLOOD_CONNECTIONS, hotPathUnderFlood, PROBE, type FloodResult } from "./flood";
+import { pairedHotVsBare, type HotVsBare } from "./hot-vs-bare";
+import { median, runLoadOn, type LoadOptions, type Sample } from "./load";
 import { createScratchDatabase, reachable, type ScratchDatabase } from "./postgres";
 import { countQueries, type QueryCounts } from "./query-count";
 import { repoRoot, startServer, type RunningServer } from "./server-process";
@@ -46,9 +50,8 @@ const POSTGRES_URL =
   process.env.TEST_DATABASE_URL ??
   process.env.DATABASE_URL ??
   "postgres://postgres@127.0.0.1:5432/postgres";
-/** Fixed-rate latency probe of the hot path, idle and during the sign-in flood. */
-const PROBE = { rate: 1000, connections: 10, seconds: 6 };
-const FLOOD_CONNECTIONS = 16;
+const PAIRS = Number(flag("pairs", "20"));
+const PAIR_SECONDS = 1.5;
 
 /** Bench servers must not throttle the bench's own sign-ups and sign-ins. */
 const SERVER_ENV = {
@@ -85,22 +88,19 @@ type DatabaseResult = {
   variants: Record<VariantKey, VariantResult>;
   ratios: {
     hotOverBare: number;
+    hotOverBareQuartiles: [number, number];
+    /** Server CPU per bare request ÷ per hot request, over the same pairs. */
+    hotOverBareByCpu: number | undefined;
+    /** The same ratio from the five long rounds, for comparison. */
+    hotOverBareInRounds: number;
     hotOverBaseline: number;
     reissueOverBaseline: number;
-    /** Server CPU per bare request ÷ per hot request: hot/bare with the load generator's share of the machine taken out. */
-    hotOverBareByCpu: number | undefined;
   };
+  hotVsBarePairs: HotVsBare["pairs"];
   queriesPerRequest: QueryCounts;
-  flood: {
-    idleP99: number;
-    floodP99: number;
-    ratio: number;
-    idleP50: number;
-    floodP50: number;
-    signInsPerSecond: number;
-    signInNon2xx: number;
-    hotNon2xx: number;
-  };
+  flood: FloodResult;
+  /** The same with the server confined to one core; absent where that cannot be done. */
+  floodOneCore: FloodResult | undefined;
   signUpSeconds: number;
   serverPeakRssMb: number | undefined;
 };
@@ -109,12 +109,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const pairedRatio = (a: Sample[], b: Sample[]) =>
   median(a.map((sample, i) => sample.rps / b[i]!.rps));
-
-/** Per round: CPU per request of `a` ÷ CPU per request of `b`; the median over rounds. */
-const pairedCpuRatio = (a: Sample[], b: Sample[]) =>
-  a.every((sample, i) => sample.serverCpuUs && b[i]?.serverCpuUs)
-    ? median(a.map((sample, i) => sample.serverCpuUs! / b[i]!.serverCpuUs!))
-    : undefined;
 
 async function signUpMany(url: string, count: number, label: string): Promise<Cookies[]> {
   const cookies: Cookies[] = new Array(count);
@@ -177,7 +171,10 @@ async function benchDatabase(kind: "pglite" | "postgres"): Promise<DatabaseResul
       product = await startServer(SERVER_ENV, { dataDir: productDir });
       baseline = await startServer(
         {},
-        { script: "apps/api/bench/baseline-server.ts", dataDir: baselineDir },
+        {
+          script: "apps/api/bench/baseline-server.ts",
+          dataDir: baselineDir,
+        },
       );
     } else {
       const database = await createScratchDatabase(POSTGRES_URL, "bench");
@@ -197,16 +194,8 @@ async function benchDatabase(kind: "pglite" | "postgres"): Promise<DatabaseResul
 
     const both = cookies.map((c) => `${c.access}; ${c.session}`);
     const sessionOnly = cookies.map((c) => c.session);
-    const load = async (key: VariantKey, seconds: number) => {
-      const server = key === "baseline" ? baseline : product;
-      const cpuBefore = server.cpuSeconds();
-      const sample = await runLoad(variantLoad(key, seconds));
-      const cpuAfter = server.cpuSeconds();
-      if (cpuBefore !== undefined && cpuAfter !== undefined && sample.requests > 0) {
-        sample.serverCpuUs = ((cpuAfter - cpuBefore) * 1e6) / sample.requests;
-      }
-      return sample;
-    };
+    const load = (key: VariantKey, seconds: number) =>
+      runLoadOn(key === "baseline" ? baseline : product, variantLoad(key, seconds));
     const variantLoad = (key: VariantKey, seconds: number): LoadOptions => {
       const common = { connections: CONNECTIONS, seconds };
       switch (key) {
@@ -254,28 +243,29 @@ async function benchDatabase(kind: "pglite" | "postgres"): Promise<DatabaseResul
       VARIANTS.map(({ key }) => [key, summarise(rounds[key])]),
     ) as Record<VariantKey, VariantResult>;
 
-    // The hot path's latency at a fixed, moderate rate: idle, then while a flood of
-    // (successful) sign-ins keeps argon2 busy on every core.
-    console.log(`[${kind}] hot-path p99 idle vs. during a sign-in flood…`);
-    const probe = () =>
-      runLoad({
-        url: `${product.url}/api/auth/session`,
-        cookies: both,
-        connections: PROBE.connections,
-        seconds: PROBE.seconds,
-        overallRate: PROBE.rate,
-      });
-    const idle = await probe();
-    const [flooded, signIns] = await Promise.all([
-      probe(),
-      runLoad({
-        url: `${product.url}/api/auth/login`,
-        method: "POST",
-        body: JSON.stringify({ email: `bench-${kind}-0@example.test`, password: PASSWORD }),
-        connections: FLOOD_CONNECTIONS,
-        seconds: PROBE.seconds,
-      }),
-    ]);
+    console.log(`[${kind}] hot/bare: ${PAIRS} short pairs…`);
+    const hotVsBare = await pairedHotVsBare({
+      server: product,
+      cookies: both,
+      pairs: PAIRS,
+      seconds: PAIR_SECONDS,
+      connections: CONNECTIONS,
+    });
+
+    console.log(`[${kind}] hot-path p99 idle vs. during a sign-in flood (all cores, one core)…`);
+    const login = { email: `bench-${kind}-0@example.test`, password: PASSWORD };
+    const flood = await hotPathUnderFlood({
+      server: product,
+      cookies: both,
+      login,
+      oneCore: false,
+    });
+    const floodOneCore = await hotPathUnderFlood({
+      server: product,
+      cookies: both,
+      login,
+      oneCore: true,
+    });
     const serverPeakRssMb = product.peakRssMb();
 
     console.log(`[${kind}] counting statements per request (in-process)…`);
@@ -292,24 +282,20 @@ async function benchDatabase(kind: "pglite" | "postgres"): Promise<DatabaseResul
       database: kind,
       variants,
       // Each ratio pairs the two variants of the same round (measured seconds apart), then
-      // takes the median over the rounds: drift between rounds cancels out.
+      // takes the median over the rounds: drift between rounds cancels out. hot/bare comes
+      // from its own, many short pairs (hot-vs-bare.ts).
       ratios: {
-        hotOverBare: pairedRatio(rounds.hot, rounds.bare),
+        hotOverBare: hotVsBare.ratio,
+        hotOverBareQuartiles: hotVsBare.quartiles,
+        hotOverBareByCpu: hotVsBare.cpuRatio,
+        hotOverBareInRounds: pairedRatio(rounds.hot, rounds.bare),
         hotOverBaseline: pairedRatio(rounds.hot, rounds.baseline),
         reissueOverBaseline: pairedRatio(rounds.reissue, rounds.baseline),
-        hotOverBareByCpu: pairedCpuRatio(rounds.bare, rounds.hot),
       },
+      hotVsBarePairs: hotVsBare.pairs,
       queriesPerRequest,
-      flood: {
-        idleP50: idle.p50,
-        idleP99: idle.p99,
-        floodP50: flooded.p50,
-        floodP99: flooded.p99,
-        ratio: flooded.p99 / Math.max(idle.p99, 1),
-        signInsPerSecond: signIns.rps,
-        signInNon2xx: signIns.non2xx,
-        hotNon2xx: idle.non2xx + flooded.non2xx,
-      },
+      flood: flood!,
+      floodOneCore,
       signUpSeconds,
       serverPeakRssMb,
     };
@@ -369,13 +355,14 @@ function report(results: DatabaseResult[], argon2: { perSecond: number; msEach: 
         `${label.padEnd(40)} ${fmt(v.rps).padStart(8)} ${String(v.p50).padStart(7)} ${String(v.p99).padStart(7)} ${fmt(result.queriesPerRequest[key] ?? NaN, 2).padStart(12)} ${(v.serverCpuUs === undefined ? "?" : fmt(v.serverCpuUs)).padStart(11)}${bad ? `  (${bad} non-2xx/errors)` : ""}`,
       );
     }
-    const { ratios, flood, queriesPerRequest } = result;
+    const { ratios, flood, floodOneCore, queriesPerRequest } = result;
+    const [q1, q3] = ratios.hotOverBareQuartiles;
     console.log(
-      `hot / bare:               ${ratios.hotOverBare.toFixed(2)}  (goal ≥ 0.85: ${goal(ratios.hotOverBare >= 0.85)})`,
+      `hot / bare:               ${ratios.hotOverBare.toFixed(2)}  (goal ≥ 0.85: ${goal(ratios.hotOverBare >= 0.85)}); median of ${PAIRS} pairs, quartiles ${q1.toFixed(2)}–${q3.toFixed(2)}`,
     );
     if (ratios.hotOverBareByCpu !== undefined) {
       console.log(
-        `  by server CPU/request:  ${ratios.hotOverBareByCpu.toFixed(2)}  (bare µs ÷ hot µs; the load generator shares the machine)`,
+        `  by server CPU/request:  ${ratios.hotOverBareByCpu.toFixed(2)}  (bare µs ÷ hot µs, same pairs); in the ${ROUNDS} long rounds: ${ratios.hotOverBareInRounds.toFixed(2)}`,
       );
     }
     console.log(
@@ -384,9 +371,15 @@ function report(results: DatabaseResult[], argon2: { perSecond: number; msEach: 
     console.log(
       `queries per hot request:  ${queriesPerRequest.hot}  (goal 0: ${goal(queriesPerRequest.hot === 0)})`,
     );
-    console.log(
-      `hot p99 at ${PROBE.rate} req/s: idle ${flood.idleP99} ms, during sign-in flood ${flood.floodP99} ms → ${flood.ratio.toFixed(2)}× (goal ≤ 3×: ${goal(flood.ratio <= 3)}); ${fmt(flood.signInsPerSecond)} sign-ins/s during the flood`,
-    );
+    for (const [label, probe] of [
+      ["all cores", flood],
+      ["server on one core", floodOneCore],
+    ] as const) {
+      if (!probe) continue;
+      console.log(
+        `hot p99 at ${PROBE.rate} req/s, ${label}: idle ${probe.idleP99} ms, during sign-in flood ${probe.floodP99} ms → ${probe.ratio.toFixed(2)}× (goal ≤ 3×: ${goal(probe.ratio <= 3)}); ${fmt(probe.signInsPerSecond)} sign-ins/s during the flood`,
+      );
+    }
   }
   console.log(
     `\nargon2id (m=${OWASP_ARGON2_BASELINE.memoryCost} KiB, t=${OWASP_ARGON2_BASELINE.timeCost}, p=${OWASP_ARGON2_BASELINE.parallelism}): ${argon2.perSecond.toFixed(1)} sign-ins/s per core (${argon2.msEach.toFixed(1)} ms each)`,
@@ -445,6 +438,7 @@ async function main(): Promise<void> {
       secondsPerRound: SECONDS,
       connections: CONNECTIONS,
       order: VARIANTS.map((v) => v.key),
+      hotVsBarePairs: { pairs: PAIRS, seconds: PAIR_SECONDS, order: "alternating" },
       latencyProbe: { ...PROBE, floodConnections: FLOOD_CONNECTIONS },
       runSeconds: Math.round(seconds),
     },

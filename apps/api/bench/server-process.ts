@@ -58,30 +58,43 @@ function statusField(pid: number | undefined, field: string): number | undefined
  */
 export async function startServer(
   env: Record<string, string> = {},
-  options: { script?: string; dataDir?: string; timeoutMs?: number; nodeArgs?: string[] } = {},
+  options: {
+    script?: string;
+    dataDir?: string;
+    timeoutMs?: number;
+    nodeArgs?: string[];
+    /** CPUs the server may use (Linux `taskset -c` list, e.g. "0"). */
+    cpus?: string;
+  } = {},
 ): Promise<RunningServer> {
   const port = await freePort();
   // A directory made here is removed on stop(); one passed in (a restart test) is the caller's.
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "bench-"));
-  const child = spawn(
-    process.execPath,
-    [...(options.nodeArgs ?? []), "--import", "tsx", options.script ?? "apps/api/src/index.ts"],
-    {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        NODE_ENV: "production",
-        AUTH_SECRET: BENCH_SECRET,
-        DATA_DIR: dataDir,
-        LOG_LEVEL: "error",
-        HOST: "127.0.0.1",
-        PORT: String(port),
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "inherit"],
+  const nodeArgs = [
+    ...(options.nodeArgs ?? []),
+    "--import",
+    "tsx",
+    options.script ?? "apps/api/src/index.ts",
+  ];
+  // `taskset -c <cpus>`: the server (all its threads) may run on these CPUs only.
+  const [command, args] = options.cpus
+    ? ["taskset", ["-c", options.cpus, process.execPath, ...nodeArgs]]
+    : [process.execPath, nodeArgs];
+  const child = spawn(command, args, {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      AUTH_SECRET: BENCH_SECRET,
+      DATA_DIR: dataDir,
+      LOG_LEVEL: "error",
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      ...env,
     },
-  );
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   running.add(child);
   const exited = new Promise<void>((resolve) => {
     child.once("exit", () => {

@@ -1,0 +1,95 @@
+import { spawnSync } from "node:child_process";
+import os from "node:os";
+import { runLoad } from "./load";
+import type { RunningServer } from "./server-process";
+
+/** Fixed-rate latency probe of the hot path, idle and during the sign-in flood. */
+export const PROBE = { rate: 1000, connections: 10, seconds: 6 };
+export const FLOOD_CONNECTIONS = 16;
+
+export type FloodResult = {
+  /** CPUs the server ran on: "all", or the one it was confined to. */
+  serverCpus: string;
+  idleP50: number;
+  idleP99: number;
+  floodP50: number;
+  floodP99: number;
+  /** floodP99 ÷ idleP99 (autocannon reports whole milliseconds; 1 ms at least). */
+  ratio: number;
+  signInsPerSecond: number;
+  signInNon2xx: number;
+  hotNon2xx: number;
+};
+
+/**
+ * The hot path's latency at a fixed, moderate rate, idle and then while `FLOOD_CONNECTIONS`
+ * connections send valid sign-ins as fast as they can (argon2 busy all the time). The load
+ * generators run on CPUs 1… (where `taskset` can pin them), so CPU 0 is always free of them.
+ * With `oneCore`, the running server's threads are also confined to CPU 0 (`taskset -a -p`):
+ * the 1-vCPU container case, where hashing and the event loop compete for the same core.
+ */
+export async function hotPathUnderFlood(options: {
+  server: RunningServer;
+  cookies: readonly string[];
+  login: { email: string; password: string };
+  oneCore: boolean;
+}): Promise<FloodResult | undefined> {
+  const { server, cookies, login } = options;
+  const cores = os.availableParallelism();
+  const confine = options.oneCore;
+  if (confine && !setAffinity(server, "0")) return undefined;
+  // The load generators stay off CPU 0 in both cases: a flood client hogging the core the
+  // event loop runs on would measure the client, not the server.
+  const loadCpus = canPin() ? (cores === 2 ? "1" : `1-${cores - 1}`) : undefined;
+  try {
+    const probe = () =>
+      runLoad({
+        url: `${server.url}/api/auth/session`,
+        cookies,
+        connections: PROBE.connections,
+        seconds: PROBE.seconds,
+        overallRate: PROBE.rate,
+        cpus: loadCpus,
+      });
+    const idle = await probe();
+    const [flooded, signIns] = await Promise.all([
+      probe(),
+      runLoad({
+        url: `${server.url}/api/auth/login`,
+        method: "POST",
+        body: JSON.stringify(login),
+        connections: FLOOD_CONNECTIONS,
+        seconds: PROBE.seconds,
+        cpus: loadCpus,
+      }),
+    ]);
+    return {
+      serverCpus: confine ? "0" : "all",
+      idleP50: idle.p50,
+      idleP99: idle.p99,
+      floodP50: flooded.p50,
+      floodP99: flooded.p99,
+      ratio: flooded.p99 / Math.max(idle.p99, 1),
+      signInsPerSecond: signIns.rps,
+      signInNon2xx: signIns.non2xx,
+      hotNon2xx: idle.non2xx + flooded.non2xx,
+    };
+  } finally {
+    if (confine) setAffinity(server, `0-${cores - 1}`);
+  }
+}
+
+/** Linux with `taskset` (util-linux) and 2 CPUs or more. */
+function canPin(): boolean {
+  return (
+    process.platform === "linux" &&
+    os.availableParallelism() >= 2 &&
+    spawnSync("taskset", ["-c", "0", "true"]).status === 0
+  );
+}
+
+function setAffinity(server: RunningServer, cpus: string): boolean {
+  const pid = server.process.pid;
+  if (!canPin() || pid === undefined) return false;
+  return spawnSync("taskset", ["-a", "-p", "-c", cpus, String(pid)]).status === 0;
+}
