@@ -17,55 +17,26 @@ import { perRequestSelfTimes, readProfile } from "./cpu-profile";
 import { runLoad } from "./load";
 import { createScratchDatabase, reachable } from "./postgres";
 import { startServer } from "./server-process";
-
-const flag = (name: string, fallback: string) =>
-  process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+import { benchPostgresUrl, flag, signUpMany } from "./setup";
 
 const SESSIONS = Number(flag("sessions", "300"));
 const SECONDS = Number(flag("seconds", "10"));
 const TOP = Number(flag("top", "25"));
-const POSTGRES_URL =
-  process.env.BENCH_DATABASE_URL ??
-  process.env.TEST_DATABASE_URL ??
-  process.env.DATABASE_URL ??
-  "postgres://postgres@127.0.0.1:5432/postgres";
 const SERVER_ENV = { AUTH_SIGN_UPS_PER_CLIENT: "100000000" };
 
-async function signUp(url: string): Promise<string[]> {
-  const cookies: string[] = [];
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < SESSIONS; i = next++) {
-      const response = await fetch(`${url}/api/auth/register`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({
-          email: `profile-${i}@example.test`,
-          password: "violet-kettle-harbour-93",
-        }),
-      });
-      if (response.status !== 201) throw new Error(`sign-up: ${response.status}`);
-      cookies.push(
-        response.headers
-          .getSetCookie()
-          .map((header) => header.split(";")[0])
-          .join("; "),
-      );
-    }
-  };
-  await Promise.all(Array.from({ length: 4 }, worker));
-  return cookies;
-}
-
 async function main(): Promise<void> {
-  const usePostgres = await reachable(POSTGRES_URL);
-  const database = usePostgres ? await createScratchDatabase(POSTGRES_URL, "profile") : undefined;
+  const usePostgres = await reachable(benchPostgresUrl);
+  const database = usePostgres
+    ? await createScratchDatabase(benchPostgresUrl, "profile")
+    : undefined;
   const dataDir = mkdtempSync(join(os.tmpdir(), "bench-profile-"));
   const env = { ...SERVER_ENV, ...(database ? { DATABASE_URL: database.url } : {}) };
   try {
     const setup = await startServer(env, { dataDir });
     console.log(`signing up ${SESSIONS} users (${usePostgres ? "PostgreSQL" : "PGlite"})…`);
-    const cookies = await signUp(setup.url);
+    const cookies = (await signUpMany(setup.url, SESSIONS, "profile")).map(
+      (pair) => `${pair.access}; ${pair.session}`,
+    );
     await setup.stop();
 
     const profiles: Record<"bare" | "hot", Map<string, number>> = {

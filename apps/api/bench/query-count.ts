@@ -7,10 +7,10 @@ import { migrateDatabase, openDatabase, type Database } from "@hybrid-auth/db";
 import { createApp } from "../src/app";
 import { createBaselineApp } from "./baseline-server";
 import { BENCH_SECRET } from "./server-process";
+import { BENCH_PASSWORD as PASSWORD } from "./setup";
 
 export type QueryCounts = Record<string, number>;
 
-const PASSWORD = "violet-kettle-harbour-93";
 const REQUESTS = 200;
 const USERS = 20;
 

@@ -17,7 +17,7 @@
  * memory probe (100 000 distinct sessions). Writes docs/bench/results.json and chart.svg.
  *
  * Options: --sessions=1000 --rounds=5 --seconds=3 --connections=50 --only=pglite|postgres
- *          --pairs=20 (short bare/hot pairs for hot/bare) --no-write (print only).
+ *          --pairs=40 (short bare/hot pairs for hot/bare) --no-write (print only).
  *          PostgreSQL: BENCH_DATABASE_URL, else TEST_DATABASE_URL,
  *          DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres.
  */
@@ -34,9 +34,7 @@ import { median, runLoadOn, type LoadOptions, type Sample } from "./load";
 import { createScratchDatabase, reachable, type ScratchDatabase } from "./postgres";
 import { countQueries, type QueryCounts } from "./query-count";
 import { repoRoot, startServer, type RunningServer } from "./server-process";
-
-const flag = (name: string, fallback: string) =>
-  process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+import { BENCH_PASSWORD, benchPostgresUrl, flag, signUpMany, type SessionCookies } from "./setup";
 
 const SESSIONS = Number(flag("sessions", "1000"));
 const ROUNDS = Number(flag("rounds", "5"));
@@ -44,13 +42,8 @@ const SECONDS = Number(flag("seconds", "3"));
 const CONNECTIONS = Number(flag("connections", "50"));
 const ONLY = flag("only", "");
 const WRITE = !process.argv.includes("--no-write");
-const PASSWORD = "violet-kettle-harbour-93";
-const POSTGRES_URL =
-  process.env.BENCH_DATABASE_URL ??
-  process.env.TEST_DATABASE_URL ??
-  process.env.DATABASE_URL ??
-  "postgres://postgres@127.0.0.1:5432/postgres";
-const PAIRS = Number(flag("pairs", "20"));
+const POSTGRES_URL = benchPostgresUrl;
+const PAIRS = Number(flag("pairs", "40"));
 const PAIR_SECONDS = 1.5;
 
 /** Bench servers must not throttle the bench's own sign-ups and sign-ins. */
@@ -59,7 +52,7 @@ const SERVER_ENV = {
   AUTH_SIGN_UPS_PER_CLIENT: "100000000",
 };
 
-type Cookies = { access: string; session: string };
+type Cookies = SessionCookies;
 
 const VARIANTS = [
   { key: "bare", label: "GET /api/health (bare route)" },
@@ -109,28 +102,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const pairedRatio = (a: Sample[], b: Sample[]) =>
   median(a.map((sample, i) => sample.rps / b[i]!.rps));
-
-async function signUpMany(url: string, count: number, label: string): Promise<Cookies[]> {
-  const cookies: Cookies[] = new Array(count);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < count; i = next++) {
-      const response = await fetch(`${url}/api/auth/register`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ email: `bench-${label}-${i}@example.test`, password: PASSWORD }),
-      });
-      if (response.status !== 201) throw new Error(`sign-up: ${response.status}`);
-      const pairs = response.headers.getSetCookie().map((header) => header.split(";")[0]!);
-      const access = pairs.find((pair) => pair.startsWith("__Host-auth_access="));
-      const session = pairs.find((pair) => pair.startsWith("__Host-auth_session="));
-      if (!access || !session) throw new Error("sign-up did not set both cookies");
-      cookies[i] = { access, session };
-    }
-  };
-  await Promise.all(Array.from({ length: 6 }, worker));
-  return cookies;
-}
 
 function summarise(rounds: Sample[]): VariantResult {
   return {
@@ -244,6 +215,8 @@ async function benchDatabase(kind: "pglite" | "postgres"): Promise<DatabaseResul
     ) as Record<VariantKey, VariantResult>;
 
     console.log(`[${kind}] hot/bare: ${PAIRS} short pairs…`);
+    // After the writes of the last round: let embedded PGlite and the collector settle first.
+    await sleep(3000);
     const hotVsBare = await pairedHotVsBare({
       server: product,
       cookies: both,
@@ -253,7 +226,7 @@ async function benchDatabase(kind: "pglite" | "postgres"): Promise<DatabaseResul
     });
 
     console.log(`[${kind}] hot-path p99 idle vs. during a sign-in flood (all cores, one core)…`);
-    const login = { email: `bench-${kind}-0@example.test`, password: PASSWORD };
+    const login = { email: `bench-${kind}-0@example.test`, password: BENCH_PASSWORD };
     const flood = await hotPathUnderFlood({
       server: product,
       cookies: both,
@@ -309,13 +282,13 @@ async function benchDatabase(kind: "pglite" | "postgres"): Promise<DatabaseResul
 /** argon2id verifications per second on one core, at the parameters the product uses. */
 async function argon2PerCore(): Promise<{ perSecond: number; msEach: number }> {
   const hasher = new PasswordHasher(OWASP_ARGON2_BASELINE);
-  const hash = await hasher.hash(PASSWORD);
-  await hasher.verify(hash, PASSWORD);
+  const hash = await hasher.hash(BENCH_PASSWORD);
+  await hasher.verify(hash, BENCH_PASSWORD);
   let count = 0;
   const start = performance.now();
   // One at a time: exactly one thread, i.e. one core, is busy.
   while (performance.now() - start < 3000) {
-    await hasher.verify(hash, PASSWORD);
+    await hasher.verify(hash, BENCH_PASSWORD);
     count += 1;
   }
   const seconds = (performance.now() - start) / 1000;

@@ -75,8 +75,11 @@ export async function createAuth(options: AuthOptions) {
     routes: createAuthRoutes(runtime, authenticator),
     /** Role changes, disabling and deletion, effective on every device at once. */
     admin: createAdminApi(runtime),
-    /** Stops receiving revocation events from other processes. */
-    close: () => revocations.stop(),
+    /** Stops receiving revocation events from other processes and the hashing threads. */
+    close: async () => {
+      await revocations.stop();
+      await runtime.hasher.close();
+    },
     /** Internals for tests, benchmarks and diagnostics. */
     internals: runtime,
   };
