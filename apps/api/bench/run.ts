@@ -64,13 +64,8 @@ const VARIANTS = [
 ] as const;
 type VariantKey = (typeof VARIANTS)[number]["key"];
 
-type VariantResult = {
-  rps: number;
-  p50: number;
-  p99: number;
-  requests: number;
-  non2xx: number;
-  errors: number;
+/** Medians over the rounds (totals for the counts), and the rounds themselves. */
+type VariantResult = Omit<Sample, "serverCpuUs"> & {
   /** Median server CPU time per request (µs). */
   serverCpuUs: number | undefined;
   rounds: Sample[];

@@ -75,11 +75,8 @@ export async function createAuth(options: AuthOptions) {
     routes: createAuthRoutes(runtime, authenticator),
     /** Role changes, disabling and deletion, effective on every device at once. */
     admin: createAdminApi(runtime),
-    /** Stops receiving revocation events from other processes and the hashing threads. */
-    close: async () => {
-      await revocations.stop();
-      await runtime.hasher.close();
-    },
+    /** Stops receiving revocation events from other processes. */
+    close: () => revocations.stop(),
     /** Internals for tests, benchmarks and diagnostics. */
     internals: runtime,
   };

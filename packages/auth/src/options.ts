@@ -33,7 +33,7 @@ export type AuthOptions = {
   cookieNames?: { access: string; session: string };
   password?: Partial<PasswordPolicyOptions>;
   argon2?: Argon2Parameters;
-  /** argon2 computations at once, on low-priority worker threads (default: cores − 1, at least 1). */
+  /** argon2 computations at once (default: cores − 1, at least 1). */
   maxConcurrentHashes?: number;
   /** Brute-force and abuse limits (see `DEFAULT_ABUSE_LIMITS`). */
   abuseLimits?: Partial<AbuseLimitOptions>;

@@ -1,5 +1,5 @@
 import { availableParallelism } from "node:os";
-import { Piscina } from "piscina";
+import { hash, verify } from "@node-rs/argon2";
 
 /** `Algorithm.Argon2id`; the package exports it as a const enum, unusable here. */
 const ARGON2ID = 2;
@@ -15,21 +15,22 @@ export const OWASP_ARGON2_BASELINE: Argon2Parameters = {
 
 const ENCODED_PARAMS = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$/;
 
-const WORKER = new URL("./argon2-worker.mjs", import.meta.url).href;
-
 /**
- * Hashes and verifies with explicit argon2id parameters, never on the event loop: on a pool
- * of worker threads (piscina) that run at the lowest CPU priority (argon2-worker.mjs), at
- * most `maxConcurrent` at once, so a login flood queues instead of allocating 19 MiB per
- * request and cannot take a core away from authenticated traffic.
+ * Hashes and verifies with explicit argon2id parameters on libuv's thread pool (never on the
+ * event loop). A semaphore bounds how many run at once, so a login flood queues instead of
+ * allocating 19 MiB per request.
  */
 export class PasswordHasher {
   #dummyHash: Promise<string> | undefined;
-  #pool: Piscina | undefined;
+  #running = 0;
+  readonly #waiting: (() => void)[] = [];
 
   constructor(
     readonly parameters: Argon2Parameters = OWASP_ARGON2_BASELINE,
-    /** Hashes at once. The default leaves one core's worth of hashing room to the event loop. */
+    /**
+     * Hashes at once. The default leaves one core to the event loop, so a sign-in flood
+     * queues behind argon2 instead of starving every authenticated request.
+     */
     readonly maxConcurrent = Math.max(1, availableParallelism() - 1),
   ) {
     if (
@@ -42,13 +43,12 @@ export class PasswordHasher {
   }
 
   hash(password: string): Promise<string> {
-    const options = { algorithm: ARGON2ID, ...this.parameters };
-    return this.#run<string>("hash", { password, options });
+    return this.#bounded(() => hash(password, { algorithm: ARGON2ID, ...this.parameters }));
   }
 
   /** Never throws for a malformed stored hash: it simply does not match. */
   verify(storedHash: string, password: string): Promise<boolean> {
-    return this.#run<boolean>("verify", { storedHash, password });
+    return this.#bounded(() => verify(storedHash, password).catch(() => false));
   }
 
   /**
@@ -70,22 +70,18 @@ export class PasswordHasher {
     return m !== memoryCost || t !== timeCost || p !== parallelism;
   }
 
-  /** Stops the worker threads (idle ones also stop by themselves after a minute). */
-  async close(): Promise<void> {
-    const pool = this.#pool;
-    this.#pool = undefined;
-    await pool?.destroy();
-  }
-
-  #run<T>(name: "hash" | "verify", task: object): Promise<T> {
-    // Started on first use: most processes that build an auth instance (tests, tools) never
-    // hash, and an idle pool keeps no thread.
-    this.#pool ??= new Piscina({
-      filename: WORKER,
-      minThreads: 0,
-      maxThreads: this.maxConcurrent,
-      idleTimeout: 60_000,
-    });
-    return this.#pool.run(task, { name }) as Promise<T>;
+  async #bounded<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#running >= this.maxConcurrent) {
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    } else {
+      this.#running += 1;
+    }
+    try {
+      return await work();
+    } finally {
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#running -= 1;
+    }
   }
 }
