@@ -55,15 +55,18 @@ export class Authenticator {
     if (c.get("auth") !== undefined) return next();
     c.header("Cache-Control", "no-store");
     if (!this.#isSameOrigin(c)) return refuseCrossSite(c);
-    c.set("auth", this.#fromVerifiedToken(c) ?? (await this.authenticate(c)));
+    const accessToken = this.runtime.cookies.readAccess(c);
+    c.set(
+      "auth",
+      this.#fromVerifiedToken(accessToken) ?? (await this.authenticate(c, accessToken)),
+    );
     return next();
   };
 
   /** The hot path, synchronous: a token already verified here, unexpired and not revoked. */
-  #fromVerifiedToken(c: Context): AuthState | undefined {
-    const { cookies, tokens, revocations, clock } = this.runtime;
-    const accessToken = cookies.readAccess(c);
+  #fromVerifiedToken(accessToken: string | undefined): AuthState | undefined {
     if (accessToken === undefined) return undefined;
+    const { tokens, revocations, clock } = this.runtime;
     const claims = tokens.verifyCached(accessToken, clock.now());
     return claims && !revocations.list.isStale(claims) ? claims : undefined;
   }
@@ -75,10 +78,13 @@ export class Authenticator {
     await next();
   };
 
-  async authenticate(c: Context): Promise<AuthState | null> {
+  /** Steps 1–3 of the protocol; `accessToken` is the access cookie when already read. */
+  async authenticate(
+    c: Context,
+    accessToken = this.runtime.cookies.readAccess(c),
+  ): Promise<AuthState | null> {
     const { cookies, tokens, revocations, clock } = this.runtime;
     const now = clock.now();
-    const accessToken = cookies.readAccess(c);
     if (accessToken !== undefined) {
       const claims = await tokens.verify(accessToken, now);
       if (claims && !revocations.list.isStale(claims)) return claims;
