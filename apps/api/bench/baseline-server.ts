@@ -14,10 +14,10 @@ import { serve } from "@hono/node-server";
 import { and, eq, gt, isNull } from "drizzle-orm";
 import { Hono } from "hono";
 import { parse } from "hono/utils/cookie";
-import { sessions, users } from "@hybrid-auth/auth";
+import { sessions, users } from "@hybrid-auth/auth/schema";
 import { openDatabase, type Db } from "@hybrid-auth/db";
-import { nodeCookieHeader } from "../src/http/node-request";
-import { securityHeaders } from "../src/http/security-headers";
+import { cookieHeader as nodeCookieHeader } from "../../../packages/auth/src/http/node-cookie-header.js";
+import { securityHeaders } from "../src/http/security-headers.js";
 
 const SESSION_COOKIE = "__Host-auth_session";
 const IDLE_MS = 7 * 24 * 3600 * 1000;

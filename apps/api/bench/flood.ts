@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import os from "node:os";
-import { runLoad } from "./load";
-import type { RunningServer } from "./server-process";
+import { runLoad } from "./load.js";
+import type { RunningServer } from "./server-process.js";
 
 /** Fixed-rate latency probe of the hot path, idle and during the sign-in flood. */
 export const PROBE = { rate: 1000, connections: 10, seconds: 6 };

@@ -1,5 +1,5 @@
-import { median, quantile, runLoadOn, type Sample } from "./load";
-import type { RunningServer } from "./server-process";
+import { median, quantile, runLoadOn, type Sample } from "./load.js";
+import type { RunningServer } from "./server-process.js";
 
 export type HotVsBare = {
   /** Median over the pairs of hot req/s ÷ bare req/s. */

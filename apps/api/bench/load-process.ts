@@ -4,7 +4,7 @@
  * this run's latencies. Reads LoadOptions as JSON on stdin, prints a Sample as JSON.
  */
 import autocannon from "autocannon";
-import type { LoadOptions, Sample } from "./load";
+import type { LoadOptions, Sample } from "./load.js";
 
 /**
  * One autocannon run: throughput and latency of one variant. Requests are built once, one per

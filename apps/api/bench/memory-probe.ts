@@ -17,9 +17,10 @@ import { performance } from "node:perf_hooks";
 import { Hono } from "hono";
 import { createAuth, type AuthEnv } from "@hybrid-auth/auth";
 import { ManualClock } from "@hybrid-auth/auth/testing";
-import { migrateDatabase, openDatabase } from "@hybrid-auth/db";
-import { AccessTokenService } from "../../../packages/auth/src/tokens/access-token";
-import { createKeyRing } from "../../../packages/auth/src/tokens/key-ring";
+import { openDatabase } from "@hybrid-auth/db";
+import { migrateApp } from "../src/db/migrate.js";
+import { AccessTokenService } from "../../../packages/auth/src/tokens/access-token.js";
+import { createKeyRing } from "../../../packages/auth/src/tokens/key-ring.js";
 
 const SESSIONS = 100_000;
 const TTL_SECONDS = 600;
@@ -46,7 +47,7 @@ function heapMb(): number {
 async function main(): Promise<void> {
   const clock = new ManualClock(Date.now());
   const database = await openDatabase();
-  await migrateDatabase(database);
+  await migrateApp(database);
   const auth = await createAuth({
     db: database.db,
     clock,

@@ -13,11 +13,11 @@
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
-import { perRequestSelfTimes, readProfile } from "./cpu-profile";
-import { runLoad } from "./load";
-import { createScratchDatabase, reachable } from "./postgres";
-import { startServer } from "./server-process";
-import { benchPostgresUrl, flag, signUpMany } from "./setup";
+import { perRequestSelfTimes, readProfile } from "./cpu-profile.js";
+import { runLoad } from "./load.js";
+import { createScratchDatabase, reachable } from "./postgres.js";
+import { startServer } from "./server-process.js";
+import { benchPostgresUrl, flag, signUpMany } from "./setup.js";
 
 const SESSIONS = Number(flag("sessions", "300"));
 const SECONDS = Number(flag("seconds", "10"));

@@ -3,11 +3,12 @@
  * database opened with an `onQuery` hook that sees every statement drizzle sends, requests
  * made with `app.fetch`. The same hook counts the baseline app's statements.
  */
-import { migrateDatabase, openDatabase, type Database } from "@hybrid-auth/db";
-import { createApp } from "../src/app";
-import { createBaselineApp } from "./baseline-server";
-import { BENCH_SECRET } from "./server-process";
-import { BENCH_PASSWORD as PASSWORD } from "./setup";
+import { openDatabase, type Database } from "@hybrid-auth/db";
+import { migrateApp } from "../src/db/migrate.js";
+import { createApp } from "../src/app.js";
+import { createBaselineApp } from "./baseline-server.js";
+import { BENCH_SECRET } from "./server-process.js";
+import { BENCH_PASSWORD as PASSWORD } from "./setup.js";
 
 export type QueryCounts = Record<string, number>;
 
@@ -35,7 +36,7 @@ export async function countQueries(url: string | undefined): Promise<QueryCounts
   });
   let closeAuth = async () => {};
   try {
-    await migrateDatabase(database);
+    await migrateApp(database);
     const { app, auth } = await createApp({
       database,
       config: {

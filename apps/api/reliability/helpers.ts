@@ -3,10 +3,10 @@ import { promisify } from "node:util";
 import { performance } from "node:perf_hooks";
 import { openDatabase } from "@hybrid-auth/db";
 // The one place tests read which PostgreSQL server to use.
-import { testDatabaseUrl } from "../../../packages/db/src/testing/env";
+import { testDatabaseUrl } from "../../../packages/db/src/testing/env.js";
 
-export { startServer, type RunningServer } from "../bench/server-process";
-export { createScratchDatabase, type ScratchDatabase } from "../bench/postgres";
+export { startServer, type RunningServer } from "../bench/server-process.js";
+export { createScratchDatabase, type ScratchDatabase } from "../bench/postgres.js";
 
 export const PASSWORD = "violet-kettle-harbour-93";
 

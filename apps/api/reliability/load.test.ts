@@ -9,7 +9,7 @@ import {
   type RunningServer,
   type ScratchDatabase,
   type Todo,
-} from "./helpers";
+} from "./helpers.js";
 
 /**
  * 200 virtual users doing to-do CRUD for 60 s against the production server on real

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { repoRoot } from "../bench/server-process";
+import { repoRoot } from "../bench/server-process.js";
 
 type Probe = {
   failedRequests: number;

@@ -13,7 +13,7 @@ import {
   type RunningServer,
   type ScratchDatabase,
   type Todo,
-} from "./helpers";
+} from "./helpers.js";
 
 /**
  * PostgreSQL stopped for a few seconds under traffic (`pg_ctlcluster … stop -m fast`, then

@@ -14,12 +14,12 @@ import {
   type RevocationTransport,
 } from "@hybrid-auth/auth";
 import type { Database } from "@hybrid-auth/db";
-import type { Config } from "./config";
-import { createHealthRoutes } from "./health/routes";
-import { nodeCookieHeader, socketClientIp } from "./http/node-request";
-import { securityHeaders } from "./http/security-headers";
-import { createSpaRoutes, defaultWebDistDir } from "./http/spa";
-import { createTodoRoutes } from "./todos/routes";
+import type { Config } from "./config.js";
+import { createHealthRoutes } from "./health/routes.js";
+import { APP_AUTH_PLUGINS } from "./auth-plugins.js";
+import { securityHeaders } from "./http/security-headers.js";
+import { createSpaRoutes, defaultWebDistDir } from "./http/spa.js";
+import { createTodoRoutes } from "./todos/routes.js";
 
 const BODYLESS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -28,7 +28,9 @@ export type AppDeps = {
   config: Pick<Config, "auth" | "bodyLimitBytes">;
   clock?: Clock;
   revocationTransport?: RevocationTransport;
+  /** The client's address (default: the connection's peer, or `trustedProxies` hops). */
   getClientIp?: (c: Context) => string | undefined;
+  trustedProxies?: number;
   logError?: (error: unknown) => void;
   /** Brute-force limits and where they count (default: in memory, this process). */
   abuseLimits?: Partial<AbuseLimitOptions>;
@@ -62,8 +64,9 @@ export async function createApp(deps: AppDeps) {
     sessionIdleTtlSeconds: authConfig.sessionIdleTtlSeconds,
     secureCookies: authConfig.secureCookies,
     revocationTransport: deps.revocationTransport,
-    getClientIp: deps.getClientIp ?? socketClientIp,
-    readCookieHeader: nodeCookieHeader,
+    getClientIp: deps.getClientIp,
+    trustedProxies: deps.trustedProxies,
+    plugins: APP_AUTH_PLUGINS,
     allowedOrigins: deps.allowedOrigins,
     abuseLimits: deps.abuseLimits,
     limiterStore: deps.limiterStore,

@@ -1,19 +1,19 @@
 import cluster from "node:cluster";
 import { serve } from "@hono/node-server";
 import { createPostgresRevocationTransport, inProcessTransport } from "@hybrid-auth/auth";
-import { migrateDatabase, openDatabase } from "@hybrid-auth/db";
-import { createApp } from "./app";
-import { ConfigError, loadConfig, type Config } from "./config";
-import { clientIpResolver } from "./http/node-request";
-import { runPrimary } from "./server/cluster";
-import { sharedLimiterStore } from "./server/limiter-store";
+import { openDatabase } from "@hybrid-auth/db";
+import { createApp } from "./app.js";
+import { ConfigError, loadConfig, type Config } from "./config.js";
+import { migrateApp } from "./db/migrate.js";
+import { runPrimary } from "./server/cluster.js";
+import { sharedLimiterStore } from "./server/limiter-store.js";
 
 /** One API process: the database, the app, the HTTP server. */
 async function serveApi(config: Config, { migrate }: { migrate: boolean }): Promise<void> {
   const database = await openDatabase(
     config.databaseUrl ? { url: config.databaseUrl } : { dataDir: `${config.dataDir}/pglite` },
   );
-  if (migrate) await migrateDatabase(database);
+  if (migrate) await migrateApp(database);
   const logError =
     config.logLevel === "silent" ? () => {} : (error: unknown) => console.error(error);
   // PostgreSQL: other processes may share the database, so revocations travel over
@@ -27,7 +27,7 @@ async function serveApi(config: Config, { migrate }: { migrate: boolean }): Prom
     config,
     logError,
     revocationTransport,
-    getClientIp: clientIpResolver(config.trustProxyHops),
+    trustedProxies: config.trustProxyHops,
     allowedOrigins: config.allowedOrigins,
     limiterStore: limits.store,
     abuseLimits: {
@@ -63,7 +63,7 @@ async function serveApi(config: Config, { migrate }: { migrate: boolean }): Prom
 async function migrateOnce(url: string): Promise<void> {
   const database = await openDatabase({ url, maxConnections: 2 });
   try {
-    await migrateDatabase(database);
+    await migrateApp(database);
   } finally {
     await database.close();
   }

@@ -1,28 +1,33 @@
-import { eq } from "drizzle-orm";
-import { limiterClientKey } from "./abuse/abuse-limits";
-import { ProblemError, SIGN_IN_REQUIRED } from "./http/problem";
-import { normalizePassword, passwordProblem, personalWords } from "./password/policy";
-import type { RevocationEvent } from "./revocation/revocation-list";
-import type { AuthRuntime } from "./runtime";
-import { users, type SecurityEventType } from "./schema";
-import { recordSecurityEvent, type ClientInfo } from "./security-events";
-import type { Tx } from "./db";
-import { revokeSessions, type SessionSelection } from "./sessions/session-store";
-import { invalidPassword } from "./sign-in";
-import { findUserById, updateUser } from "./users/user-store";
+import { ProblemError, SIGN_IN_REQUIRED } from "./http/problem.js";
+import { normalizePassword, passwordProblem, personalWords } from "./password/policy.js";
+import type { ClientInfo, SessionRevocationReason } from "./plugins/hooks.js";
+import type { RevocationEvent } from "./revocation/revocation-list.js";
+import type { AuthRuntime } from "./runtime.js";
+import type { Tx } from "./db.js";
+import { revokeSessions, type SessionSelection } from "./sessions/session-store.js";
+import { invalidPassword } from "./sign-in.js";
+import { deleteUserRow, findUserById, updateUser } from "./users/user-store.js";
 
-/** What the account's owner will see in their activity list. */
-export type Audit = { type: SecurityEventType; client: ClientInfo; sessionId: string | null };
+/** Why sessions are revoked and who asked: what the `sessionsRevoked` hook is told. */
+export type Revocation = {
+  reason: SessionRevocationReason;
+  actorSessionId: string | null;
+  client: ClientInfo | null;
+};
 
-/** Revokes the selected sessions and records why; returns how many it revoked. */
+/** Revokes the selected sessions and tells the hooks why; returns how many it revoked. */
 export async function revokeSessionSelection(
   runtime: AuthRuntime,
   selection: SessionSelection,
-  audit: Audit,
+  why: Revocation,
 ): Promise<number> {
   const { revokedIds } = await runtime.revocations.revoke(async (tx, now) => {
-    const outcome = await revokeSessions(tx, selection, now);
-    await recordSecurityEvent(tx, { ...audit, userId: selection.userId, nowMs: now });
+    const outcome = await revokeSessions(tx, runtime.tables, selection, now);
+    await runtime.hooks.emit(
+      "sessionsRevoked",
+      { ...why, userId: selection.userId, sessionIds: outcome.revokedIds },
+      tx,
+    );
     return outcome;
   });
   return revokedIds.length;
@@ -41,11 +46,11 @@ const userEvent = (userId: string, now: number): RevocationEvent => ({
 export async function revokeAllSessions(
   runtime: AuthRuntime,
   userId: string,
-  audit: Audit,
+  why: Revocation,
 ): Promise<void> {
   await runtime.revocations.revoke(async (tx, now) => {
-    await revokeSessions(tx, { kind: "all", userId }, now);
-    await recordSecurityEvent(tx, { ...audit, userId, nowMs: now });
+    const { revokedIds } = await revokeSessions(tx, runtime.tables, { kind: "all", userId }, now);
+    await runtime.hooks.emit("sessionsRevoked", { ...why, userId, sessionIds: revokedIds }, tx);
     return { events: [userEvent(userId, now)] };
   });
 }
@@ -57,16 +62,15 @@ export async function changePassword(
   input: { currentPassword: string; newPassword: string },
   client: ClientInfo,
 ): Promise<void> {
-  const { db, hasher, passwordPolicy, limits } = runtime;
-  const clientKey = limiterClientKey(client.ip);
+  const { db, tables, hasher, passwordPolicy, limits, hooks } = runtime;
   const account = `user:${current.userId}`;
-  await limits.beforePasswordChange(clientKey, current.userId);
-  const user = await findUserById(db, current.userId);
+  await limits.beforePasswordChange(client.ip, current.userId);
+  const user = await findUserById(db, tables, current.userId);
   if (!user) throw new ProblemError(SIGN_IN_REQUIRED);
   const valid = await hasher.verify(user.passwordHash, normalizePassword(input.currentPassword));
   if (!valid) {
     // A stolen session must not become an oracle for guessing the password.
-    await limits.recordFailure(clientKey, account);
+    await limits.recordFailure(client.ip, account);
     throw new ProblemError({
       status: 422,
       type: "/problems/validation",
@@ -82,22 +86,30 @@ export async function changePassword(
     personalWords(user.email, user.name),
   );
   if (problem) throw invalidPassword("/newPassword", problem);
-  await limits.recordSuccess(clientKey, account);
+  await limits.recordSuccess(client.ip, account);
   const passwordHash = await hasher.hash(newPassword);
   await runtime.revocations.revoke(async (tx, now) => {
-    await updateUser(tx, user.id, { passwordHash }, now);
-    await recordSecurityEvent(tx, {
-      type: "password_changed",
-      userId: user.id,
-      sessionId: current.sessionId,
-      client,
-      nowMs: now,
-    });
-    return revokeSessions(
+    await updateUser(tx, tables, user.id, { passwordHash }, now);
+    const outcome = await revokeSessions(
       tx,
+      tables,
       { kind: "allExcept", userId: user.id, keepSessionId: current.sessionId },
       now,
     );
+    const event = { userId: user.id, sessionId: current.sessionId, client };
+    await hooks.emit("passwordChanged", event, tx);
+    await hooks.emit(
+      "sessionsRevoked",
+      {
+        userId: user.id,
+        sessionIds: outcome.revokedIds,
+        reason: "password_changed",
+        actorSessionId: current.sessionId,
+        client,
+      },
+      tx,
+    );
+    return outcome;
   });
 }
 
@@ -106,38 +118,56 @@ export async function changePassword(
  * on the next request; disabling or deleting signs the user out everywhere.
  */
 export function createAdminApi(runtime: AuthRuntime) {
+  const { tables, hooks } = runtime;
   const changeUser = (userId: string, apply: (tx: Tx, now: number) => Promise<boolean>) =>
     runtime.revocations.revoke(async (tx, now) => {
       const changed = await apply(tx, now);
       return { changed, events: changed ? [userEvent(userId, now)] : [] };
     });
   return {
+    /** Sets a user's role; their next request on every device carries it. */
     async setRole(userId: string, role: string): Promise<boolean> {
-      return (await changeUser(userId, (tx, now) => updateUser(tx, userId, { role }, now))).changed;
+      const outcome = await changeUser(userId, async (tx, now) => {
+        const changed = await updateUser(tx, tables, userId, { role }, now);
+        if (changed) await hooks.emit("userUpdated", { userId, change: { role } }, tx);
+        return changed;
+      });
+      return outcome.changed;
     },
+    /** Signs the user out everywhere and refuses their sign-ins until enabled again. */
     async disableUser(userId: string): Promise<boolean> {
-      return (
-        await changeUser(userId, async (tx, now) => {
-          await revokeSessions(tx, { kind: "all", userId }, now);
-          return updateUser(tx, userId, { disabledAt: new Date(now) }, now);
-        })
-      ).changed;
+      const outcome = await changeUser(userId, async (tx, now) => {
+        const { revokedIds } = await revokeSessions(tx, tables, { kind: "all", userId }, now);
+        const changed = await updateUser(tx, tables, userId, { disabledAt: new Date(now) }, now);
+        if (!changed) return false;
+        await hooks.emit("userUpdated", { userId, change: { disabled: true } }, tx);
+        await hooks.emit(
+          "sessionsRevoked",
+          { userId, sessionIds: revokedIds, reason: "user_disabled", actorSessionId: null, client: null },
+          tx,
+        );
+        return true;
+      });
+      return outcome.changed;
     },
     async enableUser(userId: string): Promise<boolean> {
-      return (
-        await changeUser(userId, (tx, now) => updateUser(tx, userId, { disabledAt: null }, now))
-      ).changed;
+      const outcome = await changeUser(userId, async (tx, now) => {
+        const changed = await updateUser(tx, tables, userId, { disabledAt: null }, now);
+        if (changed) await hooks.emit("userUpdated", { userId, change: { disabled: false } }, tx);
+        return changed;
+      });
+      return outcome.changed;
     },
+    /** Deletes the user and everything that cascades from it; every device signed out. */
     async deleteUser(userId: string): Promise<boolean> {
-      return (
-        await changeUser(userId, async (tx) => {
-          const rows = await tx
-            .delete(users)
-            .where(eq(users.id, userId))
-            .returning({ id: users.id });
-          return rows.length > 0;
-        })
-      ).changed;
+      const outcome = await changeUser(userId, async (tx) => {
+        // Hooks run first, while the user's rows still exist for them to read.
+        const exists = (await findUserById(tx, tables, userId)) !== undefined;
+        if (!exists) return false;
+        await hooks.emit("userDeleted", { userId }, tx);
+        return deleteUserRow(tx, tables, userId);
+      });
+      return outcome.changed;
     },
   };
 }

@@ -1,26 +1,41 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { problemContextResponse, SIGN_IN_REQUIRED } from "./http/problem";
-import { refuseCrossSite, sameOriginCheck } from "./http/same-origin";
+import { problemContextResponse, SIGN_IN_REQUIRED } from "./http/problem.js";
+import { refuseCrossSite, sameOriginCheck } from "./http/same-origin.js";
 
-import type { AuthRuntime } from "./runtime";
-import { clientInfo, recordSecurityEvent } from "./security-events";
-import { findByRotatedOutToken, revokeSessions, touchLiveSession } from "./sessions/session-store";
-import type { AccessClaims } from "./tokens/access-token";
+import type { AuthRuntime } from "./runtime.js";
+import { clientInfo } from "./sessions/client-info.js";
+import { findByRotatedOutToken, revokeSessions, touchLiveSession } from "./sessions/session-store.js";
+import type { AccessClaims } from "./tokens/access-token.js";
 import {
   generateSessionToken,
   hashSessionToken,
   isWellFormedSessionToken,
-} from "./tokens/session-token";
+} from "./tokens/session-token.js";
 
 /** Who is signed in on this request, from the access token's claims. */
 export type AuthState = AccessClaims;
 
+/**
+ * The Hono environment of an app behind the auth middleware.
+ *
+ * @example
+ * const app = new Hono<AuthEnv>();
+ * app.get("/hello", auth.middleware, (c) => c.text(c.get("auth")?.userId ?? "stranger"));
+ */
 export type AuthEnv = {
   Variables: {
     /** Set by the auth middleware: the signed-in user, or `null`. */
     auth: AuthState | null;
   };
 };
+
+/**
+ * What `requireAuth` guarantees to the handlers after it: `c.get("auth")` is never null.
+ *
+ * @example
+ * app.get("/me", auth.middleware, auth.requireAuth, (c) => c.json({ id: c.get("auth").userId }));
+ */
+export type SignedInEnv = { Variables: { auth: AuthState } };
 
 type Reissued = {
   token: string;
@@ -30,7 +45,7 @@ type Reissued = {
 };
 
 /**
- * The per-request protocol of DESIGN.md:
+ * The per-request protocol (docs/design.md):
  * 1. hot path: a valid, fresh access JWT authenticates with zero database queries;
  * 2. silent reissue: otherwise a live session cookie gets a new access JWT on this response;
  * 3. otherwise anonymous, and any invalid auth cookies are cleared.
@@ -72,9 +87,11 @@ export class Authenticator {
   }
 
   /** Answers 401 problem+json unless the middleware found a signed-in user. */
-  readonly requireAuth: MiddlewareHandler<AuthEnv> = async (c, next) => {
+  readonly requireAuth: MiddlewareHandler<SignedInEnv> = async (c, next) => {
     // Answered through the context, so the cookie-clearing headers of this request stay.
-    if (!c.get("auth")) return problemContextResponse(c, SIGN_IN_REQUIRED);
+    if (!(c as unknown as Context<AuthEnv>).get("auth")) {
+      return problemContextResponse(c, SIGN_IN_REQUIRED);
+    }
     await next();
   };
 
@@ -143,38 +160,52 @@ export class Authenticator {
    * hold the session: the whole session is revoked and the reuse recorded.
    */
   async #lookUpAndMint(c: Context, tokenHash: string, now: number): Promise<Reissued | undefined> {
-    const { db, lifetimes, tokens, accessTtlSeconds, rotationGraceMs } = this.runtime;
+    const { db, tables, lifetimes, accessTtlSeconds, rotationGraceMs } = this.runtime;
     const nextToken = generateSessionToken();
-    const session = await touchLiveSession(db, tokenHash, now, lifetimes, {
+    const session = await touchLiveSession(db, tables, tokenHash, now, lifetimes, {
       newTokenHash: hashSessionToken(nextToken),
       rotateAfterMs: accessTtlSeconds * 1000,
     });
     if (session) {
-      const minted = await tokens.mint(session, now);
+      const minted = await this.#mint(session, now);
       return session.rotated
         ? { ...minted, rotatedSession: { token: nextToken, expiresAt: session.expiresAt } }
         : minted;
     }
-    const rotatedOut = await findByRotatedOutToken(db, tokenHash, now, lifetimes);
+    const rotatedOut = await findByRotatedOutToken(db, tables, tokenHash, now, lifetimes);
     if (!rotatedOut) return undefined;
     if (now - rotatedOut.rotatedAt.getTime() <= rotationGraceMs) {
-      return tokens.mint(rotatedOut, now);
+      return this.#mint(rotatedOut, now);
     }
     await this.#revokeReusedSession(c, rotatedOut);
     return undefined;
   }
 
+  async #mint(
+    session: { userId: string; sessionId: string; role: string; fields: Record<string, unknown> },
+    now: number,
+  ) {
+    const { userId, sessionId, role, fields } = session;
+    const claims = await this.runtime.claims.build({ userId, role, fields });
+    return this.runtime.tokens.mint({ userId, sessionId, role, claims }, now);
+  }
+
   async #revokeReusedSession(c: Context, session: { userId: string; sessionId: string }) {
     const client = clientInfo(this.runtime, c);
+    const { tables, hooks } = this.runtime;
     await this.runtime.revocations.revoke(async (tx, now) => {
-      const outcome = await revokeSessions(tx, { kind: "one", ...session }, now);
-      await recordSecurityEvent(tx, {
-        type: "token_reuse_detected",
-        userId: session.userId,
-        sessionId: session.sessionId,
-        client,
-        nowMs: now,
-      });
+      const outcome = await revokeSessions(tx, tables, { kind: "one", ...session }, now);
+      await hooks.emit(
+        "sessionsRevoked",
+        {
+          userId: session.userId,
+          sessionIds: [session.sessionId],
+          reason: "token_reuse_detected",
+          actorSessionId: null,
+          client,
+        },
+        tx,
+      );
       return outcome;
     });
   }

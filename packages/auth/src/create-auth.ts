@@ -1,36 +1,73 @@
-import { createAdminApi } from "./account";
-import { Authenticator } from "./authenticator";
-import { systemClock } from "./clock";
-import { AuthCookies } from "./http/cookies";
-import { DAY_SECONDS, type AuthOptions } from "./options";
-import { AbuseLimits, DEFAULT_ABUSE_LIMITS } from "./abuse/abuse-limits";
-import { PasswordHasher, OWASP_ARGON2_BASELINE } from "./password/hasher";
-import { DEFAULT_PASSWORD_POLICY } from "./password/policy";
-import { Revocations } from "./revocation/revocations";
-import { inProcessTransport } from "./revocation/transport";
-import { createAuthRoutes } from "./routes";
-import type { AuthRuntime } from "./runtime";
-import { AccessTokenService } from "./tokens/access-token";
-import { createKeyRing } from "./tokens/key-ring";
+import { Hono } from "hono";
+import { createAdminApi } from "./account.js";
+import { Authenticator, type AuthEnv } from "./authenticator.js";
+import { systemClock } from "./clock.js";
+import { clientAddressResolver } from "./http/client-address.js";
+import { AuthCookies } from "./http/cookies.js";
+import { cookieHeader } from "./http/node-cookie-header.js";
+import { ProblemError, SIGN_IN_REQUIRED } from "./http/problem.js";
+import { migrationSets, pendingMigrations } from "./migrations/migrate-auth.js";
+import { DAY_SECONDS, type AuthOptions } from "./options/auth-options.js";
+import { AuthConfigError } from "./options/config-error.js";
+import { validateAuthOptions } from "./options/validate-options.js";
+import { AbuseLimits, DEFAULT_ABUSE_LIMITS } from "./abuse/abuse-limits.js";
+import { PasswordHasher, OWASP_ARGON2_BASELINE } from "./password/hasher.js";
+import { DEFAULT_PASSWORD_POLICY } from "./password/policy.js";
+import { HookRunner, type AuthHooks } from "./plugins/hooks.js";
+import type { AuthPlugin, ClaimsProvider, PluginContext, PluginParts } from "./plugins/plugin.js";
+import type { PluginRoutesSchema } from "./plugins/plugin-routes.js";
+import { Revocations } from "./revocation/revocations.js";
+import { inProcessTransport } from "./revocation/transport.js";
+import { createAuthRoutes } from "./routes.js";
+import type { AuthRuntime } from "./runtime.js";
+import { createCoreTables } from "./schema/core-tables.js";
+import { tableNamer } from "./schema/table-names.js";
+import { clientInfo } from "./sessions/client-info.js";
+import { AccessTokenService } from "./tokens/access-token.js";
+import { ClaimsBuilder } from "./tokens/claims-builder.js";
+import { createKeyRing } from "./tokens/key-ring.js";
 
 /**
- * Assembles the auth package: the middleware, the mountable routes, the admin API.
- * Loads the recent revocation events before it returns, so a restarted process never accepts
- * a token that was revoked before the restart.
+ * Assembles the auth package: the middleware, the mountable routes (the core's and the
+ * plugins'), the admin API. Validates every option first (`AuthConfigError` names the one at
+ * fault), checks that `migrateAuth` has run, and loads the recent revocation events, so a
+ * restarted process never accepts a token that was revoked before the restart.
+ *
+ * @example
+ * const options = { db, secret: process.env.AUTH_SECRET!, plugins: [securityEvents()] };
+ * await migrateAuth(options);
+ * const auth = await createAuth(options);
+ * app.route("/api/auth", auth.routes);
+ * app.get("/api/me", auth.middleware, auth.requireAuth, (c) => c.json(c.get("auth")));
  */
-export async function createAuth(options: AuthOptions) {
+export async function createAuth<const Plugins extends readonly AuthPlugin[] = []>(
+  options: AuthOptions & { plugins?: Plugins },
+) {
+  validateAuthOptions(options);
+  const plugins: readonly AuthPlugin[] = options.plugins ?? [];
+  const prefix = options.tablePrefix ?? "";
+  const tables = createCoreTables(prefix);
+  const pending = await pendingMigrations(options.db, prefix, migrationSets(prefix, plugins));
+  if (pending.length > 0) {
+    throw new AuthConfigError(
+      "db",
+      `the database lacks the migrations ${pending.join(", ")}: run migrateAuth(options) first`,
+    );
+  }
   const clock = options.clock ?? systemClock;
   const accessTtlSeconds = options.accessTokenTtlSeconds ?? 600;
   const secure = options.secureCookies ?? true;
   const keys = await createKeyRing(options.secret, options.previousSecrets);
   const revocations = new Revocations(
     options.db,
+    tables.revocationEvents,
     options.revocationTransport ?? inProcessTransport,
     clock,
     accessTtlSeconds * 1000,
   );
   const runtime: AuthRuntime = {
     db: options.db,
+    tables,
     clock,
     accessTtlSeconds,
     tokens: new AccessTokenService({
@@ -40,6 +77,7 @@ export async function createAuth(options: AuthOptions) {
       ttlSeconds: accessTtlSeconds,
       cacheSize: options.verifiedTokenCacheSize,
     }),
+    claims: new ClaimsBuilder([]),
     revocations,
     hasher: new PasswordHasher(
       options.argon2 ?? OWASP_ARGON2_BASELINE,
@@ -50,36 +88,79 @@ export async function createAuth(options: AuthOptions) {
       secure,
       accessName: options.cookieNames?.access ?? "auth_access",
       sessionName: options.cookieNames?.session ?? "auth_session",
-      readCookieHeader: options.readCookieHeader,
+      readCookieHeader: options.readCookieHeader ?? cookieHeader,
     }),
     lifetimes: {
       absoluteMs: (options.sessionAbsoluteTtlSeconds ?? 30 * DAY_SECONDS) * 1000,
       idleMs: (options.sessionIdleTtlSeconds ?? 7 * DAY_SECONDS) * 1000,
     },
     rotationGraceMs: (options.sessionRotationGraceSeconds ?? 20) * 1000,
-    limits: new AbuseLimits(options.limiterStore ?? { kind: "memory" }, {
-      ...DEFAULT_ABUSE_LIMITS,
-      ...options.abuseLimits,
-    }),
-    getClientIp: options.getClientIp ?? (() => undefined),
+    limits: new AbuseLimits(
+      options.limiterStore ?? { kind: "memory" },
+      { ...DEFAULT_ABUSE_LIMITS, ...options.abuseLimits },
+      tables.rateLimits,
+    ),
+    hooks: new HookRunner([]),
+    userFields: options.userFields ?? {},
+    getClientIp: options.getClientIp ?? clientAddressResolver(options.trustedProxies ?? 0),
     allowedOrigins: options.allowedOrigins ?? [],
   };
-  await revocations.start();
   const authenticator = new Authenticator(runtime);
+  const parts = await setUpPlugins(plugins, runtime, authenticator, prefix);
+  runtime.hooks = new HookRunner(parts.hooks);
+  runtime.claims = new ClaimsBuilder(parts.claims);
+  const routes = createAuthRoutes(runtime, authenticator);
+  for (const pluginRoutes of parts.routes) routes.route("/", pluginRoutes);
+  await revocations.start();
   return {
     /** Resolves `c.get("auth")` on every request it runs on (hot path, reissue, or null). */
     middleware: authenticator.middleware,
-    /** 401 problem+json unless signed in; install after `middleware`. */
+    /** 401 problem+json unless signed in; after it, `c.get("auth")` is never null. */
     requireAuth: authenticator.requireAuth,
-    /** The auth routes of the HTTP contract; mount with `app.route("/api/auth", auth.routes)`. */
-    routes: createAuthRoutes(runtime, authenticator),
+    /**
+     * The auth routes, the core's and every plugin's; mount with
+     * `app.route("/api/auth", auth.routes)`.
+     */
+    routes: routes as typeof routes & Hono<AuthEnv, PluginRoutesSchema<Plugins>, "/">,
     /** Role changes, disabling and deletion, effective on every device at once. */
     admin: createAdminApi(runtime),
-    /** Stops receiving revocation events from other processes. */
+    /** Stops receiving revocation events from other processes and the hashing queue. */
     close: () => revocations.stop(),
-    /** Internals for tests, benchmarks and diagnostics. */
+    /** Internals for tests, benchmarks and diagnostics; not a stable API. */
     internals: runtime,
   };
 }
 
+/** What `createAuth` returns. */
 export type Auth = Awaited<ReturnType<typeof createAuth>>;
+
+async function setUpPlugins(
+  plugins: readonly AuthPlugin[],
+  runtime: AuthRuntime,
+  authenticator: Authenticator,
+  tablePrefix: string,
+) {
+  const hooks: AuthHooks[] = [];
+  const claims: { id: string; claims: ClaimsProvider }[] = [];
+  const routes: Hono<AuthEnv>[] = [];
+  const context: PluginContext = {
+    db: runtime.db,
+    clock: runtime.clock,
+    tables: runtime.tables,
+    tableName: tableNamer(tablePrefix),
+    clientInfo: (c) => clientInfo(runtime, c),
+    signedIn: (c) => {
+      const auth = c.get("auth");
+      if (!auth) throw new ProblemError(SIGN_IN_REQUIRED);
+      return auth;
+    },
+    requireAuth: authenticator.requireAuth as PluginContext["requireAuth"],
+  };
+  for (const plugin of plugins) {
+    const parts: PluginParts = (await plugin.setup?.(context)) ?? {};
+    if (parts.hooks) hooks.push(parts.hooks);
+    if (parts.claims) claims.push({ id: plugin.id, claims: parts.claims });
+    if (parts.routes) routes.push(parts.routes);
+  }
+  return { hooks, claims, routes };
+}

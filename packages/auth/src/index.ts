@@ -1,12 +1,23 @@
-export { createAuth, type Auth } from "./create-auth";
-export type { AuthOptions } from "./options";
-export { DEFAULT_ABUSE_LIMITS, type AbuseLimitOptions } from "./abuse/abuse-limits";
-export type { LimiterStore } from "./abuse/limiter-store";
-export type { AuthEnv, AuthState } from "./authenticator";
-export type { AuthRoutes } from "./routes";
-export type { AdminApi } from "./account";
-export { systemClock, type Clock } from "./clock";
-export type { Db, Tx } from "./db";
+export { createAuth, type Auth } from "./create-auth.js";
+export { AUTH_OPTION_NAMES, type AuthOptions } from "./options/auth-options.js";
+export { AuthConfigError } from "./options/config-error.js";
+export {
+  migrateAuth,
+  pendingAuthMigrations,
+  type SchemaOptions,
+} from "./migrations/migrate-auth.js";
+export {
+  MigrationError,
+  type AuthMigration,
+  type MigrationReport,
+} from "./migrations/migration.js";
+export { DEFAULT_ABUSE_LIMITS, type AbuseLimitOptions } from "./abuse/abuse-limits.js";
+export type { LimiterStore } from "./abuse/limiter-store.js";
+export type { AuthEnv, AuthState, SignedInEnv } from "./authenticator.js";
+export type { AuthRoutes } from "./routes.js";
+export type { AdminApi } from "./account.js";
+export { systemClock, type Clock } from "./clock.js";
+export type { Db, Tx } from "./db.js";
 export {
   ProblemError,
   problemResponse,
@@ -17,28 +28,45 @@ export {
   problemNotFoundHandler,
   type Problem,
   type FieldError,
-} from "./http/problem";
-export { jsonBody, safeText } from "./http/json-body";
-export { isUuid } from "./ids";
-export { requireSameOrigin, type SameOriginOptions } from "./http/same-origin";
-export type { RevocationEvent } from "./revocation/revocation-list";
+} from "./http/problem.js";
+export { jsonBody, safeText } from "./http/json-body.js";
+export { isUuid } from "./ids.js";
+export { requireSameOrigin, type SameOriginOptions } from "./http/same-origin.js";
+export { clientAddressResolver, connectionAddress } from "./http/client-address.js";
+export type { RevocationEvent } from "./revocation/revocation-list.js";
 export {
   inProcessTransport,
   type RevocationTransport,
   type RevocationTransportHandlers,
-} from "./revocation/transport";
+} from "./revocation/transport.js";
 export {
   createPostgresRevocationTransport,
   DEFAULT_REVOCATION_CHANNEL,
   type PostgresRevocationTransportOptions,
-} from "./revocation/postgres-transport";
-export { MIN_SECRET_BYTES } from "./tokens/key-ring";
+} from "./revocation/postgres-transport.js";
+export { MIN_SECRET_BYTES, type SigningSecret } from "./tokens/key-ring.js";
+export type { AccessClaims } from "./tokens/access-token.js";
+export { definePlugin, type AuthPlugin, type ClaimsProvider, type ClaimsSubject, type ClaimValue, type PluginContext, type PluginParts } from "./plugins/plugin.js";
+export type {
+  AuthHooks,
+  AuthHookEvents,
+  AuthHookName,
+  ClientInfo,
+  SessionRevocationReason,
+} from "./plugins/hooks.js";
+export { assertKnownOptions } from "./plugins/options.js";
+export type { UserFieldDefinition, UserFieldDefinitions } from "./users/user-fields.js";
+export type { StandardSchemaV1 } from "./users/standard-schema.js";
+export type { PublicUser } from "./users/user-store.js";
 export {
-  authSchema,
-  users,
-  sessions,
-  revocationEvents,
   securityEvents,
-  rateLimits,
-} from "./schema";
-export type { SecurityEventType } from "./schema";
+  SECURITY_EVENT_TYPES,
+  type SecurityEventType,
+  type SecurityEventsOptions,
+} from "./plugins/security-events/index.js";
+export {
+  createCoreTables,
+  type CoreTables,
+  type UserRow,
+  type SessionRow,
+} from "./schema/core-tables.js";

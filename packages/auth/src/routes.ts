@@ -1,17 +1,19 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
-import { changePassword, revokeAllSessions, revokeSessionSelection } from "./account";
-import type { AuthEnv, AuthState, Authenticator } from "./authenticator";
-import { jsonBody, safeText } from "./http/json-body";
-import { ProblemError, SIGN_IN_REQUIRED } from "./http/problem";
-import { sessionResponse } from "./http/session-body";
-import type { AuthRuntime } from "./runtime";
-import { clientInfo, recentSecurityEvents } from "./security-events";
-import { describeDevice } from "./sessions/device";
-import { isLiveSessionOf, listLiveSessions } from "./sessions/session-store";
-import { login, register } from "./sign-in";
-import { findUserById, toPublicUser } from "./users/user-store";
-import { isUuid } from "./ids";
+import { changePassword, revokeAllSessions, revokeSessionSelection } from "./account.js";
+import type { AuthEnv, AuthState, Authenticator } from "./authenticator.js";
+import { jsonBody, safeText } from "./http/json-body.js";
+import { ProblemError, SIGN_IN_REQUIRED } from "./http/problem.js";
+import { sessionResponse } from "./http/session-body.js";
+import type { AuthRuntime } from "./runtime.js";
+import { clientInfo } from "./sessions/client-info.js";
+import { describeDevice } from "./sessions/device.js";
+import { isLiveSessionOf, listLiveSessions } from "./sessions/session-store.js";
+import { login, register } from "./sign-in.js";
+import { findUserById, toPublicUser } from "./users/user-store.js";
+import { isUuid } from "./ids.js";
+import { validateUserFields, type UserFieldDefinitions } from "./users/user-fields.js";
+import type { FieldError } from "./http/problem.js";
 
 const email = z
   .string()
@@ -21,26 +23,41 @@ const email = z
 /** Bounded before anything else looks at it; the policy's own limits come after NFKC. */
 const password = safeText().min(1, "is required").max(4096, "is too long");
 
-const registerBody = z.strictObject({
+const coreRegisterFields = {
   email,
   password,
   name: safeText().trim().max(100, "must be at most 100 characters").nullish(),
-});
+};
+
+/** The core's sign-up fields, and the host's extra ones (validated by their own schemas). */
+function registerBody(userFields: UserFieldDefinitions) {
+  const extra = Object.fromEntries(Object.keys(userFields).map((name) => [name, z.unknown()]));
+  return z.strictObject(coreRegisterFields).extend(extra as Record<string, z.ZodUnknown>);
+}
 const loginBody = z.strictObject({ email, password });
 const passwordBody = z.strictObject({ currentPassword: password, newPassword: password });
 
-function signedIn(c: Context<AuthEnv>): AuthState {
-  const auth = c.get("auth");
+function signedIn(c: Context): AuthState {
+  const auth = c.get("auth") as AuthState | null | undefined;
   if (!auth) throw new ProblemError(SIGN_IN_REQUIRED);
   return auth;
 }
 
+const invalidFields = (errors: FieldError[]) =>
+  new ProblemError({
+    status: 422,
+    type: "/problems/validation",
+    title: "Your request is not valid",
+    detail: "One or more fields are invalid.",
+    errors,
+  });
+
 const notFound = (what: string) => new ProblemError({ status: 404, detail: `No such ${what}.` });
 
-/** The auth HTTP contract of DESIGN.md as a sub-app; mount it with `app.route(path, …)`. */
+/** The core's auth HTTP contract (docs/design.md) as a sub-app. */
 export function createAuthRoutes(runtime: AuthRuntime, authenticator: Authenticator) {
   const { requireAuth } = authenticator;
-  const lifetimes = runtime.lifetimes;
+  const { lifetimes, tables } = runtime;
 
   return (
     new Hono<AuthEnv>()
@@ -48,8 +65,12 @@ export function createAuthRoutes(runtime: AuthRuntime, authenticator: Authentica
       // user call `signedIn(c)`, which answers 401; `requireAuth` stays in front of body
       // validation, so an anonymous request gets 401 rather than 422.
       .use(authenticator.middleware)
-      .post("/register", jsonBody(registerBody), async (c) => {
-        const user = await register(runtime, c, c.req.valid("json"));
+      .post("/register", jsonBody(registerBody(runtime.userFields)), async (c) => {
+        const body = c.req.valid("json") as z.output<z.ZodObject<typeof coreRegisterFields>> &
+          Record<string, unknown>;
+        const fields = await validateUserFields(runtime.userFields, body);
+        if ("errors" in fields) throw invalidFields(fields.errors);
+        const user = await register(runtime, c, { ...body, fields: fields.values });
         return c.json({ user }, 201);
       })
       .post("/login", jsonBody(loginBody), async (c) => {
@@ -62,7 +83,7 @@ export function createAuthRoutes(runtime: AuthRuntime, authenticator: Authentica
           await revokeSessionSelection(
             runtime,
             { kind: "one", userId: auth.userId, sessionId: auth.sessionId },
-            { type: "signed_out", sessionId: auth.sessionId, client: clientInfo(runtime, c) },
+            { reason: "signed_out", actorSessionId: auth.sessionId, client: clientInfo(runtime, c) },
           );
         }
         runtime.cookies.clear(c);
@@ -71,8 +92,8 @@ export function createAuthRoutes(runtime: AuthRuntime, authenticator: Authentica
       .post("/logout-all", async (c) => {
         const auth = signedIn(c);
         await revokeAllSessions(runtime, auth.userId, {
-          type: "signed_out_everywhere",
-          sessionId: auth.sessionId,
+          reason: "signed_out_everywhere",
+          actorSessionId: auth.sessionId,
           client: clientInfo(runtime, c),
         });
         runtime.cookies.clear(c);
@@ -83,20 +104,25 @@ export function createAuthRoutes(runtime: AuthRuntime, authenticator: Authentica
         await revokeSessionSelection(
           runtime,
           { kind: "allExcept", userId: auth.userId, keepSessionId: auth.sessionId },
-          { type: "signed_out_others", sessionId: auth.sessionId, client: clientInfo(runtime, c) },
+          {
+            reason: "signed_out_others",
+            actorSessionId: auth.sessionId,
+            client: clientInfo(runtime, c),
+          },
         );
         return c.body(null, 204);
       })
       .get("/session", (c) => sessionResponse(c, signedIn(c)))
       .get("/me", async (c) => {
-        const user = await findUserById(runtime.db, signedIn(c).userId);
+        const user = await findUserById(runtime.db, tables, signedIn(c).userId);
         if (!user) throw new ProblemError(SIGN_IN_REQUIRED);
-        return c.json({ user: toPublicUser(user) });
+        return c.json({ user: toPublicUser(user, runtime.userFields) });
       })
       .get("/sessions", async (c) => {
         const auth = signedIn(c);
         const rows = await listLiveSessions(
           runtime.db,
+          tables,
           auth.userId,
           runtime.clock.now(),
           lifetimes,
@@ -118,6 +144,7 @@ export function createAuthRoutes(runtime: AuthRuntime, authenticator: Authentica
         if (!isUuid(sessionId)) throw notFound("session");
         const live = await isLiveSessionOf(
           runtime.db,
+          tables,
           auth.userId,
           sessionId,
           runtime.clock.now(),
@@ -127,23 +154,14 @@ export function createAuthRoutes(runtime: AuthRuntime, authenticator: Authentica
         await revokeSessionSelection(
           runtime,
           { kind: "one", userId: auth.userId, sessionId },
-          { type: "session_revoked", sessionId: auth.sessionId, client: clientInfo(runtime, c) },
+          {
+            reason: "session_revoked",
+            actorSessionId: auth.sessionId,
+            client: clientInfo(runtime, c),
+          },
         );
         if (sessionId === auth.sessionId) runtime.cookies.clear(c);
         return c.body(null, 204);
-      })
-      .get("/activity", async (c) => {
-        const auth = signedIn(c);
-        const rows = await recentSecurityEvents(runtime.db, auth.userId);
-        const events = rows.map((row) => ({
-          id: String(row.id),
-          type: row.type,
-          createdAt: row.createdAt.toISOString(),
-          ip: row.ip,
-          device: describeDevice(row.userAgent),
-          thisDevice: row.sessionId !== null && row.sessionId === auth.sessionId,
-        }));
-        return c.json({ events });
       })
       .post("/password", requireAuth, jsonBody(passwordBody), async (c) => {
         await changePassword(runtime, signedIn(c), c.req.valid("json"), clientInfo(runtime, c));

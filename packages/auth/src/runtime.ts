@@ -1,19 +1,26 @@
 import type { Context } from "hono";
-import type { AbuseLimits } from "./abuse/abuse-limits";
-import type { Clock } from "./clock";
-import type { Db } from "./db";
-import type { AuthCookies } from "./http/cookies";
-import type { PasswordHasher } from "./password/hasher";
-import type { PasswordPolicyOptions } from "./password/policy";
-import type { Revocations } from "./revocation/revocations";
-import type { SessionLifetimes } from "./sessions/session-store";
-import type { AccessTokenService } from "./tokens/access-token";
+import type { AbuseLimits } from "./abuse/abuse-limits.js";
+import type { Clock } from "./clock.js";
+import type { Db } from "./db.js";
+import type { AuthCookies } from "./http/cookies.js";
+import type { PasswordHasher } from "./password/hasher.js";
+import type { PasswordPolicyOptions } from "./password/policy.js";
+import type { HookRunner } from "./plugins/hooks.js";
+import type { Revocations } from "./revocation/revocations.js";
+import type { CoreTables } from "./schema/core-tables.js";
+import type { SessionLifetimes } from "./sessions/session-store.js";
+import type { AccessTokenService } from "./tokens/access-token.js";
+import type { ClaimsBuilder } from "./tokens/claims-builder.js";
+import type { UserFieldDefinitions } from "./users/user-fields.js";
 
 /** The assembled parts every route and the middleware share. Built once by `createAuth`. */
 export type AuthRuntime = {
   db: Db;
+  tables: CoreTables;
   clock: Clock;
   tokens: AccessTokenService;
+  /** Plugin claims for the tokens minted at sign-in and reissue. */
+  claims: ClaimsBuilder;
   accessTtlSeconds: number;
   revocations: Revocations;
   hasher: PasswordHasher;
@@ -23,6 +30,8 @@ export type AuthRuntime = {
   /** How long a rotated-out session token is still honoured. */
   rotationGraceMs: number;
   limits: AbuseLimits;
+  hooks: HookRunner;
+  userFields: UserFieldDefinitions;
   getClientIp: (c: Context) => string | undefined;
   allowedOrigins: readonly string[];
 };

@@ -1,12 +1,13 @@
 import type { Context } from "hono";
-import type { AuthState } from "./authenticator";
-import { isUniqueViolation } from "./db";
-import { limiterClientKey } from "./abuse/abuse-limits";
-import { ProblemError } from "./http/problem";
-import { normalizePassword, passwordProblem, personalWords } from "./password/policy";
-import type { AuthRuntime } from "./runtime";
-import { revokeSessions, insertSession } from "./sessions/session-store";
-import { generateSessionToken, hashSessionToken } from "./tokens/session-token";
+import type { AuthState } from "./authenticator.js";
+import { isUniqueViolation } from "./db.js";
+import { ProblemError } from "./http/problem.js";
+import { normalizePassword, passwordProblem, personalWords } from "./password/policy.js";
+import type { AuthRuntime } from "./runtime.js";
+import type { UserRow } from "./schema/core-tables.js";
+import { clientInfo } from "./sessions/client-info.js";
+import { revokeSessions, insertSession } from "./sessions/session-store.js";
+import { generateSessionToken, hashSessionToken } from "./tokens/session-token.js";
 import {
   findUserByEmail,
   insertUser,
@@ -15,15 +16,9 @@ import {
   replacePasswordHash,
   toPublicUser,
   type PublicUser,
-} from "./users/user-store";
-import type { UserRow } from "./schema";
-import { clientInfo, recordSecurityEvent } from "./security-events";
+} from "./users/user-store.js";
 
 const INVALID_CREDENTIALS = "Invalid email or password.";
-
-export function clientKey(runtime: AuthRuntime, c: Context): string {
-  return limiterClientKey(runtime.getClientIp(c));
-}
 
 /** A policy violation as a 422 naming the field, like any other validation error. */
 export function invalidPassword(pointer: string, reason: string): ProblemError {
@@ -45,32 +40,45 @@ async function startSession(
   runtime: AuthRuntime,
   c: Context,
   user: UserRow,
-  eventType: "signed_up" | "signed_in",
+  hook: "signedUp" | "signedIn",
   verifiedPasswordHash: string,
 ): Promise<void> {
-  const { db, clock, lifetimes, tokens, cookies } = runtime;
+  const { db, tables, clock, lifetimes, tokens, cookies, hooks } = runtime;
+  const client = clientInfo(runtime, c);
   const previous = c.get("auth") as AuthState | null | undefined;
   if (previous) {
-    await runtime.revocations.revoke((tx, now) =>
-      revokeSessions(
+    await runtime.revocations.revoke(async (tx, now) => {
+      const outcome = await revokeSessions(
         tx,
+        tables,
         { kind: "one", userId: previous.userId, sessionId: previous.sessionId },
         now,
-      ),
-    );
+      );
+      await hooks.emit(
+        "sessionsRevoked",
+        {
+          userId: previous.userId,
+          sessionIds: outcome.revokedIds,
+          reason: "replaced_by_sign_in",
+          actorSessionId: previous.sessionId,
+          client,
+        },
+        tx,
+      );
+      return outcome;
+    });
   }
   const now = clock.now();
   const sessionToken = generateSessionToken();
-  const client = clientInfo(runtime, c);
   const session = await db.transaction(async (tx) => {
     // The password was checked before this transaction; a password change or a disable may
     // have committed since. Lock the user row (a concurrent change waits for us, or we for it)
     // and open the session only if the account is still the one that was verified.
-    const current = await lockUserForSignIn(tx, user.id);
+    const current = await lockUserForSignIn(tx, tables, user.id);
     if (!current || current.passwordHash !== verifiedPasswordHash || current.disabledAt) {
       throw new ProblemError({ status: 401, detail: INVALID_CREDENTIALS });
     }
-    const inserted = await insertSession(tx, {
+    const inserted = await insertSession(tx, tables, {
       userId: user.id,
       tokenHash: hashSessionToken(sessionToken),
       nowMs: now,
@@ -78,17 +86,20 @@ async function startSession(
       userAgent: client.userAgent,
       ip: client.ip,
     });
-    await recordSecurityEvent(tx, {
-      type: eventType,
-      userId: user.id,
-      sessionId: inserted.id,
-      client,
-      nowMs: now,
-    });
-    return { ...inserted, role: current.role };
+    await hooks.emit(hook, { userId: user.id, sessionId: inserted.id, client }, tx);
+    return { ...inserted, role: current.role, fields: current.fields };
   });
   const { token } = await tokens.mint(
-    { userId: user.id, sessionId: session.id, role: session.role },
+    {
+      userId: user.id,
+      sessionId: session.id,
+      role: session.role,
+      claims: await runtime.claims.build({
+        userId: user.id,
+        role: session.role,
+        fields: session.fields,
+      }),
+    },
     now,
   );
   cookies.setSession(c, sessionToken, (session.expiresAt.getTime() - now) / 1000);
@@ -98,9 +109,14 @@ async function startSession(
 export async function register(
   runtime: AuthRuntime,
   c: Context,
-  input: { email: string; password: string; name?: string | null | undefined },
+  input: {
+    email: string;
+    password: string;
+    name?: string | null | undefined;
+    fields: Record<string, unknown>;
+  },
 ): Promise<PublicUser> {
-  await runtime.limits.beforeSignUp(clientKey(runtime, c));
+  await runtime.limits.beforeSignUp(runtime.getClientIp(c));
   const password = normalizePassword(input.password);
   const email = normalizeEmail(input.email);
   const problem = passwordProblem(
@@ -112,10 +128,11 @@ export async function register(
   const passwordHash = await runtime.hasher.hash(password);
   let user: UserRow;
   try {
-    user = await insertUser(runtime.db, {
+    user = await insertUser(runtime.db, runtime.tables, {
       email,
       name: input.name?.trim() || null,
       passwordHash,
+      fields: input.fields,
       nowMs: runtime.clock.now(),
     });
   } catch (error) {
@@ -125,8 +142,8 @@ export async function register(
       detail: "An account with this email already exists. Sign in instead.",
     });
   }
-  await startSession(runtime, c, user, "signed_up", passwordHash);
-  return toPublicUser(user);
+  await startSession(runtime, c, user, "signedUp", passwordHash);
+  return toPublicUser(user, runtime.userFields);
 }
 
 /**
@@ -138,53 +155,48 @@ export async function login(
   c: Context,
   input: { email: string; password: string },
 ): Promise<PublicUser> {
-  const { hasher, limits, db } = runtime;
+  const { hasher, limits, db, tables } = runtime;
   const email = normalizeEmail(input.email);
-  const client = clientKey(runtime, c);
+  const client = runtime.getClientIp(c);
   try {
     await limits.beforeSignIn(client, email);
   } catch (error) {
-    await recordFailure(runtime, c, "sign_in_throttled", await findUserByEmail(db, email));
+    await reportFailure(runtime, c, "throttled", await findUserByEmail(db, tables, email));
     throw error;
   }
   const password = normalizePassword(input.password);
-  const user = await findUserByEmail(db, email);
+  const user = await findUserByEmail(db, tables, email);
   const valid = user
     ? await hasher.verify(user.passwordHash, password)
     : await hasher.verifyDummy(password);
   if (!user || !valid || user.disabledAt) {
     await limits.recordFailure(client, email);
-    await recordFailure(runtime, c, "sign_in_failed", user);
+    await reportFailure(runtime, c, "invalid_credentials", user);
     throw new ProblemError({ status: 401, detail: INVALID_CREDENTIALS });
   }
   await limits.recordSuccess(client, email);
   let verifiedHash = user.passwordHash;
   if (hasher.needsRehash(user.passwordHash)) {
     const rehashed = await hasher.hash(password);
-    const now = runtime.clock.now();
-    if (await replacePasswordHash(db, user.id, user.passwordHash, rehashed, now)) {
+    const hashes = { expected: user.passwordHash, next: rehashed };
+    if (await replacePasswordHash(db, tables, user.id, hashes, runtime.clock.now())) {
       verifiedHash = rehashed;
     }
   }
-  await startSession(runtime, c, user, "signed_in", verifiedHash);
-  return toPublicUser(user);
+  await startSession(runtime, c, user, "signedIn", verifiedHash);
+  return toPublicUser(user, runtime.userFields);
 }
 
-/**
- * Failed and throttled attempts on an existing account show in its owner's activity. An
- * unknown email is recorded too (without a user): the same write on both paths keeps the
- * timing from telling which emails have accounts.
- */
-async function recordFailure(
+/** Failed and throttled attempts, for the plugins that record them (security events). */
+async function reportFailure(
   runtime: AuthRuntime,
   c: Context,
-  type: "sign_in_failed" | "sign_in_throttled",
+  reason: "invalid_credentials" | "throttled",
   user: UserRow | undefined,
 ): Promise<void> {
-  await recordSecurityEvent(runtime.db, {
-    type,
-    userId: user?.id ?? null,
-    client: clientInfo(runtime, c),
-    nowMs: runtime.clock.now(),
-  });
+  await runtime.hooks.emit(
+    "signInFailed",
+    { userId: user?.id ?? null, reason, client: clientInfo(runtime, c) },
+    runtime.db,
+  );
 }

@@ -1,3 +1,3 @@
-export { openDatabase } from "./database";
-export type { Database, DatabaseOptions, Db, Tx } from "./database";
-export { defaultMigrationsFolder, isMigrated, migrateDatabase } from "./migrations";
+export { openDatabase } from "./database.js";
+export type { Database, DatabaseOptions, Db, Tx } from "./database.js";
+export { isMigrated, migrateDatabase, type DrizzleMigrations } from "./migrations.js";

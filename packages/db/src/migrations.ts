@@ -1,15 +1,14 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { sql } from "drizzle-orm";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import type { PgliteDatabase } from "drizzle-orm/pglite";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import type { PostgresJsDatabase } from "drizzle-orm/postgres-js";
-import type { Database } from "./database";
+import type { Database } from "./database.js";
 
-/** The repository's `drizzle/` folder, where drizzle-kit writes the committed migrations. */
-export const defaultMigrationsFolder = fileURLToPath(new URL("../../../drizzle", import.meta.url));
+/** A folder of drizzle-kit migrations and the table (in schema `drizzle`) that records them. */
+export type DrizzleMigrations = { folder: string; table: string };
 
 /** An arbitrary constant: the advisory lock that serialises migrations of concurrent starts. */
 const MIGRATION_LOCK_KEY = 7_310_924_418;
@@ -20,17 +19,18 @@ const MIGRATION_LOCK_KEY = 7_310_924_418;
  */
 export async function migrateDatabase(
   database: Database,
-  migrationsFolder: string = defaultMigrationsFolder,
+  migrations: DrizzleMigrations,
 ): Promise<void> {
+  const config = { migrationsFolder: migrations.folder, migrationsTable: migrations.table };
   if (database.kind === "pglite") {
-    await migratePglite(database.db as unknown as PgliteDatabase, { migrationsFolder });
+    await migratePglite(database.db as unknown as PgliteDatabase, config);
     return;
   }
   const client = database.postgres!;
   const reserved = await client.reserve();
   try {
     await reserved`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
-    await migratePostgres(database.db as unknown as PostgresJsDatabase, { migrationsFolder });
+    await migratePostgres(database.db as unknown as PostgresJsDatabase, config);
   } finally {
     await reserved`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.catch(() => {});
     reserved.release();
@@ -55,12 +55,13 @@ function newestMigration(folder: string) {
 /** True when the newest committed migration has been applied (the readiness check). */
 export async function isMigrated(
   database: Database,
-  migrationsFolder: string = defaultMigrationsFolder,
+  migrations: DrizzleMigrations,
 ): Promise<boolean> {
-  const newest = await newestMigration(migrationsFolder);
+  const newest = await newestMigration(migrations.folder);
   if (!newest) return true;
   const result: unknown = await database.db.execute(
-    sql`select created_at from drizzle.__drizzle_migrations order by created_at desc limit 1`,
+    sql`select created_at from ${sql.identifier("drizzle")}.${sql.identifier(migrations.table)}
+        order by created_at desc limit 1`,
   );
   // PGlite answers `{ rows }`, postgres.js an array of rows.
   const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as {

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
-import { isMigrated, type Database } from "@hybrid-auth/db";
+import type { Database } from "@hybrid-auth/db";
 import { problemContextResponse } from "@hybrid-auth/auth";
+import { isAppMigrated } from "../db/migrate.js";
 
 const NO_STORE = { "Cache-Control": "no-store" };
 
@@ -10,7 +11,7 @@ export function createHealthRoutes(database: Database) {
     .get("/health", (c) => c.json({ status: "ok" }, 200, NO_STORE))
     .get("/ready", async (c) => {
       try {
-        if (await isMigrated(database)) return c.json({ status: "ready" }, 200, NO_STORE);
+        if (await isAppMigrated(database)) return c.json({ status: "ready" }, 200, NO_STORE);
         return problemContextResponse(c, { status: 503, detail: "Migrations are pending." });
       } catch {
         return problemContextResponse(c, {

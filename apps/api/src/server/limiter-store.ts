@@ -1,7 +1,7 @@
 import { Redis } from "ioredis";
 import type { LimiterStore } from "@hybrid-auth/auth";
 import type { Database } from "@hybrid-auth/db";
-import type { Config } from "../config";
+import type { Config } from "../config.js";
 
 /**
  * Where brute-force counters live: Redis when `REDIS_URL` is set, else the shared PostgreSQL

@@ -1,8 +1,9 @@
 import type { AbuseLimitOptions } from "@hybrid-auth/auth";
 import { ManualClock, TestClient } from "@hybrid-auth/auth/testing";
 import { createTestDatabase, type TestDatabase } from "@hybrid-auth/db/testing";
-import { createApp, type AppDeps } from "../app";
-import type { Config } from "../config";
+import { createApp, type AppDeps } from "../app.js";
+import type { Config } from "../config.js";
+import { migrateApp } from "../db/migrate.js";
 
 export const TEST_SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 
@@ -58,7 +59,10 @@ export async function createTestApp(
   } = {},
 ): Promise<TestApp> {
   const statements: string[] = [];
-  const database = await createTestDatabase({ onQuery: (sql) => statements.push(sql) });
+  const database = await createTestDatabase({
+    onQuery: (sql) => statements.push(sql),
+    migrate: migrateApp,
+  });
   const clock = new ManualClock(Date.now());
   const deps: AppDeps = {
     database,

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { parseSetCookie } from "@hybrid-auth/auth/testing";
-import { createTestApp, STRONG_PASSWORD, uniqueEmail, type TestApp } from "../testing/test-app";
+import { createTestApp, STRONG_PASSWORD, uniqueEmail, type TestApp } from "../testing/test-app.js";
 
 const apps: TestApp[] = [];
 afterAll(() => Promise.all(apps.map((app) => app.dispose())));

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { users } from "@hybrid-auth/auth";
-import { todos } from "../todos/schema";
-import { createTestApp, uniqueEmail, type TestApp } from "../testing/test-app";
+import { users } from "@hybrid-auth/auth/schema";
+import { todos } from "../todos/schema.js";
+import { createTestApp, uniqueEmail, type TestApp } from "../testing/test-app.js";
 
 let t: TestApp;
 let signedIn: Awaited<ReturnType<TestApp["signUp"]>>;

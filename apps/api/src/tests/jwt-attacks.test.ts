@@ -1,6 +1,6 @@
 import { SignJWT, base64url } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, TEST_SECRET, type TestApp } from "../testing/test-app";
+import { createTestApp, TEST_SECRET, type TestApp } from "../testing/test-app.js";
 
 let t: TestApp;
 let token: string;

@@ -10,9 +10,10 @@ import { parseSetCookie } from "@hybrid-auth/auth/testing";
 import { createTestDatabase, type TestDatabase } from "@hybrid-auth/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // Not exported by @hybrid-auth/db/testing (yet): the one place tests read which server to use.
-import { testDatabaseUrl } from "../../../../packages/db/src/testing/env";
-import { STRONG_PASSWORD, TEST_SECRET, uniqueEmail } from "../testing/test-app";
-import { freePort } from "../testing/free-port";
+import { testDatabaseUrl } from "../../../../packages/db/src/testing/env.js";
+import { STRONG_PASSWORD, TEST_SECRET, uniqueEmail } from "../testing/test-app.js";
+import { freePort } from "../testing/free-port.js";
+import { migrateApp } from "../db/migrate.js";
 
 /**
  * Real processes on real PostgreSQL: three API servers (the third one a node:cluster of two
@@ -215,7 +216,7 @@ describe.skipIf(!serverUrl)("several API processes on one PostgreSQL", () => {
   let admin: Auth | undefined;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
+    database = await createTestDatabase({ migrate: migrateApp });
     const [row] = await database.postgres!<{ name: string }[]>`select current_database() as name`;
     const url = new URL(serverUrl!);
     url.pathname = `/${row!.name}`;

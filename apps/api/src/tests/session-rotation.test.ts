@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { securityEvents, sessions } from "@hybrid-auth/auth";
+import { securityEvents, sessions } from "@hybrid-auth/auth/schema";
 import { parseSetCookie } from "@hybrid-auth/auth/testing";
-import { createTestApp, type TestApp } from "../testing/test-app";
+import { createTestApp, type TestApp } from "../testing/test-app.js";
 
 let t: TestApp;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseSetCookie } from "@hybrid-auth/auth/testing";
-import { createTestApp, type TestApp } from "../testing/test-app";
+import { createTestApp, type TestApp } from "../testing/test-app.js";
 
 let t: TestApp;
 beforeAll(async () => {
@@ -120,7 +120,7 @@ describe("session lifetimes", () => {
 
   it("a user deleted behind the API's back is refused once the access token expires", async () => {
     const { client, user } = await t.signUp();
-    const { users } = await import("@hybrid-auth/auth");
+    const { users } = await import("@hybrid-auth/auth/schema");
     const { eq } = await import("drizzle-orm");
     await t.database.db.delete(users).where(eq(users.id, user.id));
     t.clock.advanceSeconds(TTL + 1);

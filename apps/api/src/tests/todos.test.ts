@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { todos } from "../todos/schema";
-import { createTestApp, type TestApp } from "../testing/test-app";
+import { todos } from "../todos/schema.js";
+import { createTestApp, type TestApp } from "../testing/test-app.js";
 
 let t: TestApp;
 beforeAll(async () => {

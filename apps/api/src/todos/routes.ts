@@ -10,7 +10,7 @@ import {
   type Clock,
 } from "@hybrid-auth/auth";
 import type { Db } from "@hybrid-auth/db";
-import { createTodoStore } from "./todo-store";
+import { createTodoStore } from "./todo-store.js";
 
 const title = safeText()
   .trim()

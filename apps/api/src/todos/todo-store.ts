@@ -1,6 +1,6 @@
 import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "@hybrid-auth/db";
-import { todos, type TodoRow } from "./schema";
+import { todos, type TodoRow } from "./schema.js";
 
 export type Todo = {
   id: string;

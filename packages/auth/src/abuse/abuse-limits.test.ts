@@ -1,9 +1,10 @@
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { createTestDatabase, testRedisUrl, type TestDatabase } from "@hybrid-auth/db/testing";
-import { ProblemError } from "../http/problem";
-import { AbuseLimits, DEFAULT_ABUSE_LIMITS, type AbuseLimitOptions } from "./abuse-limits";
-import type { LimiterStore } from "./limiter-store";
+import { testRedisUrl, type TestDatabase } from "@hybrid-auth/db/testing";
+import { createAuthTestDatabase } from "../tests/test-database.js";
+import { ProblemError } from "../http/problem.js";
+import { AbuseLimits, DEFAULT_ABUSE_LIMITS, type AbuseLimitOptions } from "./abuse-limits.js";
+import type { LimiterStore } from "./limiter-store.js";
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(() => Promise.all(cleanups.map((cleanup) => cleanup())));
@@ -34,7 +35,7 @@ const stores: [string, () => Promise<LimiterStore | undefined>][] = [
   [
     "database",
     async () => {
-      const database: TestDatabase = await createTestDatabase();
+      const database: TestDatabase = await createAuthTestDatabase();
       cleanups.push(() => database.dispose());
       return { kind: "database", db: database.db };
     },

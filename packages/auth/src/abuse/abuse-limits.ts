@@ -1,6 +1,7 @@
 import { RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
-import { ProblemError } from "../http/problem";
-import { createLimiter, type LimiterStore } from "./limiter-store";
+import { ProblemError } from "../http/problem.js";
+import { createCoreTables, type CoreTables } from "../schema/core-tables.js";
+import { createLimiter, type LimiterStore } from "./limiter-store.js";
 
 export type AbuseLimitOptions = {
   /** Consecutive failed sign-ins per account *and* client before a cool-down. */
@@ -26,10 +27,14 @@ export const DEFAULT_ABUSE_LIMITS: AbuseLimitOptions = {
   passwordChangesPerClient: { points: 10, seconds: 15 * 60 },
 };
 
-/** The client a limit counts against; requests with no known address share one bucket. */
-export function limiterClientKey(ip: string | undefined): string {
-  return ip ?? "unknown-client";
-}
+/**
+ * A request's client for the limits: its address, or `undefined` when the runtime gave none
+ * (in-process requests). Per-client limits then do not apply, rather than putting every such
+ * request in one shared bucket; account cool-downs still do.
+ */
+export type LimiterClient = string | undefined;
+
+const streakKey = (account: string, client: LimiterClient) => `${account}|${client ?? "?"}`;
 
 export function tooManyAttempts(msBeforeNext: number, what = "attempts"): ProblemError {
   const seconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
@@ -40,7 +45,8 @@ export function tooManyAttempts(msBeforeNext: number, what = "attempts"): Proble
   });
 }
 
-async function consumeOr429(limiter: RateLimiterAbstract, key: string, what: string) {
+async function consumeOr429(limiter: RateLimiterAbstract, key: LimiterClient, what: string) {
+  if (key === undefined) return;
   try {
     await limiter.consume(key);
   } catch (error) {
@@ -64,9 +70,10 @@ export class AbuseLimits {
   constructor(
     store: LimiterStore,
     private readonly options: AbuseLimitOptions = DEFAULT_ABUSE_LIMITS,
+    rateLimits: CoreTables["rateLimits"] = createCoreTables().rateLimits,
   ) {
     const limiter = (keyPrefix: string, points: number, duration: number) =>
-      createLimiter(store, { keyPrefix, points, duration });
+      createLimiter(store, { keyPrefix, points, duration }, rateLimits);
     this.#failures = limiter("auth-failures", options.maxFailures, options.failureWindowSeconds);
     this.#lockouts = limiter("auth-lockouts", 1_000_000, 24 * 60 * 60);
     const { signInsPerClient: a, signUpsPerClient: b, passwordChangesPerClient: c } = options;
@@ -76,23 +83,23 @@ export class AbuseLimits {
   }
 
   /** Throws 429 when this client, or this account from this client, must wait. */
-  async beforeSignIn(client: string, account: string): Promise<void> {
+  async beforeSignIn(client: LimiterClient, account: string): Promise<void> {
     await consumeOr429(this.#signIns, client, "sign-in attempts");
-    await this.#refuseWhileLockedOut(`${account}|${client}`);
+    await this.#refuseWhileLockedOut(streakKey(account, client));
   }
 
-  async beforeSignUp(client: string): Promise<void> {
+  async beforeSignUp(client: LimiterClient): Promise<void> {
     await consumeOr429(this.#signUps, client, "sign-ups from this network");
   }
 
-  async beforePasswordChange(client: string, userId: string): Promise<void> {
+  async beforePasswordChange(client: LimiterClient, userId: string): Promise<void> {
     await consumeOr429(this.#passwordChanges, client, "password changes");
-    await this.#refuseWhileLockedOut(`user:${userId}|${client}`);
+    await this.#refuseWhileLockedOut(streakKey(`user:${userId}`, client));
   }
 
   /** A failed sign-in (or wrong current password): may start or lengthen a cool-down. */
-  async recordFailure(client: string, account: string): Promise<void> {
-    const key = `${account}|${client}`;
+  async recordFailure(client: LimiterClient, account: string): Promise<void> {
+    const key = streakKey(account, client);
     const streak = await this.#failures.penalty(key);
     if (streak.consumedPoints < this.options.maxFailures) return;
     const lockouts = (await this.#lockouts.penalty(key)).consumedPoints;
@@ -103,8 +110,8 @@ export class AbuseLimits {
     await this.#failures.block(key, seconds);
   }
 
-  async recordSuccess(client: string, account: string): Promise<void> {
-    const key = `${account}|${client}`;
+  async recordSuccess(client: LimiterClient, account: string): Promise<void> {
+    const key = streakKey(account, client);
     await Promise.all([this.#failures.delete(key), this.#lockouts.delete(key)]);
   }
 

@@ -4,8 +4,8 @@ import {
   RateLimiterRedis,
   type RateLimiterAbstract,
 } from "rate-limiter-flexible";
-import type { Db } from "../db";
-import { rateLimits } from "../schema";
+import type { Db } from "../db.js";
+import type { CoreTables } from "../schema/core-tables.js";
 
 /**
  * Where rate-limit counters live. Memory suits one process (embedded database); with several
@@ -16,7 +16,11 @@ export type LimiterStore =
 
 export type LimiterSpec = { keyPrefix: string; points: number; duration: number };
 
-export function createLimiter(store: LimiterStore, spec: LimiterSpec): RateLimiterAbstract {
+export function createLimiter(
+  store: LimiterStore,
+  spec: LimiterSpec,
+  rateLimits: CoreTables["rateLimits"],
+): RateLimiterAbstract {
   switch (store.kind) {
     case "memory":
       return new RateLimiterMemory(spec);

@@ -1,12 +1,13 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "@hybrid-auth/db/testing";
-import { TestClient } from "../testing";
-import { createHostApp } from "./host-app";
+import type { TestDatabase } from "@hybrid-auth/db/testing";
+import { createAuthTestDatabase } from "../tests/test-database.js";
+import { TestClient } from "../testing/index.js";
+import { createHostApp } from "./host-app.js";
 
 let database: TestDatabase;
 beforeAll(async () => {
-  database = await createTestDatabase();
+  database = await createAuthTestDatabase();
 });
 afterAll(() => database.dispose());
 

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { parse } from "hono/utils/cookie";
 import { describe, expect, it } from "vitest";
-import { readCookie } from "./cookie-header";
+import { readCookie } from "./cookie-header.js";
 
 const NAME = "__Host-auth_access";
 const hono = (header: string, name: string) => parse(header, name)[name];

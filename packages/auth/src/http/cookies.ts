@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
-import { readCookie } from "./cookie-header";
+import { readCookie } from "./cookie-header.js";
 
 export type CookieSettings = {
   /**

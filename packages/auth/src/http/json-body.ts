@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { validator } from "hono/validator";
 import { z } from "zod";
-import { ProblemError, type FieldError } from "./problem";
+import { ProblemError, type FieldError } from "./problem.js";
 
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
 

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
-import { createProblemErrorHandler, isDatabaseUnavailableError } from "./problem";
+import { createProblemErrorHandler, isDatabaseUnavailableError } from "./problem.js";
 
 /** A postgres.js-style error: `code` (and `errno`) carry the connection error or SQLSTATE. */
 const withCode = (code: string) => Object.assign(new Error(code), { code, errno: code });

@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { problemContextResponse } from "./problem";
+import { problemContextResponse } from "./problem.js";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 

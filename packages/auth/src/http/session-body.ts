@@ -1,5 +1,5 @@
 import type { Context, TypedResponse } from "hono";
-import type { AccessClaims } from "../tokens/access-token";
+import type { AccessClaims } from "../tokens/access-token.js";
 
 /** What `GET /session` tells the browser about its session. */
 export type SessionView = {
@@ -10,6 +10,8 @@ export type SessionView = {
   issuedAt: string;
   /** ISO 8601. */
   expiresAt: string;
+  /** Plugins' claims, when the token carries any. */
+  claims?: Readonly<Record<string, unknown>>;
 };
 
 type SessionResponse = Response & TypedResponse<{ session: SessionView }, 200, "json">;
@@ -32,6 +34,7 @@ function sessionBody(claims: AccessClaims): string {
       role: claims.role,
       issuedAt: new Date(claims.issuedAt * 1000).toISOString(),
       expiresAt: new Date(claims.expiresAt * 1000).toISOString(),
+      ...(claims.claims ? { claims: claims.claims } : {}),
     };
     body = JSON.stringify({ session });
     bodies.set(claims, body);

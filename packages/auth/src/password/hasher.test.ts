@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { OWASP_ARGON2_BASELINE, PasswordHasher } from "./hasher";
+import { OWASP_ARGON2_BASELINE, PasswordHasher } from "./hasher.js";
 
 describe("PasswordHasher", () => {
   const hasher = new PasswordHasher();

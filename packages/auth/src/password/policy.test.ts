@@ -4,7 +4,7 @@ import {
   normalizePassword,
   passwordProblem,
   personalWords,
-} from "./policy";
+} from "./policy.js";
 
 describe("password policy", () => {
   it("accepts long passphrases without composition rules", () => {

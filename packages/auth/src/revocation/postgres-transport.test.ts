@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { createTestDatabase, type TestDatabase } from "@hybrid-auth/db/testing";
+import type { TestDatabase } from "@hybrid-auth/db/testing";
+import { createAuthTestDatabase } from "../tests/test-database.js";
 // Not exported by @hybrid-auth/db/testing (yet): the one place tests read which server to use.
-import { testDatabaseUrl } from "../../../db/src/testing/env";
+import { testDatabaseUrl } from "../../../db/src/testing/env.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createPostgresRevocationTransport,
@@ -9,9 +10,9 @@ import {
   DEFAULT_REVOCATION_CHANNEL,
   encodeRevocationPayloads,
   MAX_PAYLOAD_BYTES,
-} from "./postgres-transport";
-import type { RevocationEvent } from "./revocation-list";
-import type { RevocationTransport } from "./transport";
+} from "./postgres-transport.js";
+import type { RevocationEvent } from "./revocation-list.js";
+import type { RevocationTransport } from "./transport.js";
 
 const sessionEvents = (count: number, notBefore: number): RevocationEvent[] =>
   Array.from({ length: count }, () => ({ scope: "session", subjectId: randomUUID(), notBefore }));
@@ -106,7 +107,7 @@ describe.skipIf(!testDatabaseUrl())("the PostgreSQL revocation transport", () =>
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase();
+    database = await createAuthTestDatabase();
     transport = createPostgresRevocationTransport(database.postgres!);
     await transport.start({
       onEvents: (events) => received.push(...events),

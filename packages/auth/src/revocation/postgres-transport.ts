@@ -1,9 +1,9 @@
 import { sql as drizzleSql } from "drizzle-orm";
 import type postgres from "postgres";
-import type { Tx } from "../db";
-import type { RevocationEvent } from "./revocation-list";
-import type { RevocationTransport, RevocationTransportHandlers } from "./transport";
-import { isUuid } from "../ids";
+import type { Tx } from "../db.js";
+import type { RevocationEvent } from "./revocation-list.js";
+import type { RevocationTransport, RevocationTransportHandlers } from "./transport.js";
+import { isUuid } from "../ids.js";
 
 export const DEFAULT_REVOCATION_CHANNEL = "hybrid_auth_revocations";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RevocationList } from "./revocation-list";
+import { RevocationList } from "./revocation-list.js";
 
 const claims = (issuedAtSeconds: number) => ({
   userId: "u",

@@ -1,4 +1,4 @@
-import type { AccessClaims } from "../tokens/access-token";
+import type { AccessClaims } from "../tokens/access-token.js";
 
 export type RevocationScope = "session" | "user";
 

@@ -1,10 +1,10 @@
 import { gt, lt } from "drizzle-orm";
-import type { Clock } from "../clock";
-import type { Db, Tx } from "../db";
-import { revocationEvents } from "../schema";
-import type { RevocationEvent } from "./revocation-list";
-import { RevocationList } from "./revocation-list";
-import type { RevocationTransport } from "./transport";
+import type { Clock } from "../clock.js";
+import type { Db, Tx } from "../db.js";
+import type { CoreTables } from "../schema/core-tables.js";
+import type { RevocationEvent } from "./revocation-list.js";
+import { RevocationList } from "./revocation-list.js";
+import type { RevocationTransport } from "./transport.js";
 
 /**
  * Revocation as not-before events: the state change, the durable event rows and the
@@ -16,6 +16,7 @@ export class Revocations {
 
   constructor(
     private readonly db: Db,
+    private readonly revocationEvents: CoreTables["revocationEvents"],
     private readonly transport: RevocationTransport,
     private readonly clock: Clock,
     private readonly ttlMs: number,
@@ -46,6 +47,7 @@ export class Revocations {
     const result = await this.db.transaction(async (tx) => {
       const outcome = await change(tx, now);
       if (outcome.events.length > 0) {
+        const { revocationEvents } = this;
         await tx.insert(revocationEvents).values(
           outcome.events.map((event) => ({
             scope: event.scope,
@@ -65,6 +67,7 @@ export class Revocations {
   /** Loads the events of the last access-token lifetime (start, reconnect). */
   async reload(): Promise<void> {
     const now = this.clock.now();
+    const { revocationEvents } = this;
     const rows = await this.db
       .select()
       .from(revocationEvents)

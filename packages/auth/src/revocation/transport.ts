@@ -1,5 +1,5 @@
-import type { Tx } from "../db";
-import type { RevocationEvent } from "./revocation-list";
+import type { Tx } from "../db.js";
+import type { RevocationEvent } from "./revocation-list.js";
 
 export type RevocationTransportHandlers = {
   /** Events published by other processes. */

@@ -1,12 +1,13 @@
 import { and, desc, eq, gt, isNull, ne, sql } from "drizzle-orm";
-import type { Db, Tx } from "../db";
-import { sessions, users } from "../schema";
-import type { RevocationEvent } from "../revocation/revocation-list";
+import type { Db, Tx } from "../db.js";
+import type { CoreTables } from "../schema/core-tables.js";
+import type { RevocationEvent } from "../revocation/revocation-list.js";
 
 export type SessionLifetimes = { absoluteMs: number; idleMs: number };
 
 export async function insertSession(
   db: Db | Tx,
+  t: CoreTables,
   input: {
     userId: string;
     tokenHash: string;
@@ -17,6 +18,7 @@ export async function insertSession(
   },
 ): Promise<{ id: string; expiresAt: Date }> {
   const now = new Date(input.nowMs);
+  const { sessions } = t;
   const [row] = await db
     .insert(sessions)
     .values({
@@ -34,7 +36,7 @@ export async function insertSession(
 }
 
 /** Not revoked, inside its absolute lifetime, and used within the idle timeout. */
-function isLive(nowMs: number, lifetimes: SessionLifetimes) {
+function isLive(sessions: CoreTables["sessions"], nowMs: number, lifetimes: SessionLifetimes) {
   return and(
     isNull(sessions.revokedAt),
     gt(sessions.expiresAt, new Date(nowMs)),
@@ -46,6 +48,8 @@ export type AuthenticatedSession = {
   sessionId: string;
   userId: string;
   role: string;
+  /** The user's extra fields, for plugins' claims. */
+  fields: Record<string, unknown>;
   expiresAt: Date;
   /** True when this statement rotated the token to the `newTokenHash` it was given. */
   rotated: boolean;
@@ -59,11 +63,13 @@ export type AuthenticatedSession = {
  */
 export async function touchLiveSession(
   db: Db,
+  t: CoreTables,
   tokenHash: string,
   nowMs: number,
   lifetimes: SessionLifetimes,
   rotation: { newTokenHash: string; rotateAfterMs: number },
 ): Promise<AuthenticatedSession | undefined> {
+  const { sessions, users } = t;
   const now = new Date(nowMs);
   // Dates inside raw `sql` are bound through the column, so every driver encodes them.
   const rotateBefore = sql.param(new Date(nowMs - rotation.rotateAfterMs), sessions.rotatedAt);
@@ -81,7 +87,7 @@ export async function touchLiveSession(
       and(
         eq(sessions.tokenHash, tokenHash),
         eq(users.id, sessions.userId),
-        isLive(nowMs, lifetimes),
+        isLive(sessions, nowMs, lifetimes),
         isNull(users.disabledAt),
       ),
     )
@@ -89,6 +95,7 @@ export async function touchLiveSession(
       sessionId: sessions.id,
       userId: sessions.userId,
       role: users.role,
+      fields: users.fields,
       expiresAt: sessions.expiresAt,
       rotated: sql<boolean>`${sessions.tokenHash} = ${rotation.newTokenHash}`,
     });
@@ -98,15 +105,18 @@ export async function touchLiveSession(
 /** A live session whose *previous* token is this one: a token that was rotated out. */
 export async function findByRotatedOutToken(
   db: Db,
+  t: CoreTables,
   tokenHash: string,
   nowMs: number,
   lifetimes: SessionLifetimes,
 ) {
+  const { sessions, users } = t;
   const [row] = await db
     .select({
       sessionId: sessions.id,
       userId: sessions.userId,
       role: users.role,
+      fields: users.fields,
       expiresAt: sessions.expiresAt,
       rotatedAt: sessions.rotatedAt,
     })
@@ -115,23 +125,30 @@ export async function findByRotatedOutToken(
     .where(
       and(
         eq(sessions.previousTokenHash, tokenHash),
-        isLive(nowMs, lifetimes),
+        isLive(sessions, nowMs, lifetimes),
         isNull(users.disabledAt),
       ),
     );
   return row;
 }
 
-function liveSessionsOf(userId: string, nowMs: number, lifetimes: SessionLifetimes) {
-  return and(eq(sessions.userId, userId), isLive(nowMs, lifetimes));
-}
-
-export async function listLiveSessions(
-  db: Db,
+function liveSessionsOf(
+  sessions: CoreTables["sessions"],
   userId: string,
   nowMs: number,
   lifetimes: SessionLifetimes,
 ) {
+  return and(eq(sessions.userId, userId), isLive(sessions, nowMs, lifetimes));
+}
+
+export async function listLiveSessions(
+  db: Db,
+  t: CoreTables,
+  userId: string,
+  nowMs: number,
+  lifetimes: SessionLifetimes,
+) {
+  const { sessions } = t;
   return db
     .select({
       id: sessions.id,
@@ -142,7 +159,7 @@ export async function listLiveSessions(
       ip: sessions.ip,
     })
     .from(sessions)
-    .where(liveSessionsOf(userId, nowMs, lifetimes))
+    .where(liveSessionsOf(sessions, userId, nowMs, lifetimes))
     .orderBy(desc(sessions.lastSeenAt));
 }
 
@@ -157,9 +174,11 @@ export type SessionSelection =
  */
 export async function revokeSessions(
   tx: Tx,
+  t: CoreTables,
   selection: SessionSelection,
   nowMs: number,
 ): Promise<{ revokedIds: string[]; events: RevocationEvent[] }> {
+  const { sessions } = t;
   const scope = and(eq(sessions.userId, selection.userId), isNull(sessions.revokedAt));
   const where =
     selection.kind === "one"
@@ -182,14 +201,16 @@ export async function revokeSessions(
 /** Whether a session id belongs to the user and is still live (for precise 404s). */
 export async function isLiveSessionOf(
   db: Db,
+  t: CoreTables,
   userId: string,
   sessionId: string,
   nowMs: number,
   lifetimes: SessionLifetimes,
 ): Promise<boolean> {
+  const { sessions } = t;
   const [row] = await db
     .select({ id: sessions.id })
     .from(sessions)
-    .where(and(liveSessionsOf(userId, nowMs, lifetimes), eq(sessions.id, sessionId)));
+    .where(and(liveSessionsOf(sessions, userId, nowMs, lifetimes), eq(sessions.id, sessionId)));
   return row !== undefined;
 }

@@ -1,2 +1,2 @@
-export { ManualClock } from "./manual-clock";
-export { TestClient, parseSetCookie, type SetCookie } from "./test-client";
+export { ManualClock } from "./manual-clock.js";
+export { TestClient, parseSetCookie, type SetCookie } from "./test-client.js";

@@ -1,4 +1,4 @@
-import type { Clock } from "../clock";
+import type { Clock } from "../clock.js";
 
 /** A clock that moves only when a test says so. */
 export class ManualClock implements Clock {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { AccessTokenService } from "./access-token";
-import { createKeyRing } from "./key-ring";
+import { AccessTokenService } from "./access-token.js";
+import { createKeyRing } from "./key-ring.js";
 
 const OLD = "old-secret-0123456789-abcdefghijklmnopqrstuv";
 const NEW = "new-secret-0123456789-abcdefghijklmnopqrstuv";

@@ -1,6 +1,7 @@
 import { errors, jwtVerify, SignJWT, type JWTHeaderParameters } from "jose";
-import type { KeyRing } from "./key-ring";
-import { VerifiedTokenCache } from "./verified-token-cache";
+import type { KeyRing } from "./key-ring.js";
+import { RESERVED_CLAIMS } from "./claims-builder.js";
+import { VerifiedTokenCache } from "./verified-token-cache.js";
 
 export const ACCESS_TOKEN_TYPE = "at+jwt";
 const ALGORITHM = "HS256";
@@ -14,6 +15,16 @@ export type AccessClaims = {
   issuedAt: number;
   /** Seconds since the epoch. */
   expiresAt: number;
+  /** What plugins added to the token (see `ClaimsProvider`); absent when nothing. */
+  claims?: Readonly<Record<string, unknown>>;
+};
+
+/** Who a token is minted for, and the plugins' claims. */
+export type TokenSubject = {
+  userId: string;
+  sessionId: string;
+  role: string;
+  claims?: Readonly<Record<string, unknown>> | undefined;
 };
 
 export type AccessTokenServiceOptions = {
@@ -34,13 +45,13 @@ export class AccessTokenService {
   }
 
   async mint(
-    subject: { userId: string; sessionId: string; role: string },
+    subject: TokenSubject,
     nowMs: number,
   ): Promise<{ token: string; claims: AccessClaims }> {
     const issuedAt = Math.floor(nowMs / 1000);
     const expiresAt = issuedAt + this.options.ttlSeconds;
     const { kid, key } = this.options.keys.current;
-    const token = await new SignJWT({ sid: subject.sessionId, role: subject.role })
+    const token = await new SignJWT({ ...subject.claims, sid: subject.sessionId, role: subject.role })
       .setProtectedHeader({ alg: ALGORITHM, typ: ACCESS_TOKEN_TYPE, kid })
       .setSubject(subject.userId)
       .setIssuer(this.options.issuer)
@@ -48,7 +59,14 @@ export class AccessTokenService {
       .setIssuedAt(issuedAt)
       .setExpirationTime(expiresAt)
       .sign(key);
-    const claims: AccessClaims = { ...subject, issuedAt, expiresAt };
+    const claims: AccessClaims = {
+      userId: subject.userId,
+      sessionId: subject.sessionId,
+      role: subject.role,
+      issuedAt,
+      expiresAt,
+      ...(subject.claims ? { claims: subject.claims } : {}),
+    };
     this.#cache.set(token, claims);
     return { token, claims };
   }
@@ -101,12 +119,14 @@ export class AccessTokenService {
       if (typeof iat !== "number" || typeof exp !== "number" || exp <= nowSeconds) {
         return undefined;
       }
+      const extra = pluginClaims(payload);
       const claims: AccessClaims = {
         userId: sub,
         sessionId: sid,
         role,
         issuedAt: iat,
         expiresAt: exp,
+        ...(extra ? { claims: extra } : {}),
       };
       this.#cache.set(token, claims);
       return claims;
@@ -121,4 +141,14 @@ export class AccessTokenService {
     if (!key) throw new errors.JWKSNoMatchingKey();
     return key;
   };
+}
+
+/** The claims of a verified payload that are not the core's or JWT's own. */
+function pluginClaims(payload: Record<string, unknown>): Record<string, unknown> | undefined {
+  let extra: Record<string, unknown> | undefined;
+  for (const name in payload) {
+    if (RESERVED_CLAIMS.has(name)) continue;
+    (extra ??= {})[name] = payload[name];
+  }
+  return extra;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { VerifiedTokenCache } from "./verified-token-cache";
+import { VerifiedTokenCache } from "./verified-token-cache.js";
 
 describe("VerifiedTokenCache", () => {
   it("stays within its bound, dropping the oldest entries", () => {

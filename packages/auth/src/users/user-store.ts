@@ -1,23 +1,26 @@
 import { and, eq } from "drizzle-orm";
-import type { Db, Tx } from "../db";
-import { users, type UserRow } from "../schema";
+import type { Db, Tx } from "../db.js";
+import type { CoreTables, UserRow } from "../schema/core-tables.js";
+import { publicUserFields, type UserFieldDefinitions } from "./user-fields.js";
 
 /** Trimmed and lower-cased: one account per mailbox, whatever the capitalisation. */
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-/** What the API shows of a user: never the password hash. */
+/** What the API shows of a user: never the password hash; public extra fields inline. */
 export type PublicUser = {
   id: string;
   email: string;
   name: string | null;
   role: string;
   createdAt: string;
+  [field: string]: unknown;
 };
 
-export function toPublicUser(row: UserRow): PublicUser {
+export function toPublicUser(row: UserRow, fields: UserFieldDefinitions = {}): PublicUser {
   return {
+    ...publicUserFields(fields, row.fields),
     id: row.id,
     email: row.email,
     name: row.name,
@@ -28,15 +31,23 @@ export function toPublicUser(row: UserRow): PublicUser {
 
 export async function insertUser(
   db: Db | Tx,
-  input: { email: string; name: string | null; passwordHash: string; nowMs: number },
+  t: CoreTables,
+  input: {
+    email: string;
+    name: string | null;
+    passwordHash: string;
+    fields: Record<string, unknown>;
+    nowMs: number;
+  },
 ): Promise<UserRow> {
   const now = new Date(input.nowMs);
   const [row] = await db
-    .insert(users)
+    .insert(t.users)
     .values({
       email: normalizeEmail(input.email),
       name: input.name,
       passwordHash: input.passwordHash,
+      fields: input.fields,
       createdAt: now,
       updatedAt: now,
     })
@@ -44,30 +55,39 @@ export async function insertUser(
   return row!;
 }
 
-export async function findUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
+export async function findUserByEmail(
+  db: Db,
+  t: CoreTables,
+  email: string,
+): Promise<UserRow | undefined> {
   const [row] = await db
     .select()
-    .from(users)
-    .where(eq(users.email, normalizeEmail(email)));
+    .from(t.users)
+    .where(eq(t.users.email, normalizeEmail(email)));
   return row;
 }
 
-export async function findUserById(db: Db | Tx, id: string): Promise<UserRow | undefined> {
-  const [row] = await db.select().from(users).where(eq(users.id, id));
+export async function findUserById(
+  db: Db | Tx,
+  t: CoreTables,
+  id: string,
+): Promise<UserRow | undefined> {
+  const [row] = await db.select().from(t.users).where(eq(t.users.id, id));
   return row;
 }
 
 export async function updateUser(
   db: Db | Tx,
+  t: CoreTables,
   id: string,
   changes: Partial<Pick<UserRow, "passwordHash" | "role" | "disabledAt">>,
   nowMs: number,
 ): Promise<boolean> {
   const rows = await db
-    .update(users)
+    .update(t.users)
     .set({ ...changes, updatedAt: new Date(nowMs) })
-    .where(eq(users.id, id))
-    .returning({ id: users.id });
+    .where(eq(t.users.id, id))
+    .returning({ id: t.users.id });
   return rows.length > 0;
 }
 
@@ -75,11 +95,16 @@ export async function updateUser(
  * The user row, locked against concurrent changes (`FOR SHARE`) until the transaction ends:
  * a password change or disable either waits for the sign-in, or the sign-in sees it.
  */
-export async function lockUserForSignIn(tx: Tx, id: string) {
+export async function lockUserForSignIn(tx: Tx, t: CoreTables, id: string) {
   const [row] = await tx
-    .select({ passwordHash: users.passwordHash, role: users.role, disabledAt: users.disabledAt })
-    .from(users)
-    .where(eq(users.id, id))
+    .select({
+      passwordHash: t.users.passwordHash,
+      role: t.users.role,
+      fields: t.users.fields,
+      disabledAt: t.users.disabledAt,
+    })
+    .from(t.users)
+    .where(eq(t.users.id, id))
     .for("share");
   return row;
 }
@@ -87,15 +112,21 @@ export async function lockUserForSignIn(tx: Tx, id: string) {
 /** Replaces a password hash only if it is still `expected` (rehash on sign-in). */
 export async function replacePasswordHash(
   db: Db,
+  t: CoreTables,
   id: string,
-  expected: string,
-  next: string,
+  hashes: { expected: string; next: string },
   nowMs: number,
 ): Promise<boolean> {
   const rows = await db
-    .update(users)
-    .set({ passwordHash: next, updatedAt: new Date(nowMs) })
-    .where(and(eq(users.id, id), eq(users.passwordHash, expected)))
-    .returning({ id: users.id });
+    .update(t.users)
+    .set({ passwordHash: hashes.next, updatedAt: new Date(nowMs) })
+    .where(and(eq(t.users.id, id), eq(t.users.passwordHash, hashes.expected)))
+    .returning({ id: t.users.id });
+  return rows.length > 0;
+}
+
+/** Deletes a user (sessions and plugin rows cascade); false when there was none. */
+export async function deleteUserRow(tx: Tx, t: CoreTables, id: string): Promise<boolean> {
+  const rows = await tx.delete(t.users).where(eq(t.users.id, id)).returning({ id: t.users.id });
   return rows.length > 0;
 }

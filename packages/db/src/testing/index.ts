@@ -1,9 +1,8 @@
-export { testDatabaseUrl, testRedisUrl } from "./env";
+export { testDatabaseUrl, testRedisUrl } from "./env.js";
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
-import { openDatabase, type Database } from "../database";
-import { migrateDatabase } from "../migrations";
-import { testDatabaseUrl } from "./env";
+import { openDatabase, type Database } from "../database.js";
+import { testDatabaseUrl } from "./env.js";
 
 export type TestDatabase = Database & {
   /** Closes the connection and, on PostgreSQL, drops the throwaway database. */
@@ -11,17 +10,19 @@ export type TestDatabase = Database & {
 };
 
 /**
- * A fresh, fully migrated database for one test file: in-memory PGlite by default, or a
+ * A fresh database, migrated by `options.migrate`, for one test file: in-memory PGlite by default, or a
  * throwaway database on the PostgreSQL server named by `TEST_DATABASE_URL` / `DATABASE_URL`.
  * Each call is isolated from every other, so test files can run in parallel.
  */
-export async function createTestDatabase(
-  options: { onQuery?: (sql: string) => void } = {},
-): Promise<TestDatabase> {
+export async function createTestDatabase(options: {
+  onQuery?: (sql: string) => void;
+  /** Brings the fresh database to the schema the tests need (the host's migrations). */
+  migrate: (database: Database) => Promise<void>;
+}): Promise<TestDatabase> {
   const serverUrl = testDatabaseUrl();
   if (!serverUrl) {
     const database = await openDatabase({ onQuery: options.onQuery });
-    await migrateDatabase(database);
+    await options.migrate(database);
     return { ...database, dispose: () => database.close() };
   }
   const name = `test_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
@@ -38,7 +39,7 @@ export async function createTestDatabase(
     onQuery: options.onQuery,
     maxConnections: 5,
   });
-  await migrateDatabase(database);
+  await options.migrate(database);
   return {
     ...database,
     dispose: async () => {

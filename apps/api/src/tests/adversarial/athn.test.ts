@@ -4,8 +4,9 @@
  * attacker would measure or repeat.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { users, type AbuseLimitOptions } from "@hybrid-auth/auth";
-import { createTestApp, STRONG_PASSWORD, uniqueEmail, type TestApp } from "../../testing/test-app";
+import { type AbuseLimitOptions } from "@hybrid-auth/auth";
+import { users } from "@hybrid-auth/auth/schema";
+import { createTestApp, STRONG_PASSWORD, uniqueEmail, type TestApp } from "../../testing/test-app.js";
 import {
   CLIENT_IP_HEADER,
   OTHER_STRONG_PASSWORD,
@@ -19,7 +20,7 @@ import {
   pointersOf,
   type SignedIn,
   type Sibling,
-} from "./helpers";
+} from "./helpers.js";
 
 let t: TestApp;
 let alice: SignedIn;

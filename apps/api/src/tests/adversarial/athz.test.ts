@@ -5,9 +5,9 @@
  */
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { securityEvents, sessions, users } from "@hybrid-auth/auth";
-import { todos } from "../../todos/schema";
-import { createTestApp, STRONG_PASSWORD, uniqueEmail, type TestApp } from "../../testing/test-app";
+import { securityEvents, sessions, users } from "@hybrid-auth/auth/schema";
+import { todos } from "../../todos/schema.js";
+import { createTestApp, STRONG_PASSWORD, uniqueEmail, type TestApp } from "../../testing/test-app.js";
 import {
   NOBODYS_ID,
   OTHER_STRONG_PASSWORD,
@@ -15,7 +15,7 @@ import {
   pointersOf,
   rawPost,
   type SignedIn,
-} from "./helpers";
+} from "./helpers.js";
 
 type Todo = { id: string; title: string; completed: boolean; createdAt: string; updatedAt: string };
 

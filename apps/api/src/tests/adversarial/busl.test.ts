@@ -6,9 +6,9 @@
  */
 import { and, eq, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { securityEvents, sessions, users } from "@hybrid-auth/auth";
+import { securityEvents, sessions, users } from "@hybrid-auth/auth/schema";
 import type { TestClient } from "@hybrid-auth/auth/testing";
-import { createTestApp, STRONG_PASSWORD, uniqueEmail, type TestApp } from "../../testing/test-app";
+import { createTestApp, STRONG_PASSWORD, uniqueEmail, type TestApp } from "../../testing/test-app.js";
 import {
   OTHER_STRONG_PASSWORD,
   cookieHeader,
@@ -16,7 +16,7 @@ import {
   issuedCookieValues,
   latch,
   type SignedIn,
-} from "./helpers";
+} from "./helpers.js";
 
 const TTL_S = 600;
 const GRACE_MS = 20_000;

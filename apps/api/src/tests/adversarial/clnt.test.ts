@@ -15,9 +15,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { safeReturnTo } from "../../../../web/src/lib/return-to";
-import { createTestApp, type TestApp } from "../../testing/test-app";
-import { expectProblem, type SignedIn } from "./helpers";
+import { safeReturnTo } from "../../../../web/src/lib/return-to.js";
+import { createTestApp, type TestApp } from "../../testing/test-app.js";
+import { expectProblem, type SignedIn } from "./helpers.js";
 
 let t: TestApp;
 let alice: SignedIn;

@@ -6,8 +6,8 @@ import type { Context } from "hono";
 import { expect } from "vitest";
 import type { AbuseLimitOptions } from "@hybrid-auth/auth";
 import { TestClient } from "@hybrid-auth/auth/testing";
-import type { AppDeps } from "../../app";
-import type { TestApp } from "../../testing/test-app";
+import type { AppDeps } from "../../app.js";
+import type { TestApp } from "../../testing/test-app.js";
 
 export type SignedIn = Awaited<ReturnType<TestApp["signUp"]>>;
 export type Sibling = Awaited<ReturnType<TestApp["sibling"]>>;

@@ -8,10 +8,10 @@
 import fc from "fast-check";
 import { eq, ne } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sessions, users } from "@hybrid-auth/auth";
+import { sessions, users } from "@hybrid-auth/auth/schema";
 import type { TestClient } from "@hybrid-auth/auth/testing";
-import { todos } from "../../todos/schema";
-import { createTestApp, STRONG_PASSWORD, uniqueEmail, type TestApp } from "../../testing/test-app";
+import { todos } from "../../todos/schema.js";
+import { createTestApp, STRONG_PASSWORD, uniqueEmail, type TestApp } from "../../testing/test-app.js";
 import {
   NOBODYS_ID,
   OTHER_STRONG_PASSWORD,
@@ -20,7 +20,7 @@ import {
   pointersOf,
   rawPost,
   type SignedIn,
-} from "./helpers";
+} from "./helpers.js";
 
 const BODY_LIMIT = 1024 * 1024;
 

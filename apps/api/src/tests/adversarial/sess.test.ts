@@ -15,8 +15,8 @@ import {
   type JWTHeaderParameters,
 } from "jose";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { sessions, users } from "@hybrid-auth/auth";
-import { todos } from "../../todos/schema";
+import { sessions, users } from "@hybrid-auth/auth/schema";
+import { todos } from "../../todos/schema.js";
 import {
   createTestApp,
   STRONG_PASSWORD,
@@ -24,7 +24,7 @@ import {
   testAuthConfig,
   uniqueEmail,
   type TestApp,
-} from "../../testing/test-app";
+} from "../../testing/test-app.js";
 import {
   OTHER_STRONG_PASSWORD,
   clearsAuthCookies,
@@ -33,7 +33,7 @@ import {
   expectProblem,
   type SignedIn,
   type Sibling,
-} from "./helpers";
+} from "./helpers.js";
 
 let t: TestApp;
 /** A second process of the same database with production cookies (`__Host-`, Secure). */

@@ -2,7 +2,8 @@ import { createServer } from "node:http";
 import { connect, type AddressInfo } from "node:net";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
-import { clientIpResolver, cookieFromRawHeaders } from "./node-request";
+import { clientAddressResolver as clientIpResolver } from "./client-address.js";
+import { cookieFromRawHeaders } from "./node-cookie-header.js";
 
 async function resolve(trustedProxies: number, forwardedFor?: string) {
   const app = new Hono();

@@ -1,0 +1,94 @@
+import type { Db, Tx } from "../db.js";
+
+/** Who made a request: its address (see `getClientIp`) and its `User-Agent`. */
+export type ClientInfo = { ip: string | undefined; userAgent: string | undefined };
+
+/** Why sessions were revoked. */
+export type SessionRevocationReason =
+  /** `POST /logout`: this device signed out. */
+  | "signed_out"
+  /** `DELETE /sessions/:id`: one device signed out from another. */
+  | "session_revoked"
+  | "signed_out_others"
+  | "signed_out_everywhere"
+  /** A rotated-out session token came back after its grace window: the session was stolen. */
+  | "token_reuse_detected"
+  /** A password change signs every other device out. */
+  | "password_changed"
+  /** A new sign-in in a browser that still held a session replaces it. */
+  | "replaced_by_sign_in"
+  | "user_disabled";
+
+/** What each lifecycle hook is told. */
+export type AuthHookEvents = {
+  signedUp: { userId: string; sessionId: string; client: ClientInfo };
+  signedIn: { userId: string; sessionId: string; client: ClientInfo };
+  /** `userId` is `null` for an email without an account. */
+  signInFailed: {
+    userId: string | null;
+    reason: "invalid_credentials" | "throttled";
+    client: ClientInfo;
+  };
+  /**
+   * `sessionIds` are the sessions this change revoked (none when there was nothing left to
+   * revoke); `actorSessionId` is the session that asked for it, when a user did.
+   */
+  sessionsRevoked: {
+    userId: string;
+    sessionIds: readonly string[];
+    reason: SessionRevocationReason;
+    actorSessionId: string | null;
+    client: ClientInfo | null;
+  };
+  passwordChanged: { userId: string; sessionId: string; client: ClientInfo };
+  userUpdated: {
+    userId: string;
+    change: { role: string } | { disabled: boolean };
+  };
+  userDeleted: { userId: string };
+};
+
+export type AuthHookName = keyof AuthHookEvents;
+
+/**
+ * Lifecycle hooks. Each runs **inside the transaction** of the change it reports (a failed
+ * sign-in, which changes nothing, passes the database itself), after that change and before
+ * its commit: what a hook writes commits or rolls back with it, and a hook that throws undoes
+ * the change. Keep hooks to database writes; queue anything slow (mail, webhooks) in a table.
+ *
+ * @example
+ * const hooks: AuthHooks = {
+ *   async signedUp({ userId }, tx) {
+ *     await tx.insert(welcomeMails).values({ userId });
+ *   },
+ * };
+ */
+export type AuthHooks = {
+  [Name in AuthHookName]?: (event: AuthHookEvents[Name], tx: Db | Tx) => Promise<void> | void;
+};
+
+/** Calls every plugin's hook for an event, in plugin order. */
+export class HookRunner {
+  readonly #byName = new Map<AuthHookName, ((event: never, tx: Db | Tx) => unknown)[]>();
+
+  constructor(hookSets: readonly AuthHooks[]) {
+    for (const hooks of hookSets) {
+      for (const [name, hook] of Object.entries(hooks) as [AuthHookName, never][]) {
+        if (typeof hook !== "function") continue;
+        const list = this.#byName.get(name) ?? [];
+        list.push(hook);
+        this.#byName.set(name, list);
+      }
+    }
+  }
+
+  async emit<Name extends AuthHookName>(
+    name: Name,
+    event: AuthHookEvents[Name],
+    tx: Db | Tx,
+  ): Promise<void> {
+    const hooks = this.#byName.get(name);
+    if (!hooks) return;
+    for (const hook of hooks) await hook(event as never, tx);
+  }
+}

@@ -1,0 +1,112 @@
+import { desc, eq } from "drizzle-orm";
+import { Hono } from "hono";
+import type { AuthEnv } from "../../authenticator.js";
+import type { Db, Tx } from "../../db.js";
+import { describeDevice } from "../../sessions/device.js";
+import type { AuthHooks, ClientInfo, SessionRevocationReason } from "../hooks.js";
+import { assertKnownOptions } from "../options.js";
+import { definePlugin, type PluginContext } from "../plugin.js";
+import { SECURITY_EVENTS_MIGRATIONS } from "./migrations.js";
+import { securityEventsTable, type SecurityEventType, type SecurityEventsTable } from "./table.js";
+
+export { SECURITY_EVENT_TYPES, securityEventsTable, type SecurityEventType } from "./table.js";
+
+export type SecurityEventsOptions = {
+  /** How many events `GET /activity` lists, newest first (default 50, at most 500). */
+  activityLimit?: number;
+};
+
+/** The revocations a user asked for show in their activity; the others are told elsewhere. */
+const SHOWN_REVOCATIONS: Partial<Record<SessionRevocationReason, SecurityEventType>> = {
+  signed_out: "signed_out",
+  session_revoked: "session_revoked",
+  signed_out_others: "signed_out_others",
+  signed_out_everywhere: "signed_out_everywhere",
+  token_reuse_detected: "token_reuse_detected",
+};
+
+type EventRow = {
+  type: SecurityEventType;
+  userId: string | null;
+  sessionId: string | null;
+  client: ClientInfo | null;
+};
+
+/**
+ * The account's security log: sign-ups, sign-ins, failures, sign-outs, password changes and
+ * stolen-token detections, written in the transaction of the change itself, and
+ * `GET <auth path>/activity` listing a user's newest events for their devices page.
+ *
+ * @example
+ * const auth = await createAuth({ db, secret, plugins: [securityEvents()] });
+ */
+export function securityEvents(options: SecurityEventsOptions = {}) {
+  assertKnownOptions("security-events", options, ["activityLimit"]);
+  const limit = options.activityLimit ?? 50;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
+    throw new RangeError("securityEvents({ activityLimit }) must be an integer from 1 to 500");
+  }
+  return definePlugin({
+    id: "security-events",
+    migrations: SECURITY_EVENTS_MIGRATIONS,
+    tables: (name, core) => ({ securityEvents: securityEventsTable(name, core) }),
+    setup: (context) => {
+      const table = securityEventsTable(context.tableName, context.tables);
+      return { hooks: recordingHooks(context, table), routes: activityRoutes(context, table, limit) };
+    },
+  });
+}
+
+function recordingHooks(context: PluginContext, table: SecurityEventsTable): AuthHooks {
+  const record = async (db: Db | Tx, event: EventRow) => {
+    await db.insert(table).values({
+      type: event.type,
+      userId: event.userId,
+      sessionId: event.sessionId,
+      ip: event.client?.ip ?? null,
+      userAgent: event.client?.userAgent?.slice(0, 512) ?? null,
+      createdAt: new Date(context.clock.now()),
+    });
+  };
+  return {
+    signedUp: (e, tx) => record(tx, { type: "signed_up", ...e }),
+    signedIn: (e, tx) => record(tx, { type: "signed_in", ...e }),
+    // An unknown email is recorded too (without a user): the same write on both paths keeps
+    // the timing from telling which emails have accounts.
+    signInFailed: (e, tx) =>
+      record(tx, {
+        type: e.reason === "throttled" ? "sign_in_throttled" : "sign_in_failed",
+        userId: e.userId,
+        sessionId: null,
+        client: e.client,
+      }),
+    sessionsRevoked: async (e, tx) => {
+      const type = SHOWN_REVOCATIONS[e.reason];
+      if (!type) return;
+      const sessionId = e.reason === "token_reuse_detected" ? (e.sessionIds[0] ?? null) : e.actorSessionId;
+      await record(tx, { type, userId: e.userId, sessionId, client: e.client });
+    },
+    passwordChanged: (e, tx) => record(tx, { type: "password_changed", ...e }),
+  };
+}
+
+function activityRoutes(context: PluginContext, table: SecurityEventsTable, limit: number) {
+  return new Hono<AuthEnv>().get("/activity", context.requireAuth, async (c) => {
+    const auth = c.get("auth");
+    const rows = await context.db
+      .select()
+      .from(table)
+      .where(eq(table.userId, auth.userId))
+      .orderBy(desc(table.createdAt), desc(table.id))
+      .limit(limit);
+    const events = rows.map((row) => ({
+      id: String(row.id),
+      type: row.type,
+      createdAt: row.createdAt.toISOString(),
+      ip: row.ip,
+      device: describeDevice(row.userAgent),
+      thisDevice: row.sessionId !== null && row.sessionId === auth.sessionId,
+    }));
+    return c.json({ events });
+  });
+}

@@ -1,0 +1,38 @@
+import { bigserial, index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import type { CoreTables } from "../../schema/core-tables.js";
+import type { TableNamer } from "../../schema/table-names.js";
+
+export const SECURITY_EVENT_TYPES = [
+  "signed_up",
+  "signed_in",
+  "sign_in_failed",
+  "sign_in_throttled",
+  "signed_out",
+  "session_revoked",
+  "signed_out_everywhere",
+  "signed_out_others",
+  "password_changed",
+  "token_reuse_detected",
+] as const;
+export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
+
+/** What happened to an account, for its owner's activity list and for audits. */
+export function securityEventsTable(name: TableNamer, core: Pick<CoreTables, "users">) {
+  return pgTable(
+    name("security_events"),
+    {
+      id: bigserial("id", { mode: "number" }).primaryKey(),
+      userId: uuid("user_id").references(() => core.users.id, { onDelete: "cascade" }),
+      sessionId: uuid("session_id"),
+      type: text("type", { enum: SECURITY_EVENT_TYPES }).notNull(),
+      ip: text("ip"),
+      userAgent: text("user_agent"),
+      createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull(),
+    },
+    (table) => [
+      index(name("security_events_user_id_created_at_idx")).on(table.userId, table.createdAt),
+    ],
+  );
+}
+
+export type SecurityEventsTable = ReturnType<typeof securityEventsTable>;

@@ -1,0 +1,116 @@
+import { sql } from "drizzle-orm";
+import {
+  bigserial,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { tableNamer, type TableNamer } from "./table-names.js";
+
+const timestampMs = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+
+function usersTable(name: TableNamer) {
+  return pgTable(
+    name("users"),
+    {
+      id: uuid("id").primaryKey().defaultRandom(),
+      /** Trimmed and lower-cased before it is stored, so uniqueness is case-insensitive. */
+      email: text("email").notNull(),
+      name: text("name"),
+      passwordHash: text("password_hash").notNull(),
+      role: text("role").notNull().default("user"),
+      /** The host's extra user fields (`userFields`), validated before they are stored. */
+      fields: jsonb("fields").$type<Record<string, unknown>>().notNull().default({}),
+      disabledAt: timestampMs("disabled_at"),
+      createdAt: timestampMs("created_at").notNull(),
+      updatedAt: timestampMs("updated_at").notNull(),
+    },
+    (table) => [uniqueIndex(name("users_email_unique")).on(table.email)],
+  );
+}
+
+function sessionsTable(name: TableNamer, users: ReturnType<typeof usersTable>) {
+  return pgTable(
+    name("sessions"),
+    {
+      id: uuid("id").primaryKey().defaultRandom(),
+      userId: uuid("user_id")
+        .notNull()
+        .references(() => users.id, { onDelete: "cascade" }),
+      /** SHA-256 of the opaque session token, hex. The token itself is never stored. */
+      tokenHash: text("token_hash").notNull(),
+      /** The token this one replaced at the last rotation: accepted for a grace window only. */
+      previousTokenHash: text("previous_token_hash"),
+      /** When the token was last rotated (creation counts as the first). */
+      rotatedAt: timestampMs("rotated_at").notNull(),
+      createdAt: timestampMs("created_at").notNull(),
+      lastSeenAt: timestampMs("last_seen_at").notNull(),
+      /** The absolute expiry; the idle expiry is `last_seen_at` + the idle timeout. */
+      expiresAt: timestampMs("expires_at").notNull(),
+      revokedAt: timestampMs("revoked_at"),
+      userAgent: text("user_agent"),
+      ip: text("ip"),
+    },
+    (table) => [
+      uniqueIndex(name("sessions_token_hash_unique")).on(table.tokenHash),
+      index(name("sessions_previous_token_hash_idx")).on(table.previousTokenHash),
+      index(name("sessions_user_id_idx")).on(table.userId),
+    ],
+  );
+}
+
+/**
+ * Not-before events: access tokens of the subject issued before `not_before` are stale.
+ * Kept for one access-token lifetime so a process that (re)starts can reload them.
+ */
+function revocationEventsTable(name: TableNamer) {
+  return pgTable(
+    name("revocation_events"),
+    {
+      id: bigserial("id", { mode: "number" }).primaryKey(),
+      scope: text("scope", { enum: ["session", "user"] }).notNull(),
+      subjectId: uuid("subject_id").notNull(),
+      notBefore: timestampMs("not_before").notNull(),
+    },
+    (table) => [
+      index(name("revocation_events_not_before_idx")).on(table.notBefore),
+      check(name("revocation_events_scope_check"), sql`${table.scope} in ('session', 'user')`),
+    ],
+  );
+}
+
+/** Counters of rate-limiter-flexible's drizzle store, shared by every API process. */
+function rateLimitsTable(name: TableNamer) {
+  return pgTable(name("rate_limits"), {
+    key: text("key").primaryKey(),
+    points: integer("points").notNull(),
+    expire: timestampMs("expire"),
+  });
+}
+
+/**
+ * The core's tables, named for a host's table prefix (`""` keeps the plain names).
+ *
+ * @example
+ * const tables = createCoreTables("auth_"); // auth_users, auth_sessions, …
+ */
+export function createCoreTables(tablePrefix = "") {
+  const name = tableNamer(tablePrefix);
+  const users = usersTable(name);
+  return {
+    users,
+    sessions: sessionsTable(name, users),
+    revocationEvents: revocationEventsTable(name),
+    rateLimits: rateLimitsTable(name),
+  };
+}
+
+export type CoreTables = ReturnType<typeof createCoreTables>;
+export type UserRow = CoreTables["users"]["$inferSelect"];
+export type SessionRow = CoreTables["sessions"]["$inferSelect"];
