@@ -1,11 +1,13 @@
 import vue from "@vitejs/plugin-vue";
-import { defineConfig } from "vite";
+import { defaultClientConditions, defineConfig } from "vite";
 
 const api = process.env.VITE_API_URL ?? "http://localhost:3000";
 const proxy = { "/api": { target: api, changeOrigin: false } };
 
 export default defineConfig({
   plugins: [vue()],
+  // Workspace packages resolve to their TypeScript sources (no build step in development).
+  resolve: { conditions: ["@hybrid-auth/source", ...defaultClientConditions] },
   server: { port: 5173, strictPort: true, proxy },
   preview: { port: 4173, strictPort: false, proxy },
   build: {

@@ -28,7 +28,7 @@ export type LoadOptions = {
 
 /** One autocannon run, in its own process (load-process.ts): throughput and latency. */
 export async function runLoad(options: LoadOptions): Promise<Sample> {
-  const nodeArgs = ["--import", "tsx", LOAD_PROCESS];
+  const nodeArgs = ["--conditions=@hybrid-auth/source", "--import", "tsx", LOAD_PROCESS];
   const [command, args] = options.cpus
     ? ["taskset", ["-c", options.cpus, process.execPath, ...nodeArgs]]
     : [process.execPath, nodeArgs];

@@ -26,7 +26,10 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { PasswordHasher, OWASP_ARGON2_BASELINE } from "../../../packages/auth/src/password/hasher.js";
+import {
+  PasswordHasher,
+  OWASP_ARGON2_BASELINE,
+} from "../../../packages/auth/src/password/hasher.js";
 import { barChart } from "./chart.js";
 import { FLOOD_CONNECTIONS, hotPathUnderFlood, PROBE, type FloodResult } from "./flood.js";
 import { pairedHotVsBare, type HotVsBare } from "./hot-vs-bare.js";
@@ -34,7 +37,13 @@ import { median, runLoadOn, type LoadOptions, type Sample } from "./load.js";
 import { createScratchDatabase, reachable, type ScratchDatabase } from "./postgres.js";
 import { countQueries, type QueryCounts } from "./query-count.js";
 import { repoRoot, startServer, type RunningServer } from "./server-process.js";
-import { BENCH_PASSWORD, benchPostgresUrl, flag, signUpMany, type SessionCookies } from "./setup.js";
+import {
+  BENCH_PASSWORD,
+  benchPostgresUrl,
+  flag,
+  signUpMany,
+  type SessionCookies,
+} from "./setup.js";
 
 const SESSIONS = Number(flag("sessions", "1000"));
 const ROUNDS = Number(flag("rounds", "5"));
@@ -293,7 +302,7 @@ async function argon2PerCore(): Promise<{ perSecond: number; msEach: number }> {
 function memoryProbe(): unknown {
   const result = spawnSync(
     process.execPath,
-    ["--import", "tsx", "--expose-gc", "apps/api/bench/memory-probe.ts"],
+    ["--conditions=@hybrid-auth/source", "--import", "tsx", "--expose-gc", "apps/api/bench/memory-probe.ts"],
     { cwd: repoRoot, encoding: "utf8", timeout: 120_000 },
   );
   if (result.status !== 0) {

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -52,6 +52,16 @@ function statusField(pid: number | undefined, field: string): number | undefined
   }
 }
 
+const PRODUCTION_ENTRY = "apps/api/dist/index.js";
+let built = false;
+
+/** `pnpm build` (incremental), once per process, before the first production server. */
+function buildOnce(): void {
+  if (built) return;
+  execFileSync(process.execPath, ["scripts/build.mjs"], { cwd: repoRoot, stdio: "inherit" });
+  built = true;
+}
+
 /**
  * Starts the production server (`pnpm start`'s entry) in its own process, or another entry
  * (`script`, relative to the repository root) that prints "listening on" when ready.
@@ -71,12 +81,13 @@ export async function startServer(
   // A directory made here is removed on stop(); one passed in (a restart test) is the caller's.
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "bench-"));
-  const nodeArgs = [
-    ...(options.nodeArgs ?? []),
-    "--import",
-    "tsx",
-    options.script ?? "apps/api/src/index.ts",
-  ];
+  // The production server is the compiled JavaScript `pnpm start` runs; other entries run
+  // from their TypeScript sources.
+  if (options.script === undefined) buildOnce();
+  const entry = options.script
+    ? ["--conditions=@hybrid-auth/source", "--import", "tsx", options.script]
+    : [PRODUCTION_ENTRY];
+  const nodeArgs = [...(options.nodeArgs ?? []), ...entry];
   // `taskset -c <cpus>`: the server (all its threads) may run on these CPUs only.
   const [command, args] = options.cpus
     ? ["taskset", ["-c", options.cpus, process.execPath, ...nodeArgs]]

@@ -1,6 +1,13 @@
 import { rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { Client, sleep, startServer, UNTHROTTLED, type RunningServer, type Todo } from "./helpers.js";
+import {
+  Client,
+  sleep,
+  startServer,
+  UNTHROTTLED,
+  type RunningServer,
+  type Todo,
+} from "./helpers.js";
 
 /**
  * Embedded PGlite: the production server is killed with SIGKILL in the middle of a stream of

@@ -143,7 +143,13 @@ export function createAdminApi(runtime: AuthRuntime) {
         await hooks.emit("userUpdated", { userId, change: { disabled: true } }, tx);
         await hooks.emit(
           "sessionsRevoked",
-          { userId, sessionIds: revokedIds, reason: "user_disabled", actorSessionId: null, client: null },
+          {
+            userId,
+            sessionIds: revokedIds,
+            reason: "user_disabled",
+            actorSessionId: null,
+            client: null,
+          },
           tx,
         );
         return true;

@@ -4,7 +4,11 @@ import { refuseCrossSite, sameOriginCheck } from "./http/same-origin.js";
 
 import type { AuthRuntime } from "./runtime.js";
 import { clientInfo } from "./sessions/client-info.js";
-import { findByRotatedOutToken, revokeSessions, touchLiveSession } from "./sessions/session-store.js";
+import {
+  findByRotatedOutToken,
+  revokeSessions,
+  touchLiveSession,
+} from "./sessions/session-store.js";
 import type { AccessClaims } from "./tokens/access-token.js";
 import {
   generateSessionToken,

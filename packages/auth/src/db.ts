@@ -7,8 +7,8 @@ export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 /** Both drivers report PostgreSQL's SQLSTATE; drizzle wraps it in `cause`. */
 export function isUniqueViolation(error: unknown): boolean {
   for (let current = error; current instanceof Error || isRecord(current);) {
-    if (isRecord(current) && current.code === "23505") return true;
-    current = isRecord(current) ? current.cause : undefined;
+    if (isRecord(current) && current["code"] === "23505") return true;
+    current = isRecord(current) ? current["cause"] : undefined;
   }
   return false;
 }

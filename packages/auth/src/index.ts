@@ -46,7 +46,15 @@ export {
 } from "./revocation/postgres-transport.js";
 export { MIN_SECRET_BYTES, type SigningSecret } from "./tokens/key-ring.js";
 export type { AccessClaims } from "./tokens/access-token.js";
-export { definePlugin, type AuthPlugin, type ClaimsProvider, type ClaimsSubject, type ClaimValue, type PluginContext, type PluginParts } from "./plugins/plugin.js";
+export {
+  definePlugin,
+  type AuthPlugin,
+  type ClaimsProvider,
+  type ClaimsSubject,
+  type ClaimValue,
+  type PluginContext,
+  type PluginParts,
+} from "./plugins/plugin.js";
 export type {
   AuthHooks,
   AuthHookEvents,
@@ -70,3 +78,6 @@ export {
   type UserRow,
   type SessionRow,
 } from "./schema/core-tables.js";
+export type { SessionView } from "./http/session-body.js";
+export type { TableNamer } from "./schema/table-names.js";
+export type { AuthRuntime } from "./runtime.js";

@@ -83,7 +83,11 @@ export function createAuthRoutes(runtime: AuthRuntime, authenticator: Authentica
           await revokeSessionSelection(
             runtime,
             { kind: "one", userId: auth.userId, sessionId: auth.sessionId },
-            { reason: "signed_out", actorSessionId: auth.sessionId, client: clientInfo(runtime, c) },
+            {
+              reason: "signed_out",
+              actorSessionId: auth.sessionId,
+              client: clientInfo(runtime, c),
+            },
           );
         }
         runtime.cookies.clear(c);

@@ -4,6 +4,7 @@ import { isUniqueViolation } from "./db.js";
 import { ProblemError } from "./http/problem.js";
 import { normalizePassword, passwordProblem, personalWords } from "./password/policy.js";
 import type { AuthRuntime } from "./runtime.js";
+import type { Tx } from "./db.js";
 import type { UserRow } from "./schema/core-tables.js";
 import { clientInfo } from "./sessions/client-info.js";
 import { revokeSessions, insertSession } from "./sessions/session-store.js";
@@ -31,18 +32,21 @@ export function invalidPassword(pointer: string, reason: string): ProblemError {
   });
 }
 
+/** The account a new session is for, read (and locked) or created in its transaction. */
+type SessionAccount = (tx: Tx) => Promise<UserRow>;
+
 /**
- * Opens a new session for a signed-in user: a fresh random token (only its hash is stored),
- * a session row, a first access token, both cookies on this response. A session this browser
- * already had is revoked, so sign-in never keeps a planted or stale session alive.
+ * Opens a new session: the account (read under lock, or created for a sign-up), a session row
+ * with a fresh random token (only its hash is stored) and the plugins' hooks in one
+ * transaction; then a first access token and both cookies on this response. A session this
+ * browser already had is revoked, so sign-in never keeps a planted or stale session alive.
  */
 async function startSession(
   runtime: AuthRuntime,
   c: Context,
-  user: UserRow,
+  account: SessionAccount,
   hook: "signedUp" | "signedIn",
-  verifiedPasswordHash: string,
-): Promise<void> {
+): Promise<UserRow> {
   const { db, tables, clock, lifetimes, tokens, cookies, hooks } = runtime;
   const client = clientInfo(runtime, c);
   const previous = c.get("auth") as AuthState | null | undefined;
@@ -70,15 +74,9 @@ async function startSession(
   }
   const now = clock.now();
   const sessionToken = generateSessionToken();
-  const session = await db.transaction(async (tx) => {
-    // The password was checked before this transaction; a password change or a disable may
-    // have committed since. Lock the user row (a concurrent change waits for us, or we for it)
-    // and open the session only if the account is still the one that was verified.
-    const current = await lockUserForSignIn(tx, tables, user.id);
-    if (!current || current.passwordHash !== verifiedPasswordHash || current.disabledAt) {
-      throw new ProblemError({ status: 401, detail: INVALID_CREDENTIALS });
-    }
-    const inserted = await insertSession(tx, tables, {
+  const { user, session } = await db.transaction(async (tx) => {
+    const user = await account(tx);
+    const session = await insertSession(tx, tables, {
       userId: user.id,
       tokenHash: hashSessionToken(sessionToken),
       nowMs: now,
@@ -86,24 +84,21 @@ async function startSession(
       userAgent: client.userAgent,
       ip: client.ip,
     });
-    await hooks.emit(hook, { userId: user.id, sessionId: inserted.id, client }, tx);
-    return { ...inserted, role: current.role, fields: current.fields };
+    await hooks.emit(hook, { userId: user.id, sessionId: session.id, client }, tx);
+    return { user, session };
   });
   const { token } = await tokens.mint(
     {
       userId: user.id,
       sessionId: session.id,
-      role: session.role,
-      claims: await runtime.claims.build({
-        userId: user.id,
-        role: session.role,
-        fields: session.fields,
-      }),
+      role: user.role,
+      claims: await runtime.claims.build({ userId: user.id, role: user.role, fields: user.fields }),
     },
     now,
   );
   cookies.setSession(c, sessionToken, (session.expiresAt.getTime() - now) / 1000);
   cookies.setAccess(c, token, runtime.accessTtlSeconds);
+  return user;
 }
 
 export async function register(
@@ -126,23 +121,25 @@ export async function register(
   );
   if (problem) throw invalidPassword("/password", problem);
   const passwordHash = await runtime.hasher.hash(password);
-  let user: UserRow;
-  try {
-    user = await insertUser(runtime.db, runtime.tables, {
-      email,
-      name: input.name?.trim() || null,
-      passwordHash,
-      fields: input.fields,
-      nowMs: runtime.clock.now(),
-    });
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
-    throw new ProblemError({
-      status: 409,
-      detail: "An account with this email already exists. Sign in instead.",
-    });
-  }
-  await startSession(runtime, c, user, "signedUp", passwordHash);
+  // The user row, its first session and the hooks' rows commit together, or none of them.
+  const createAccount: SessionAccount = async (tx) => {
+    try {
+      return await insertUser(tx, runtime.tables, {
+        email,
+        name: input.name?.trim() || null,
+        passwordHash,
+        fields: input.fields,
+        nowMs: runtime.clock.now(),
+      });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      throw new ProblemError({
+        status: 409,
+        detail: "An account with this email already exists. Sign in instead.",
+      });
+    }
+  };
+  const user = await startSession(runtime, c, createAccount, "signedUp");
   return toPublicUser(user, runtime.userFields);
 }
 
@@ -183,8 +180,18 @@ export async function login(
       verifiedHash = rehashed;
     }
   }
-  await startSession(runtime, c, user, "signedIn", verifiedHash);
-  return toPublicUser(user, runtime.userFields);
+  // The password was checked before this transaction; a password change or a disable may have
+  // committed since. Lock the user row (a concurrent change waits for us, or we for it) and
+  // open the session only if the account is still the one that was verified.
+  const verifiedAccount: SessionAccount = async (tx) => {
+    const current = await lockUserForSignIn(tx, tables, user.id);
+    if (!current || current.passwordHash !== verifiedHash || current.disabledAt) {
+      throw new ProblemError({ status: 401, detail: INVALID_CREDENTIALS });
+    }
+    return current;
+  };
+  const current = await startSession(runtime, c, verifiedAccount, "signedIn");
+  return toPublicUser(current, runtime.userFields);
 }
 
 /** Failed and throttled attempts, for the plugins that record them (security events). */

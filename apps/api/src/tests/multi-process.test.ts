@@ -70,11 +70,11 @@ type ApiProcess = {
   stop(): Promise<void>;
 };
 
-/** `pnpm start`'s entry in its own process; resolves once every worker listens. */
+/** The API's entry (from its sources) in its own process; resolves once every worker listens. */
 async function startApi(name: string, env: Record<string, string>): Promise<ApiProcess> {
   const port = await freePort();
   const workers = Number(env.WEB_CONCURRENCY ?? "1");
-  const child = spawn(process.execPath, ["--import", "tsx", "apps/api/src/index.ts"], {
+  const child = spawn(process.execPath, ["--conditions=@hybrid-auth/source", "--import", "tsx", "apps/api/src/index.ts"], {
     cwd: repoRoot,
     // Only what the server needs: no inherited environment.
     env: {

@@ -140,7 +140,7 @@ export function createProblemErrorHandler(
     if (error instanceof ProblemError) return problemContextResponse(c, error.problem);
     if (error instanceof HTTPException) {
       const status = error.status as ContentfulStatusCode;
-      return problemContextResponse(c, { status, detail: error.message || undefined });
+      return problemContextResponse(c, error.message ? { status, detail: error.message } : { status });
     }
     if (isDatabaseUnavailableError(error)) return problemContextResponse(c, DATABASE_UNAVAILABLE);
     logError(error, c);

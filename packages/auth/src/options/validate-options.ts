@@ -29,9 +29,9 @@ function isDrizzleDatabase(db: unknown): boolean {
   return (
     typeof candidate === "object" &&
     candidate !== null &&
-    typeof candidate.transaction === "function" &&
-    typeof candidate.select === "function" &&
-    typeof candidate.execute === "function"
+    typeof candidate["transaction"] === "function" &&
+    typeof candidate["select"] === "function" &&
+    typeof candidate["execute"] === "function"
   );
 }
 
@@ -96,10 +96,14 @@ export function validateSchemaOptions(
   options: Pick<AuthOptions, "db" | "tablePrefix" | "plugins">,
 ): void {
   if (!isDrizzleDatabase(options.db)) {
-    throw new AuthConfigError("db", "is required: a drizzle PostgreSQL database (PGlite, postgres.js…)");
+    throw new AuthConfigError(
+      "db",
+      "is required: a drizzle PostgreSQL database (PGlite, postgres.js…)",
+    );
   }
   const prefix = options.tablePrefix ?? "";
-  const prefixProblem = typeof prefix === "string" ? tablePrefixProblem(prefix) : "must be a string";
+  const prefixProblem =
+    typeof prefix === "string" ? tablePrefixProblem(prefix) : "must be a string";
   if (prefixProblem) throw new AuthConfigError("tablePrefix", prefixProblem);
   checkPlugins(options);
 }

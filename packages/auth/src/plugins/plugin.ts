@@ -9,7 +9,8 @@ import type { TableNamer } from "../schema/table-names.js";
 import type { AuthHooks, ClientInfo } from "./hooks.js";
 
 /** JSON values a plugin may put into the access token. */
-export type ClaimValue = string | number | boolean | null | ClaimValue[] | { [key: string]: ClaimValue };
+export type ClaimValue =
+  string | number | boolean | null | ClaimValue[] | { [key: string]: ClaimValue };
 
 /** What a claims provider knows of the user when a token is minted (sign-in and reissue). */
 export type ClaimsSubject = {

@@ -1,9 +1,20 @@
 import { sql as drizzleSql } from "drizzle-orm";
-import type postgres from "postgres";
 import type { Tx } from "../db.js";
 import type { RevocationEvent } from "./revocation-list.js";
 import type { RevocationTransport, RevocationTransportHandlers } from "./transport.js";
 import { isUuid } from "../ids.js";
+
+/**
+ * What the transport needs of a PostgreSQL client: postgres.js's `sql.listen`. Any client with
+ * that shape works; a `postgres()` instance is one.
+ */
+export type ListeningClient = {
+  listen(
+    channel: string,
+    onNotify: (payload: string) => void,
+    onListen?: () => void,
+  ): Promise<{ unlisten(): Promise<void> }>;
+};
 
 export const DEFAULT_REVOCATION_CHANNEL = "hybrid_auth_revocations";
 
@@ -95,7 +106,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).u
  * published while the connection was down is missed.
  */
 export function createPostgresRevocationTransport(
-  sql: postgres.Sql,
+  sql: ListeningClient,
   options: PostgresRevocationTransportOptions = {},
 ): RevocationTransport {
   const channel = options.channel ?? DEFAULT_REVOCATION_CHANNEL;
@@ -106,7 +117,7 @@ export function createPostgresRevocationTransport(
     options.onError ??
     ((error: unknown) => console.error("revocation transport: reload failed", error));
   let handlers: RevocationTransportHandlers | undefined;
-  let subscription: postgres.ListenMeta | undefined;
+  let subscription: { unlisten(): Promise<void> } | undefined;
   let started = false;
   let stopped = false;
   /** Bumped on each reconnect, so an older retry loop gives way to a newer one. */

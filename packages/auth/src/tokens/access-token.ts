@@ -33,7 +33,7 @@ export type AccessTokenServiceOptions = {
   audience: string;
   ttlSeconds: number;
   /** How many verified token strings to remember (default 10 000). */
-  cacheSize?: number;
+  cacheSize?: number | undefined;
 };
 
 const MAX_TOKEN_LENGTH = 4096;
@@ -51,7 +51,11 @@ export class AccessTokenService {
     const issuedAt = Math.floor(nowMs / 1000);
     const expiresAt = issuedAt + this.options.ttlSeconds;
     const { kid, key } = this.options.keys.current;
-    const token = await new SignJWT({ ...subject.claims, sid: subject.sessionId, role: subject.role })
+    const token = await new SignJWT({
+      ...subject.claims,
+      sid: subject.sessionId,
+      role: subject.role,
+    })
       .setProtectedHeader({ alg: ALGORITHM, typ: ACCESS_TOKEN_TYPE, kid })
       .setSubject(subject.userId)
       .setIssuer(this.options.issuer)

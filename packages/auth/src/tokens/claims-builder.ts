@@ -2,7 +2,17 @@ import type { ClaimsProvider, ClaimsSubject, ClaimValue } from "../plugins/plugi
 
 /** Claims the core sets or JWT reserves; no plugin may write them. */
 export const RESERVED_CLAIMS = new Set([
-  "sub", "sid", "role", "iat", "exp", "nbf", "iss", "aud", "jti", "typ", "kid",
+  "sub",
+  "sid",
+  "role",
+  "iat",
+  "exp",
+  "nbf",
+  "iss",
+  "aud",
+  "jti",
+  "typ",
+  "kid",
 ]);
 
 /** Merges the plugins' claims for a token; refuses reserved names and claims set twice. */

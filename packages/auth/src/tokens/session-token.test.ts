@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { generateSessionToken, hashSessionToken, isWellFormedSessionToken } from "./session-token.js";
+import {
+  generateSessionToken,
+  hashSessionToken,
+  isWellFormedSessionToken,
+} from "./session-token.js";
 
 describe("session tokens", () => {
   it("are 256 random bits, base64url, and stored only as a SHA-256 hex digest", () => {

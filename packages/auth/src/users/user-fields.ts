@@ -33,9 +33,8 @@ export function checkUserFieldDefinitions(fields: UserFieldDefinitions): void {
       throw new AuthConfigError(option, "names are a letter then up to 39 letters, digits or `_`");
     }
     if (RESERVED.has(name)) throw new AuthConfigError(option, "is a name the core uses");
-    const validate = (definition as Partial<UserFieldDefinition> | undefined)?.schema?.[
-      "~standard"
-    ]?.validate;
+    const validate = (definition as Partial<UserFieldDefinition> | undefined)?.schema?.["~standard"]
+      ?.validate;
     if (typeof validate !== "function") {
       throw new AuthConfigError(`${option}.schema`, "must be a Standard Schema validator (zod…)");
     }
@@ -59,7 +58,8 @@ export async function validateUserFields(
     }
     const result = await definition.schema["~standard"].validate(body[name]);
     if (result.issues) {
-      for (const issue of result.issues) errors.push({ pointer: `/${name}`, detail: issue.message });
+      for (const issue of result.issues)
+        errors.push({ pointer: `/${name}`, detail: issue.message });
     } else {
       values[name] = result.value;
     }

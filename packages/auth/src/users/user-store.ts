@@ -95,17 +95,12 @@ export async function updateUser(
  * The user row, locked against concurrent changes (`FOR SHARE`) until the transaction ends:
  * a password change or disable either waits for the sign-in, or the sign-in sees it.
  */
-export async function lockUserForSignIn(tx: Tx, t: CoreTables, id: string) {
-  const [row] = await tx
-    .select({
-      passwordHash: t.users.passwordHash,
-      role: t.users.role,
-      fields: t.users.fields,
-      disabledAt: t.users.disabledAt,
-    })
-    .from(t.users)
-    .where(eq(t.users.id, id))
-    .for("share");
+export async function lockUserForSignIn(
+  tx: Tx,
+  t: CoreTables,
+  id: string,
+): Promise<UserRow | undefined> {
+  const [row] = await tx.select().from(t.users).where(eq(t.users.id, id)).for("share");
   return row;
 }
 

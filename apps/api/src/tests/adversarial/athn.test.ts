@@ -6,7 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AbuseLimitOptions } from "@hybrid-auth/auth";
 import { users } from "@hybrid-auth/auth/schema";
-import { createTestApp, STRONG_PASSWORD, uniqueEmail, type TestApp } from "../../testing/test-app.js";
+import {
+  createTestApp,
+  STRONG_PASSWORD,
+  uniqueEmail,
+  type TestApp,
+} from "../../testing/test-app.js";
 import {
   CLIENT_IP_HEADER,
   OTHER_STRONG_PASSWORD,

@@ -7,7 +7,12 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { securityEvents, sessions, users } from "@hybrid-auth/auth/schema";
 import { todos } from "../../todos/schema.js";
-import { createTestApp, STRONG_PASSWORD, uniqueEmail, type TestApp } from "../../testing/test-app.js";
+import {
+  createTestApp,
+  STRONG_PASSWORD,
+  uniqueEmail,
+  type TestApp,
+} from "../../testing/test-app.js";
 import {
   NOBODYS_ID,
   OTHER_STRONG_PASSWORD,

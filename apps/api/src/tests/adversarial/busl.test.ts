@@ -8,7 +8,12 @@ import { and, eq, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { securityEvents, sessions, users } from "@hybrid-auth/auth/schema";
 import type { TestClient } from "@hybrid-auth/auth/testing";
-import { createTestApp, STRONG_PASSWORD, uniqueEmail, type TestApp } from "../../testing/test-app.js";
+import {
+  createTestApp,
+  STRONG_PASSWORD,
+  uniqueEmail,
+  type TestApp,
+} from "../../testing/test-app.js";
 import {
   OTHER_STRONG_PASSWORD,
   cookieHeader,

@@ -11,7 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sessions, users } from "@hybrid-auth/auth/schema";
 import type { TestClient } from "@hybrid-auth/auth/testing";
 import { todos } from "../../todos/schema.js";
-import { createTestApp, STRONG_PASSWORD, uniqueEmail, type TestApp } from "../../testing/test-app.js";
+import {
+  createTestApp,
+  STRONG_PASSWORD,
+  uniqueEmail,
+  type TestApp,
+} from "../../testing/test-app.js";
 import {
   NOBODYS_ID,
   OTHER_STRONG_PASSWORD,

@@ -52,7 +52,10 @@ export function securityEvents(options: SecurityEventsOptions = {}) {
     tables: (name, core) => ({ securityEvents: securityEventsTable(name, core) }),
     setup: (context) => {
       const table = securityEventsTable(context.tableName, context.tables);
-      return { hooks: recordingHooks(context, table), routes: activityRoutes(context, table, limit) };
+      return {
+        hooks: recordingHooks(context, table),
+        routes: activityRoutes(context, table, limit),
+      };
     },
   });
 }
@@ -83,7 +86,8 @@ function recordingHooks(context: PluginContext, table: SecurityEventsTable): Aut
     sessionsRevoked: async (e, tx) => {
       const type = SHOWN_REVOCATIONS[e.reason];
       if (!type) return;
-      const sessionId = e.reason === "token_reuse_detected" ? (e.sessionIds[0] ?? null) : e.actorSessionId;
+      const sessionId =
+        e.reason === "token_reuse_detected" ? (e.sessionIds[0] ?? null) : e.actorSessionId;
       await record(tx, { type, userId: e.userId, sessionId, client: e.client });
     },
     passwordChanged: (e, tx) => record(tx, { type: "password_changed", ...e }),

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, type TestApp } from "../testing/test-app.js";
+import { createTestHost, type TestHost } from "./test-host.js";
 
-let t: TestApp;
+let t: TestHost;
 beforeAll(async () => {
-  t = await createTestApp();
+  t = await createTestHost();
 });
 afterAll(() => t.dispose());
 
@@ -52,7 +52,7 @@ describe("revocation takes effect on the next request, access token unexpired", 
   it("the refused device's cookies are cleared", async () => {
     const a = await twoDevices();
     await a.client.post("/api/auth/logout-all");
-    const response = await a.second.get("/api/todos");
+    const response = await a.second.get("/api/notes");
     expect(response.status).toBe(401);
     expect(a.second.cookies.size).toBe(0);
   });

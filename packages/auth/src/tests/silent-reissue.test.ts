@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseSetCookie } from "@hybrid-auth/auth/testing";
-import { createTestApp, type TestApp } from "../testing/test-app.js";
+import { parseSetCookie } from "../testing/index.js";
+import { createTestHost, type TestHost } from "./test-host.js";
 
-let t: TestApp;
+let t: TestHost;
 beforeAll(async () => {
-  t = await createTestApp();
+  t = await createTestHost();
 });
 afterAll(() => t.dispose());
 
@@ -43,7 +43,7 @@ describe("silent reissue", () => {
     const before = client.cookies.get("auth_access");
     const session = client.cookies.get("auth_session");
     t.queries.reset();
-    const response = await client.get("/api/todos");
+    const response = await client.get("/api/notes");
     expect(response.status).toBe(200);
     const statements = t.queries.statements.filter((sql) => !sql.includes('"todos"'));
     expect(statements).toHaveLength(1);
@@ -97,7 +97,7 @@ describe("session lifetimes", () => {
   it("refuses a session past its idle timeout (7 days)", async () => {
     const { client } = await t.signUp();
     t.clock.advanceSeconds(7 * 24 * 3600 + 1);
-    const response = await client.get("/api/todos");
+    const response = await client.get("/api/notes");
     expect(response.status).toBe(401);
     expect(client.cookies.size).toBe(0);
   });
@@ -120,7 +120,7 @@ describe("session lifetimes", () => {
 
   it("a user deleted behind the API's back is refused once the access token expires", async () => {
     const { client, user } = await t.signUp();
-    const { users } = await import("@hybrid-auth/auth/schema");
+    const { users } = await import("../schema/index.js");
     const { eq } = await import("drizzle-orm");
     await t.database.db.delete(users).where(eq(users.id, user.id));
     t.clock.advanceSeconds(TTL + 1);

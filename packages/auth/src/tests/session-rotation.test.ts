@@ -1,12 +1,12 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { securityEvents, sessions } from "@hybrid-auth/auth/schema";
-import { parseSetCookie } from "@hybrid-auth/auth/testing";
-import { createTestApp, type TestApp } from "../testing/test-app.js";
+import { securityEvents, sessions } from "../schema/index.js";
+import { parseSetCookie } from "../testing/index.js";
+import { createTestHost, type TestHost } from "./test-host.js";
 
-let t: TestApp;
+let t: TestHost;
 beforeAll(async () => {
-  t = await createTestApp();
+  t = await createTestHost();
 });
 afterAll(() => t.dispose());
 
@@ -28,7 +28,7 @@ describe("session-token rotation", () => {
     const before = await sessionRow(user.id);
     const oldToken = client.cookies.get("auth_session");
     t.clock.advanceSeconds(TTL + 1);
-    const response = await client.get("/api/todos");
+    const response = await client.get("/api/notes");
     expect(response.status).toBe(200);
     expect(cookieNames(response).sort()).toEqual(["auth_access", "auth_session"]);
     expect(client.cookies.get("auth_session")).not.toBe(oldToken);
@@ -61,7 +61,7 @@ describe("session-token rotation", () => {
     t.clock.advanceSeconds(TTL + 1);
     await client.get("/api/auth/session"); // rotates
     t.clock.advanceSeconds(GRACE - 5);
-    const response = await laggingTab.get("/api/todos");
+    const response = await laggingTab.get("/api/notes");
     expect(response.status).toBe(200);
     expect(cookieNames(response)).toEqual(["auth_access"]);
   });
@@ -73,10 +73,10 @@ describe("session-token rotation", () => {
     t.clock.advanceSeconds(TTL + 1);
     expect((await client.get("/api/auth/session")).status).toBe(200); // the owner rotates
     t.clock.advanceSeconds(GRACE + 1);
-    expect((await thief.get("/api/todos")).status).toBe(401);
+    expect((await thief.get("/api/notes")).status).toBe(401);
     // The legitimate holder of the new token is signed out too: the session is burnt.
     client.cookies.delete("auth_access");
-    expect((await client.get("/api/todos")).status).toBe(401);
+    expect((await client.get("/api/notes")).status).toBe(401);
     expect((await sessionRow(user.id)).revokedAt).not.toBeNull();
     const events = await t.database.db
       .select()

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, STRONG_PASSWORD, uniqueEmail, type TestApp } from "../testing/test-app.js";
+import { createTestHost, STRONG_PASSWORD, uniqueEmail, type TestHost } from "./test-host.js";
 
-let t: TestApp;
+let t: TestHost;
 beforeAll(async () => {
-  t = await createTestApp();
+  t = await createTestHost();
 });
 afterAll(() => t.dispose());
 
@@ -164,8 +164,8 @@ describe("session endpoints", () => {
     );
     expect((await first.client.delete(`/api/auth/sessions/${other.id}`)).status).toBe(204);
     await expectProblem(await first.client.delete(`/api/auth/sessions/${other.id}`), 404);
-    await expectProblem(await second.get("/api/todos"), 401);
-    expect((await first.client.get("/api/todos")).status).toBe(200);
+    await expectProblem(await second.get("/api/notes"), 401);
+    expect((await first.client.get("/api/notes")).status).toBe(200);
   });
 });
 
@@ -188,7 +188,7 @@ describe("sign-out endpoints", () => {
     expect(response.status).toBe(204);
     expect(client.cookies.size).toBe(0);
     await expectProblem(await other.get("/api/auth/session"), 401);
-    await expectProblem(await client.fork().get("/api/todos"), 401);
+    await expectProblem(await client.fork().get("/api/notes"), 401);
   });
 
   it("POST /api/auth/logout-others keeps only this session", async () => {
@@ -212,8 +212,8 @@ describe("POST /api/auth/password", () => {
       newPassword,
     });
     expect(response.status).toBe(204);
-    await expectProblem(await other.get("/api/todos"), 401);
-    expect((await client.get("/api/todos")).status).toBe(200);
+    await expectProblem(await other.get("/api/notes"), 401);
+    expect((await client.get("/api/notes")).status).toBe(200);
     await expectProblem(await t.client().post("/api/auth/login", { email, password }), 401);
     expect(
       (await t.client().post("/api/auth/login", { email, password: newPassword })).status,
@@ -234,19 +234,5 @@ describe("POST /api/auth/password", () => {
       newPassword: "password",
     });
     expect(await expectProblem(weak, 422)).toMatchObject({ errors: [{ pointer: "/newPassword" }] });
-  });
-});
-
-describe("health", () => {
-  it("GET /api/health is 200 with no database query", async () => {
-    t.queries.reset();
-    const response = await t.client().get("/api/health");
-    expect(response.status).toBe(200);
-    expect(t.queries.count).toBe(0);
-  });
-
-  it("GET /api/ready is 200 when the database is migrated", async () => {
-    const response = await t.client().get("/api/ready");
-    expect(response.status).toBe(200);
   });
 });

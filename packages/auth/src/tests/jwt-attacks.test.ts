@@ -1,14 +1,14 @@
 import { SignJWT, base64url } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, TEST_SECRET, type TestApp } from "../testing/test-app.js";
+import { createTestHost, TEST_SECRET, type TestHost } from "./test-host.js";
 
-let t: TestApp;
+let t: TestHost;
 let token: string;
 let header: Record<string, unknown>;
 let payload: Record<string, unknown>;
 
 beforeAll(async () => {
-  t = await createTestApp();
+  t = await createTestHost();
   const { client } = await t.signUp();
   token = client.cookies.get("auth_access")!;
   const [h, p] = token.split(".");

@@ -1,0 +1,112 @@
+import { Hono } from "hono";
+import type { TestDatabase } from "@hybrid-auth/db/testing";
+import { createAuth, type Auth } from "../create-auth.js";
+import type { AuthEnv } from "../authenticator.js";
+import { createProblemErrorHandler, problemNotFoundHandler } from "../http/problem.js";
+import type { AuthOptions } from "../options/auth-options.js";
+import { securityEvents } from "../plugins/security-events/index.js";
+import { ManualClock } from "../testing/manual-clock.js";
+import { TestClient } from "../testing/test-client.js";
+import { createAuthTestDatabase } from "./test-database.js";
+
+export const TEST_SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
+export const STRONG_PASSWORD = "violet-kettle-harbour-93";
+
+let counter = 0;
+export const uniqueEmail = (label = "user") =>
+  `${label}-${Date.now().toString(36)}-${(counter += 1)}@example.test`;
+
+type HostOptions = Partial<Omit<AuthOptions, "db" | "clock">>;
+
+/**
+ * The smallest host a developer would write: the auth routes under `/api/auth` and one
+ * protected resource, `GET /api/notes`. The package's HTTP suites run against it.
+ */
+function createHostApp(auth: Auth) {
+  const app = new Hono<AuthEnv>();
+  app.onError(
+    createProblemErrorHandler((error) => {
+      throw error;
+    }),
+  );
+  app.notFound(problemNotFoundHandler);
+  app.route("/api/auth", auth.routes);
+  app.get("/api/notes", auth.middleware, auth.requireAuth, (c) =>
+    c.json({ owner: c.get("auth").userId, notes: [] }),
+  );
+  return app;
+}
+
+export type TestHost = {
+  app: Hono<AuthEnv>;
+  auth: Auth;
+  database: TestDatabase;
+  clock: ManualClock;
+  /** SQL statements sent since the last `queries.reset()`. */
+  queries: { count: number; statements: string[]; reset(): void };
+  client(headers?: Record<string, string>): TestClient;
+  /** Registers a fresh user and returns a signed-in client. */
+  signUp(options?: { email?: string; password?: string; userAgent?: string }): Promise<{
+    client: TestClient;
+    user: { id: string; email: string };
+    email: string;
+    password: string;
+  }>;
+  /** A second host over the same database: another process, or a restart. */
+  sibling(overrides?: HostOptions): Promise<{ app: Hono<AuthEnv>; auth: Auth }>;
+  dispose(): Promise<void>;
+};
+
+/** The test host over a fresh, migrated database, with a manual clock and a query counter. */
+export async function createTestHost(options: HostOptions = {}): Promise<TestHost> {
+  const statements: string[] = [];
+  const plugins = options.plugins ?? [securityEvents()];
+  const database = await createAuthTestDatabase(
+    { plugins, tablePrefix: options.tablePrefix },
+    (sql) => statements.push(sql),
+  );
+  const clock = new ManualClock(Date.now());
+  const build = async (overrides: HostOptions = {}) => {
+    const auth = await createAuth({
+      secret: TEST_SECRET,
+      secureCookies: false,
+      ...options,
+      ...overrides,
+      plugins,
+      db: database.db,
+      clock,
+    });
+    return { app: createHostApp(auth), auth };
+  };
+  const { app, auth } = await build();
+  const client = (headers?: Record<string, string>) =>
+    new TestClient((request) => app.fetch(request), headers);
+  return {
+    app,
+    auth,
+    database,
+    clock,
+    queries: {
+      get count() {
+        return statements.length;
+      },
+      statements,
+      reset: () => void (statements.length = 0),
+    },
+    client,
+    async signUp({ email = uniqueEmail(), password = STRONG_PASSWORD, userAgent } = {}) {
+      const signedIn = client(userAgent ? { "User-Agent": userAgent } : undefined);
+      const response = await signedIn.post("/api/auth/register", { email, password });
+      if (response.status !== 201) {
+        throw new Error(`sign-up failed: ${response.status} ${await response.text()}`);
+      }
+      const { user } = (await response.json()) as { user: { id: string; email: string } };
+      return { client: signedIn, user, email, password };
+    },
+    sibling: build,
+    async dispose() {
+      await auth.close();
+      await database.dispose();
+    },
+  };
+}
