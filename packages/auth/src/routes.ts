@@ -31,8 +31,12 @@ const coreRegisterFields = {
 
 /** The core's sign-up fields, and the host's extra ones (validated by their own schemas). */
 function registerBody(userFields: UserFieldDefinitions) {
-  const extra = Object.fromEntries(Object.keys(userFields).map((name) => [name, z.unknown()]));
-  return z.strictObject(coreRegisterFields).extend(extra as Record<string, z.ZodUnknown>);
+  const extra = Object.fromEntries(
+    Object.keys(userFields).map((name) => [name, z.unknown().optional()]),
+  );
+  return z
+    .strictObject(coreRegisterFields)
+    .extend(extra as Record<string, z.ZodOptional<z.ZodUnknown>>);
 }
 const loginBody = z.strictObject({ email, password });
 const passwordBody = z.strictObject({ currentPassword: password, newPassword: password });

@@ -140,7 +140,10 @@ export function createProblemErrorHandler(
     if (error instanceof ProblemError) return problemContextResponse(c, error.problem);
     if (error instanceof HTTPException) {
       const status = error.status as ContentfulStatusCode;
-      return problemContextResponse(c, error.message ? { status, detail: error.message } : { status });
+      return problemContextResponse(
+        c,
+        error.message ? { status, detail: error.message } : { status },
+      );
     }
     if (isDatabaseUnavailableError(error)) return problemContextResponse(c, DATABASE_UNAVAILABLE);
     logError(error, c);

@@ -161,9 +161,9 @@ describe("migrateAuth", () => {
     const error = await migrateAuth({ db: database.db, plugins: [squatter] }).catch((e) => e);
     expect(error).toBeInstanceOf(AuthConfigError);
     expect(error.option).toBe("plugins.squatter");
-    await expect(createAuth({ db: database.db, secret: SECRET, plugins: [squatter] })).rejects.toThrow(
-      AuthConfigError,
-    );
+    await expect(
+      createAuth({ db: database.db, secret: SECRET, plugins: [squatter] }),
+    ).rejects.toThrow(AuthConfigError);
   });
 
   it("createAuth refuses a database that lacks migrations, naming migrateAuth", async () => {
