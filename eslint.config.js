@@ -52,6 +52,7 @@ export default tseslint.config(
       "**/config.ts",
       "**/testing/env.ts",
       "scripts/**",
+      "packages/*/scripts/**",
       "e2e/**",
       "**/bench/**",
       "**/*.config.ts",

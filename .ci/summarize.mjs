@@ -14,6 +14,10 @@ for (const file of readdirSync(dir).filter((name) => name.endsWith(".json"))) {
     failed += report.numFailedTests;
     skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
     if (report.success === false && report.numFailedTests === 0) failed += 1; // e.g. a file failed to load
+  } else if (report.kind === "checks") {
+    // a script's own checks (the packed package's consumer test)
+    passed += report.passed;
+    failed += report.failed;
   } else if (report.stats) {
     // Playwright
     passed += report.stats.expected + (report.stats.flaky ?? 0);

@@ -302,7 +302,13 @@ async function argon2PerCore(): Promise<{ perSecond: number; msEach: number }> {
 function memoryProbe(): unknown {
   const result = spawnSync(
     process.execPath,
-    ["--conditions=@hybrid-auth/source", "--import", "tsx", "--expose-gc", "apps/api/bench/memory-probe.ts"],
+    [
+      "--conditions=@hybrid-auth/source",
+      "--import",
+      "tsx",
+      "--expose-gc",
+      "apps/api/bench/memory-probe.ts",
+    ],
     { cwd: repoRoot, encoding: "utf8", timeout: 120_000 },
   );
   if (result.status !== 0) {

@@ -20,7 +20,13 @@ describe("memory under 100 000 distinct sessions", () => {
   it("keeps the verified-token cache and the revocation events bounded", () => {
     const run = spawnSync(
       process.execPath,
-      ["--conditions=@hybrid-auth/source", "--import", "tsx", "--expose-gc", "apps/api/bench/memory-probe.ts"],
+      [
+        "--conditions=@hybrid-auth/source",
+        "--import",
+        "tsx",
+        "--expose-gc",
+        "apps/api/bench/memory-probe.ts",
+      ],
       { cwd: repoRoot, encoding: "utf8", timeout: 150_000 },
     );
     expect(run.status, run.stderr).toBe(0);

@@ -4,6 +4,7 @@ import { methodNotAllowed } from "hono/method-not-allowed";
 import {
   createAuth,
   createProblemErrorHandler,
+  type Auth,
   problemNotFoundHandler,
   problemContextResponse,
   systemClock,
@@ -41,7 +42,7 @@ export type AppDeps = {
   webDistDir?: string | false;
 };
 
-function buildRoutes(deps: AppDeps, auth: Awaited<ReturnType<typeof createAuth>>, clock: Clock) {
+function buildRoutes(deps: AppDeps, auth: Auth<typeof APP_AUTH_PLUGINS>, clock: Clock) {
   return new Hono<AuthEnv>()
     .route("/api", createHealthRoutes(deps.database))
     .route("/api/auth", auth.routes)

@@ -6,7 +6,9 @@
 //     tarball and on the workspace's exact versions of hono, @hono/node-server, drizzle-orm and
 //     @electric-sql/pglite, and installs it with npm;
 //  3. writes a host app of at most 15 lines of code, type-checks it with a strict tsconfig
-//     (skipLibCheck off) and runs the compiled JavaScript with plain node;
+//     (skipLibCheck off; errors that a control project without @hybrid-auth/auth shows too are
+//     upstream and reported, not failed, unless CONSUMER_STRICT_LIB_CHECK=1) and runs the
+//     compiled JavaScript with plain node;
 //  4. drives it over real HTTP: 401s, sign-up, sign-in from a second device, the devices list
 //     (spoofed X-Forwarded-For ignored), the activity list, instant revocation, sign-up limits
 //     and the per-address sign-in cool-down.
@@ -33,6 +35,8 @@ const SPOOFED_IP = "6.6.6.6";
 let passed = 0;
 let failed = 0;
 let server;
+/** Child processes still running (tsc), ended on cleanup. */
+const children = new Set();
 let serverOutput = "";
 let workDir;
 const started = Date.now();
@@ -100,6 +104,8 @@ function run(command, args, { cwd, env = process.env, timeout = 10 * 60_000 } = 
 function runAsync(command, args, { cwd, env = process.env } = {}) {
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    children.add(child);
+    child.on("exit", () => children.delete(child));
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));
@@ -775,6 +781,7 @@ async function typeCheck(appDir) {
 // Main
 
 async function cleanup() {
+  for (const child of children) child.kill("SIGTERM");
   await stopServer().catch(() => {});
   if (!workDir) return;
   if (keep) console.log(`\n   KEEP_CONSUMER=1: kept ${workDir}`);
@@ -851,4 +858,8 @@ await cleanup();
 console.log(`\n   total: ${seconds(Date.now() - started)}`);
 if (failed > 0) exitCode = 1;
 console.log(`consumer: ${passed} passed, ${failed} failed`);
+// CI sums every runner's report into one line (.ci/summarize.mjs).
+if (process.env.CONSUMER_REPORT) {
+  fs.writeFileSync(process.env.CONSUMER_REPORT, JSON.stringify({ kind: "checks", passed, failed }));
+}
 process.exit(exitCode);

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import type { Hono } from "hono";
 import { createAdminApi } from "./account.js";
 import { Authenticator, type AuthEnv } from "./authenticator.js";
 import { systemClock } from "./clock.js";
@@ -15,7 +15,7 @@ import { PasswordHasher, OWASP_ARGON2_BASELINE } from "./password/hasher.js";
 import { DEFAULT_PASSWORD_POLICY } from "./password/policy.js";
 import { HookRunner, type AuthHooks } from "./plugins/hooks.js";
 import type { AuthPlugin, ClaimsProvider, PluginContext, PluginParts } from "./plugins/plugin.js";
-import type { PluginRoutesSchema } from "./plugins/plugin-routes.js";
+import type { WithPluginRoutes } from "./plugins/plugin-routes.js";
 import { Revocations } from "./revocation/revocations.js";
 import { inProcessTransport } from "./revocation/transport.js";
 import { createAuthRoutes } from "./routes.js";
@@ -41,7 +41,7 @@ import { createKeyRing } from "./tokens/key-ring.js";
  * app.get("/api/me", auth.middleware, auth.requireAuth, (c) => c.json(c.get("auth")));
  */
 export async function createAuth<const Plugins extends readonly AuthPlugin[] = []>(
-  options: AuthOptions & { plugins?: Plugins },
+  options: Omit<AuthOptions, "plugins"> & { plugins?: Plugins },
 ) {
   validateAuthOptions(options);
   const plugins: readonly AuthPlugin[] = options.plugins ?? [];
@@ -121,7 +121,7 @@ export async function createAuth<const Plugins extends readonly AuthPlugin[] = [
      * The auth routes, the core's and every plugin's; mount with
      * `app.route("/api/auth", auth.routes)`.
      */
-    routes: routes as typeof routes & Hono<AuthEnv, PluginRoutesSchema<Plugins>, "/">,
+    routes: routes as unknown as WithPluginRoutes<typeof routes, Plugins>,
     /** Role changes, disabling and deletion, effective on every device at once. */
     admin: createAdminApi(runtime),
     /** Stops receiving revocation events from other processes and the hashing queue. */
@@ -131,8 +131,10 @@ export async function createAuth<const Plugins extends readonly AuthPlugin[] = [
   };
 }
 
-/** What `createAuth` returns. */
-export type Auth = Awaited<ReturnType<typeof createAuth>>;
+/** What `createAuth` returns, for a tuple of plugins (their routes are typed too). */
+export type Auth<Plugins extends readonly AuthPlugin[] = readonly AuthPlugin[]> = Awaited<
+  ReturnType<typeof createAuth<Plugins>>
+>;
 
 async function setUpPlugins(
   plugins: readonly AuthPlugin[],

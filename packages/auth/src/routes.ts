@@ -29,14 +29,17 @@ const coreRegisterFields = {
   name: safeText().trim().max(100, "must be at most 100 characters").nullish(),
 };
 
-/** The core's sign-up fields, and the host's extra ones (validated by their own schemas). */
-function registerBody(userFields: UserFieldDefinitions) {
+const coreRegisterBody = z.strictObject(coreRegisterFields);
+
+/**
+ * The core's sign-up fields and the host's extra ones, which their own schemas validate next.
+ * Typed as the core's body: the host's fields are not known to the type system.
+ */
+function registerBody(userFields: UserFieldDefinitions): typeof coreRegisterBody {
   const extra = Object.fromEntries(
     Object.keys(userFields).map((name) => [name, z.unknown().optional()]),
   );
-  return z
-    .strictObject(coreRegisterFields)
-    .extend(extra as Record<string, z.ZodOptional<z.ZodUnknown>>);
+  return coreRegisterBody.extend(extra) as unknown as typeof coreRegisterBody;
 }
 const loginBody = z.strictObject({ email, password });
 const passwordBody = z.strictObject({ currentPassword: password, newPassword: password });
@@ -70,8 +73,8 @@ export function createAuthRoutes(runtime: AuthRuntime, authenticator: Authentica
       // validation, so an anonymous request gets 401 rather than 422.
       .use(authenticator.middleware)
       .post("/register", jsonBody(registerBody(runtime.userFields)), async (c) => {
-        const body = c.req.valid("json") as z.output<z.ZodObject<typeof coreRegisterFields>> &
-          Record<string, unknown>;
+        const body: Record<string, unknown> & z.output<typeof coreRegisterBody> =
+          c.req.valid("json");
         const fields = await validateUserFields(runtime.userFields, body);
         if ("errors" in fields) throw invalidFields(fields.errors);
         const user = await register(runtime, c, { ...body, fields: fields.values });

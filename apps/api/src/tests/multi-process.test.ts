@@ -74,20 +74,24 @@ type ApiProcess = {
 async function startApi(name: string, env: Record<string, string>): Promise<ApiProcess> {
   const port = await freePort();
   const workers = Number(env.WEB_CONCURRENCY ?? "1");
-  const child = spawn(process.execPath, ["--conditions=@hybrid-auth/source", "--import", "tsx", "apps/api/src/index.ts"], {
-    cwd: repoRoot,
-    // Only what the server needs: no inherited environment.
-    env: {
-      NODE_ENV: "production",
-      AUTH_SECRET: TEST_SECRET,
-      DATA_DIR: mkdtempSync(join(tmpdir(), "multi-process-")),
-      LOG_LEVEL: "error",
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      ...env,
+  const child = spawn(
+    process.execPath,
+    ["--conditions=@hybrid-auth/source", "--import", "tsx", "apps/api/src/index.ts"],
+    {
+      cwd: repoRoot,
+      // Only what the server needs: no inherited environment.
+      env: {
+        NODE_ENV: "production",
+        AUTH_SECRET: TEST_SECRET,
+        DATA_DIR: mkdtempSync(join(tmpdir(), "multi-process-")),
+        LOG_LEVEL: "error",
+        HOST: "127.0.0.1",
+        PORT: String(port),
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
     },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  );
   let output = "";
   const servingPids: number[] = [];
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));

@@ -1,13 +1,13 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TestDatabase } from "@hybrid-auth/db/testing";
-import { createAuthTestDatabase } from "../tests/test-database.js";
+import { createTestDatabase, type TestDatabase } from "@hybrid-auth/db/testing";
 import { TestClient } from "../testing/index.js";
 import { createHostApp } from "./host-app.js";
 
 let database: TestDatabase;
 beforeAll(async () => {
-  database = await createAuthTestDatabase();
+  // An empty database: the example migrates it itself.
+  database = await createTestDatabase({ migrate: async () => {} });
 });
 afterAll(() => database.dispose());
 

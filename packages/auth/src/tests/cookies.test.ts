@@ -20,7 +20,7 @@ async function registerOn(secureCookies: boolean) {
 
 describe("cookie attributes", () => {
   it("production: __Host- names, Secure, HttpOnly, SameSite=Lax, Path=/, no Domain", async () => {
-    const { cookies, client, response } = await registerOn(true);
+    const { cookies, client } = await registerOn(true);
     expect(cookies.map((c) => c.name).sort()).toEqual([
       "__Host-auth_access",
       "__Host-auth_session",

@@ -8,25 +8,27 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-/** What the API shows of a user: never the password hash; public extra fields inline. */
+/**
+ * What the API shows of a user: never the password hash. The host's public extra fields
+ * (`userFields`) are in the same object at run time; the type names the core's only.
+ */
 export type PublicUser = {
   id: string;
   email: string;
   name: string | null;
   role: string;
   createdAt: string;
-  [field: string]: unknown;
 };
 
 export function toPublicUser(row: UserRow, fields: UserFieldDefinitions = {}): PublicUser {
-  return {
-    ...publicUserFields(fields, row.fields),
+  const user: PublicUser = {
     id: row.id,
     email: row.email,
     name: row.name,
     role: row.role,
     createdAt: row.createdAt.toISOString(),
   };
+  return { ...publicUserFields(fields, row.fields), ...user };
 }
 
 export async function insertUser(
