@@ -106,6 +106,8 @@ export async function createAuth<const Plugins extends readonly AuthPlugin[] = [
     allowedOrigins: options.allowedOrigins ?? [],
   };
   const authenticator = new Authenticator(runtime);
+  // Plugins are set up with the finished authenticator (their routes use `requireAuth`); the
+  // hooks and claims they return complete the runtime before any request can arrive.
   const parts = await setUpPlugins(plugins, runtime, authenticator, prefix);
   runtime.hooks = new HookRunner(parts.hooks);
   runtime.claims = new ClaimsBuilder(parts.claims);

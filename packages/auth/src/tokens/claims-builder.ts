@@ -19,10 +19,6 @@ export const RESERVED_CLAIMS = new Set([
 export class ClaimsBuilder {
   constructor(private readonly providers: readonly { id: string; claims: ClaimsProvider }[]) {}
 
-  get isEmpty(): boolean {
-    return this.providers.length === 0;
-  }
-
   async build(subject: ClaimsSubject): Promise<Record<string, ClaimValue> | undefined> {
     if (this.providers.length === 0) return undefined;
     const merged: Record<string, ClaimValue> = {};
