@@ -69,9 +69,9 @@ export function validateAuthOptions(options: AuthOptions): void {
     const previousProblem = secretProblem(previous);
     if (previousProblem) throw new AuthConfigError(`previousSecrets[${index}]`, previousProblem);
   }
-  checkPositiveInteger("accessTokenTtlSeconds", options.accessTokenTtlSeconds, 10);
-  checkPositiveInteger("sessionAbsoluteTtlSeconds", options.sessionAbsoluteTtlSeconds, 60);
-  checkPositiveInteger("sessionIdleTtlSeconds", options.sessionIdleTtlSeconds, 60);
+  checkPositiveInteger("accessTokenTtlSeconds", options.accessTokenTtlSeconds);
+  checkPositiveInteger("sessionAbsoluteTtlSeconds", options.sessionAbsoluteTtlSeconds);
+  checkPositiveInteger("sessionIdleTtlSeconds", options.sessionIdleTtlSeconds);
   checkPositiveInteger("sessionRotationGraceSeconds", options.sessionRotationGraceSeconds, 0);
   checkPositiveInteger("maxConcurrentHashes", options.maxConcurrentHashes);
   checkPositiveInteger("verifiedTokenCacheSize", options.verifiedTokenCacheSize);
