@@ -1,5 +1,13 @@
 import type { AbuseLimitOptions } from "@hybrid-auth/auth";
-import { ManualClock, TestClient } from "@hybrid-auth/auth/testing";
+import {
+  ManualClock,
+  signUp,
+  STRONG_PASSWORD,
+  TestClient,
+  uniqueEmail,
+  type SignedUp,
+  type SignUpOptions,
+} from "@hybrid-auth/auth/testing";
 import { createTestDatabase, type TestDatabase } from "@hybrid-auth/db/testing";
 import { createApp, type AppDeps } from "../app.js";
 import type { Config } from "../config.js";
@@ -7,7 +15,7 @@ import { migrateApp } from "../db/migrate.js";
 
 export const TEST_SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 
-export const STRONG_PASSWORD = "violet-kettle-harbour-93";
+export { STRONG_PASSWORD, uniqueEmail };
 
 export function testAuthConfig(overrides: Partial<Config["auth"]> = {}): Config["auth"] {
   return {
@@ -28,12 +36,7 @@ export type TestApp = Awaited<ReturnType<typeof createApp>> & {
   queries: { count: number; statements: string[]; reset(): void };
   client(headers?: Record<string, string>): TestClient;
   /** Registers a fresh user and returns a signed-in client. */
-  signUp(options?: { email?: string; password?: string; userAgent?: string }): Promise<{
-    client: TestClient;
-    user: { id: string; email: string };
-    email: string;
-    password: string;
-  }>;
+  signUp(options?: SignUpOptions): Promise<SignedUp>;
   /** A second `createApp` over the same database: another process, or a restart. */
   sibling(overrides?: Partial<AppDeps>): Promise<Awaited<ReturnType<typeof createApp>>>;
   dispose(): Promise<void>;
@@ -44,10 +47,6 @@ const GENEROUS_CLIENT_LIMITS: Partial<AbuseLimitOptions> = {
   signUpsPerClient: { points: 10_000, seconds: 60 },
   passwordChangesPerClient: { points: 10_000, seconds: 60 },
 };
-
-let counter = 0;
-export const uniqueEmail = (label = "user") =>
-  `${label}-${Date.now().toString(36)}-${(counter += 1)}@example.test`;
 
 /** The API over a fresh, migrated test database, with a manual clock and a query counter. */
 export async function createTestApp(
@@ -97,15 +96,7 @@ export async function createTestApp(
     clock,
     queries,
     client,
-    async signUp({ email = uniqueEmail(), password = STRONG_PASSWORD, userAgent } = {}) {
-      const signedIn = client(userAgent ? { "User-Agent": userAgent } : undefined);
-      const response = await signedIn.post("/api/auth/register", { email, password });
-      if (response.status !== 201) {
-        throw new Error(`sign-up failed: ${response.status} ${await response.text()}`);
-      }
-      const { user } = (await response.json()) as { user: { id: string; email: string } };
-      return { client: signedIn, user, email, password };
-    },
+    signUp: (options) => signUp((request) => built.app.fetch(request), options),
     sibling: (overrides = {}) => createApp({ ...deps, ...overrides }),
     async dispose() {
       await built.auth.close();

@@ -6,15 +6,18 @@ import { createProblemErrorHandler, problemNotFoundHandler } from "../http/probl
 import type { AuthOptions } from "../options/auth-options.js";
 import { securityEvents } from "../plugins/security-events/index.js";
 import { ManualClock } from "../testing/manual-clock.js";
+import {
+  signUp,
+  STRONG_PASSWORD,
+  uniqueEmail,
+  type SignedUp,
+  type SignUpOptions,
+} from "../testing/sign-up.js";
 import { TestClient } from "../testing/test-client.js";
 import { createAuthTestDatabase } from "./test-database.js";
 
 export const TEST_SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
-export const STRONG_PASSWORD = "violet-kettle-harbour-93";
-
-let counter = 0;
-export const uniqueEmail = (label = "user") =>
-  `${label}-${Date.now().toString(36)}-${(counter += 1)}@example.test`;
+export { STRONG_PASSWORD, uniqueEmail };
 
 type HostOptions = Partial<Omit<AuthOptions, "db" | "clock">>;
 
@@ -46,12 +49,7 @@ export type TestHost = {
   queries: { count: number; statements: string[]; reset(): void };
   client(headers?: Record<string, string>): TestClient;
   /** Registers a fresh user and returns a signed-in client. */
-  signUp(options?: { email?: string; password?: string; userAgent?: string }): Promise<{
-    client: TestClient;
-    user: { id: string; email: string };
-    email: string;
-    password: string;
-  }>;
+  signUp(options?: SignUpOptions): Promise<SignedUp>;
   /** A second host over the same database: another process, or a restart. */
   sibling(overrides?: HostOptions): Promise<{ app: Hono<AuthEnv>; auth: Auth }>;
   dispose(): Promise<void>;
@@ -94,15 +92,7 @@ export async function createTestHost(options: HostOptions = {}): Promise<TestHos
       reset: () => void (statements.length = 0),
     },
     client,
-    async signUp({ email = uniqueEmail(), password = STRONG_PASSWORD, userAgent } = {}) {
-      const signedIn = client(userAgent ? { "User-Agent": userAgent } : undefined);
-      const response = await signedIn.post("/api/auth/register", { email, password });
-      if (response.status !== 201) {
-        throw new Error(`sign-up failed: ${response.status} ${await response.text()}`);
-      }
-      const { user } = (await response.json()) as { user: { id: string; email: string } };
-      return { client: signedIn, user, email, password };
-    },
+    signUp: (signUpOptions) => signUp((request) => app.fetch(request), signUpOptions),
     sibling: build,
     async dispose() {
       await auth.close();
