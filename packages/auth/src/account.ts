@@ -1,4 +1,7 @@
+import type { Context } from "hono";
+import { limiterClient } from "./abuse/limiter-client.js";
 import { ProblemError, SIGN_IN_REQUIRED } from "./http/problem.js";
+import { clientInfo } from "./sessions/client-info.js";
 import { normalizePassword, passwordProblem, personalWords } from "./password/policy.js";
 import type { ClientInfo, SessionRevocationReason } from "./plugins/hooks.js";
 import type { RevocationEvent } from "./revocation/revocation-list.js";
@@ -58,19 +61,21 @@ export async function revokeAllSessions(
 /** Checks the current password, stores the new one, revokes every other session. */
 export async function changePassword(
   runtime: AuthRuntime,
+  c: Context,
   current: { userId: string; sessionId: string },
   input: { currentPassword: string; newPassword: string },
-  client: ClientInfo,
 ): Promise<void> {
   const { db, tables, hasher, passwordPolicy, limits, hooks } = runtime;
   const account = `user:${current.userId}`;
-  await limits.beforePasswordChange(client.ip, current.userId);
+  const client = clientInfo(runtime, c);
+  const limited = limiterClient(runtime, c);
+  await limits.beforePasswordChange(limited, current.userId);
   const user = await findUserById(db, tables, current.userId);
   if (!user) throw new ProblemError(SIGN_IN_REQUIRED);
   const valid = await hasher.verify(user.passwordHash, normalizePassword(input.currentPassword));
   if (!valid) {
     // A stolen session must not become an oracle for guessing the password.
-    await limits.recordFailure(client.ip, account);
+    await limits.recordFailure(limited, account);
     throw new ProblemError({
       status: 422,
       type: "/problems/validation",
@@ -86,7 +91,7 @@ export async function changePassword(
     personalWords(user.email, user.name),
   );
   if (problem) throw invalidPassword("/newPassword", problem);
-  await limits.recordSuccess(client.ip, account);
+  await limits.recordSuccess(limited, account);
   const passwordHash = await hasher.hash(newPassword);
   await runtime.revocations.revoke(async (tx, now) => {
     await updateUser(tx, tables, user.id, { passwordHash }, now);

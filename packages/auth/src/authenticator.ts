@@ -171,10 +171,21 @@ export class Authenticator {
       rotateAfterMs: accessTtlSeconds * 1000,
     });
     if (session) {
-      const minted = await this.#mint(session, now);
-      return session.rotated
-        ? { ...minted, rotatedSession: { token: nextToken, expiresAt: session.expiresAt } }
-        : minted;
+      const rotatedSession = session.rotated
+        ? { token: nextToken, expiresAt: session.expiresAt }
+        : undefined;
+      try {
+        const minted = await this.#mint(session, now);
+        return rotatedSession ? { ...minted, rotatedSession } : minted;
+      } catch (error) {
+        // The token was rotated: the browser must get the new one even if minting failed (a
+        // plugin's claims), or its next request would look like a stolen token's.
+        if (rotatedSession) {
+          const maxAge = (rotatedSession.expiresAt.getTime() - now) / 1000;
+          this.runtime.cookies.setSession(c, rotatedSession.token, maxAge);
+        }
+        throw error;
+      }
     }
     const rotatedOut = await findByRotatedOutToken(db, tables, tokenHash, now, lifetimes);
     if (!rotatedOut) return undefined;

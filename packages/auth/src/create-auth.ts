@@ -109,7 +109,7 @@ export async function createAuth<const Plugins extends readonly AuthPlugin[] = [
   // Plugins are set up with the finished authenticator (their routes use `requireAuth`); the
   // hooks and claims they return complete the runtime before any request can arrive.
   const parts = await setUpPlugins(plugins, runtime, authenticator, prefix);
-  runtime.hooks = new HookRunner(parts.hooks);
+  runtime.hooks = new HookRunner(parts.hooks, options.onHookError);
   runtime.claims = new ClaimsBuilder(parts.claims);
   const routes = createAuthRoutes(runtime, authenticator);
   for (const pluginRoutes of parts.routes) routes.route("/", pluginRoutes);

@@ -1,5 +1,6 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
+import { readPeerFirst } from "./abuse/limiter-client.js";
 import { changePassword, revokeAllSessions, revokeSessionSelection } from "./account.js";
 import type { AuthEnv, AuthState, Authenticator } from "./authenticator.js";
 import { jsonBody, safeText } from "./http/json-body.js";
@@ -72,7 +73,7 @@ export function createAuthRoutes(runtime: AuthRuntime, authenticator: Authentica
       // user call `signedIn(c)`, which answers 401; `requireAuth` stays in front of body
       // validation, so an anonymous request gets 401 rather than 422.
       .use(authenticator.middleware)
-      .post("/register", jsonBody(registerBody(runtime.userFields)), async (c) => {
+      .post("/register", readPeerFirst, jsonBody(registerBody(runtime.userFields)), async (c) => {
         const body: Record<string, unknown> & z.output<typeof coreRegisterBody> =
           c.req.valid("json");
         const fields = await validateUserFields(runtime.userFields, body);
@@ -80,7 +81,7 @@ export function createAuthRoutes(runtime: AuthRuntime, authenticator: Authentica
         const user = await register(runtime, c, { ...body, fields: fields.values });
         return c.json({ user }, 201);
       })
-      .post("/login", jsonBody(loginBody), async (c) => {
+      .post("/login", readPeerFirst, jsonBody(loginBody), async (c) => {
         const user = await login(runtime, c, c.req.valid("json"));
         return c.json({ user }, 200);
       })
@@ -174,8 +175,8 @@ export function createAuthRoutes(runtime: AuthRuntime, authenticator: Authentica
         if (sessionId === auth.sessionId) runtime.cookies.clear(c);
         return c.body(null, 204);
       })
-      .post("/password", requireAuth, jsonBody(passwordBody), async (c) => {
-        await changePassword(runtime, signedIn(c), c.req.valid("json"), clientInfo(runtime, c));
+      .post("/password", requireAuth, readPeerFirst, jsonBody(passwordBody), async (c) => {
+        await changePassword(runtime, c, signedIn(c), c.req.valid("json"));
         return c.body(null, 204);
       })
   );

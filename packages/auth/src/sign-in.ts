@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { AuthState } from "./authenticator.js";
+import { limiterClient } from "./abuse/limiter-client.js";
 import { isUniqueViolation } from "./db.js";
 import { ProblemError } from "./http/problem.js";
 import { normalizePassword, passwordProblem, personalWords } from "./password/policy.js";
@@ -74,7 +75,7 @@ async function startSession(
   }
   const now = clock.now();
   const sessionToken = generateSessionToken();
-  const { user, session } = await db.transaction(async (tx) => {
+  const { user, session, claims } = await db.transaction(async (tx) => {
     const user = await account(tx);
     const session = await insertSession(tx, tables, {
       userId: user.id,
@@ -85,15 +86,16 @@ async function startSession(
       ip: client.ip,
     });
     await hooks.emit(hook, { userId: user.id, sessionId: session.id, client }, tx);
-    return { user, session };
+    // Inside the transaction: a claims provider that fails leaves no half-made sign-up.
+    const claims = await runtime.claims.build({
+      userId: user.id,
+      role: user.role,
+      fields: user.fields,
+    });
+    return { user, session, claims };
   });
   const { token } = await tokens.mint(
-    {
-      userId: user.id,
-      sessionId: session.id,
-      role: user.role,
-      claims: await runtime.claims.build({ userId: user.id, role: user.role, fields: user.fields }),
-    },
+    { userId: user.id, sessionId: session.id, role: user.role, claims },
     now,
   );
   cookies.setSession(c, sessionToken, (session.expiresAt.getTime() - now) / 1000);
@@ -111,7 +113,7 @@ export async function register(
     fields: Record<string, unknown>;
   },
 ): Promise<PublicUser> {
-  await runtime.limits.beforeSignUp(runtime.getClientIp(c));
+  await runtime.limits.beforeSignUp(limiterClient(runtime, c));
   const password = normalizePassword(input.password);
   const email = normalizeEmail(input.email);
   const problem = passwordProblem(
@@ -154,7 +156,7 @@ export async function login(
 ): Promise<PublicUser> {
   const { hasher, limits, db, tables } = runtime;
   const email = normalizeEmail(input.email);
-  const client = runtime.getClientIp(c);
+  const client = limiterClient(runtime, c);
   try {
     await limits.beforeSignIn(client, email);
   } catch (error) {

@@ -30,6 +30,15 @@ describe("the client address on a real Node server", () => {
     expect(await response.text()).toBe("203.0.113.9");
   });
 
+  it("falls back to the connection when the proxy's entry is missing or not an address", async () => {
+    for (const forwarded of ["<b>not-an-ip</b>", "", "6.6.6.6,"]) {
+      const response = await fetch(`${base}/one-proxy`, {
+        headers: { "X-Forwarded-For": forwarded },
+      });
+      expect(await response.text()).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
+    }
+  });
+
   it("is unknown for in-process requests, which then share no bucket", async () => {
     const app = new Hono().get("/", (c) => c.text(connectionAddress(c) ?? "none"));
     expect(await (await app.request("/")).text()).toBe("none");

@@ -147,7 +147,8 @@ export function createProblemErrorHandler(
     }
     if (isDatabaseUnavailableError(error)) return problemContextResponse(c, DATABASE_UNAVAILABLE);
     logError(error, c);
-    return problemResponse({ status: 500, detail: "Something went wrong on our side." });
+    // Through the context: cookies set before the failure (a rotated session token) still go.
+    return problemContextResponse(c, { status: 500, detail: "Something went wrong on our side." });
   };
 }
 

@@ -12,6 +12,14 @@ export const CORE_MIGRATIONS: readonly AuthMigration[] = [
   {
     id: "0001_core",
     statements: (t) => [
+      // Adopt existing tables only from this package's own earlier layout: a `users` table
+      // alone, however alike its columns, is the host's.
+      `do $$ begin
+        if to_regclass('${t("users")}') is not null
+          and to_regclass('${t("revocation_events")}') is null then
+          raise exception 'table ${t("users")} exists and is not this package''s';
+        end if;
+      end $$`,
       `create table if not exists ${t("users")} (
         "id" uuid primary key default gen_random_uuid() not null,
         "email" text not null,

@@ -152,6 +152,18 @@ describe("migrateAuth", () => {
     ]);
   });
 
+  it("will not adopt a host's `users` table even with exactly our columns", async () => {
+    const database = await emptyDatabase();
+    await database.db.execute(sql`create table users (
+      id uuid primary key, email text not null, name text, password_hash text not null,
+      role text not null, disabled_at timestamptz, created_at timestamptz not null,
+      updated_at timestamptz not null)`);
+    const refused = await migrateAuth({ db: database.db }).catch((e) => e);
+    expect(refused).toBeInstanceOf(MigrationError);
+    expect(String(refused.message)).toMatch(/is not this package's.*tablePrefix/s);
+    expect(await tableNames(database)).toEqual(["users"]);
+  });
+
   it("refuses two owners of one table name, naming the option", async () => {
     const database = await emptyDatabase();
     const squatter = definePlugin({

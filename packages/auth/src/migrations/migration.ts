@@ -104,7 +104,9 @@ async function runStatements(tx: Tx, id: string, statements: readonly string[]) 
     try {
       await tx.execute(sql.raw(statement));
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      // drizzle wraps the driver's error (and quotes the whole query): report PostgreSQL's own.
+      const root = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+      const reason = root instanceof Error ? root.message : String(root);
       throw new MigrationError(
         `Migration ${id} failed at statement ${index + 1} (${reason}). Nothing was changed. ` +
           "If a table of that name belongs to your application, set the `tablePrefix` option.",

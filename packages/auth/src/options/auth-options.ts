@@ -5,6 +5,7 @@ import type { AbuseLimitOptions } from "../abuse/abuse-limits.js";
 import type { LimiterStore } from "../abuse/limiter-store.js";
 import type { Argon2Parameters } from "../password/hasher.js";
 import type { PasswordPolicyOptions } from "../password/policy.js";
+import type { HookErrorHandler } from "../plugins/hooks.js";
 import type { AuthPlugin } from "../plugins/plugin.js";
 import type { RevocationTransport } from "../revocation/transport.js";
 import type { SigningSecret } from "../tokens/key-ring.js";
@@ -76,6 +77,8 @@ export type AuthOptions = {
   plugins?: readonly AuthPlugin[] | undefined;
   /** Extra user fields accepted at sign-up and shown in `user` (none). */
   userFields?: UserFieldDefinitions | undefined;
+  /** Told of a failed `sessionsRevoked` hook; the revocation commits anyway (`console.error`). */
+  onHookError?: HookErrorHandler | undefined;
 };
 
 /** Every option's name, once: the compiler keeps it equal to the keys of `AuthOptions`. */
@@ -106,6 +109,7 @@ export const AUTH_OPTION_NAMES = Object.keys({
   tablePrefix: true,
   plugins: true,
   userFields: true,
+  onHookError: true,
 } satisfies Record<keyof AuthOptions, true>) as (keyof AuthOptions)[];
 
 export const DAY_SECONDS = 24 * 60 * 60;

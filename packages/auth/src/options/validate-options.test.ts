@@ -64,6 +64,58 @@ describe("createAuth option validation", () => {
       { db, secret, userFields: { plan: {} } },
       "userFields.plan.schema",
     ],
+    ["a `null` allowed origin", { db, secret, allowedOrigins: ["null"] }, "allowedOrigins[0]"],
+    [
+      "an origin with a path",
+      { db, secret, allowedOrigins: ["https://a.test/x"] },
+      "allowedOrigins[0]",
+    ],
+    ["an empty issuer", { db, secret, issuer: "" }, "issuer"],
+    [
+      "one name for both cookies",
+      { db, secret, cookieNames: { access: "a", session: "a" } },
+      "cookieNames",
+    ],
+    [
+      "a cookie name with `;`",
+      { db, secret, cookieNames: { access: "a;b", session: "s" } },
+      "cookieNames.access",
+    ],
+    [
+      "an unknown limiter store",
+      { db, secret, limiterStore: { kind: "bogus" } },
+      "limiterStore.kind",
+    ],
+    [
+      "a limit of zero points",
+      { db, secret, abuseLimits: { signInsPerClient: { points: 0, seconds: 60 } } },
+      "abuseLimits.signInsPerClient.points",
+    ],
+    [
+      "an impossible password score",
+      { db, secret, password: { minScore: 7 } },
+      "password.minScore",
+    ],
+    [
+      "argon2 parameters that are not numbers",
+      { db, secret, argon2: { memoryCost: Number.NaN, timeCost: 2, parallelism: 1 } },
+      "argon2.memoryCost",
+    ],
+    [
+      "a day of rotation grace",
+      { db, secret, sessionRotationGraceSeconds: 86_400 },
+      "sessionRotationGraceSeconds",
+    ],
+    [
+      "ten-year access tokens",
+      { db, secret, accessTokenTtlSeconds: 315_360_000 },
+      "accessTokenTtlSeconds",
+    ],
+    [
+      "a user field every object has",
+      { db, secret, userFields: { constructor: { schema: z.string() } } },
+      "userFields.constructor",
+    ],
   ])("names the option at fault: %s", (_label, options, option) => {
     expect(optionAtFault(options)).toBe(option);
   });

@@ -42,6 +42,46 @@ function checkPositiveInteger(option: string, value: unknown, min = 1): void {
   }
 }
 
+function checkAtMost(option: string, value: number | undefined, max: number, why: string): void {
+  if (value !== undefined && value > max) {
+    throw new AuthConfigError(option, `must be at most ${max} (${why})`);
+  }
+}
+
+/** `scheme://host[:port]`, exactly as browsers send `Origin` (so never `null`). */
+function checkOrigins(origins: unknown): void {
+  if (origins === undefined) return;
+  if (!Array.isArray(origins)) throw new AuthConfigError("allowedOrigins", "must be an array");
+  for (const [index, origin] of origins.entries()) {
+    let parsed: URL | undefined;
+    try {
+      parsed = typeof origin === "string" ? new URL(origin) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin) {
+      throw new AuthConfigError(
+        `allowedOrigins[${index}]`,
+        "must be an origin like https://app.example.com (scheme, host, port; no path; not `null`)",
+      );
+    }
+  }
+}
+
+/** Cookie names: RFC 6265 tokens, the two distinct. */
+function checkCookieNames(names: AuthOptions["cookieNames"]): void {
+  if (names === undefined) return;
+  const token = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/;
+  for (const key of ["access", "session"] as const) {
+    if (typeof names[key] !== "string" || !token.test(names[key])) {
+      throw new AuthConfigError(`cookieNames.${key}`, "must be 1–64 cookie-token characters");
+    }
+  }
+  if (names.access === names.session) {
+    throw new AuthConfigError("cookieNames", "the access and session cookies need two names");
+  }
+}
+
 function checkFunction(option: string, value: unknown): void {
   if (value !== undefined && typeof value !== "function") {
     throw new AuthConfigError(option, "must be a function");
@@ -70,24 +110,36 @@ export function validateAuthOptions(options: AuthOptions): void {
     if (previousProblem) throw new AuthConfigError(`previousSecrets[${index}]`, previousProblem);
   }
   checkPositiveInteger("accessTokenTtlSeconds", options.accessTokenTtlSeconds);
+  // Revocations are held in memory for one access-token lifetime: keep it short.
+  checkAtMost("accessTokenTtlSeconds", options.accessTokenTtlSeconds, 3600, "an hour");
   checkPositiveInteger("sessionAbsoluteTtlSeconds", options.sessionAbsoluteTtlSeconds);
   checkPositiveInteger("sessionIdleTtlSeconds", options.sessionIdleTtlSeconds);
   checkPositiveInteger("sessionRotationGraceSeconds", options.sessionRotationGraceSeconds, 0);
+  checkAtMost(
+    "sessionRotationGraceSeconds",
+    options.sessionRotationGraceSeconds,
+    300,
+    "a longer grace hides a stolen session token",
+  );
   checkPositiveInteger("maxConcurrentHashes", options.maxConcurrentHashes);
   checkPositiveInteger("verifiedTokenCacheSize", options.verifiedTokenCacheSize);
   checkPositiveInteger("trustedProxies", options.trustedProxies, 0);
-  for (const name of ["getClientIp", "readCookieHeader"] as const) {
+  for (const name of ["getClientIp", "readCookieHeader", "onHookError"] as const) {
     checkFunction(name, options[name]);
   }
   if (options.getClientIp && options.trustedProxies) {
     throw new AuthConfigError("trustedProxies", "has no effect with getClientIp: set one of them");
   }
-  for (const [key, value] of Object.entries(options.abuseLimits ?? {})) {
-    if (!(key in DEFAULT_ABUSE_LIMITS)) {
-      throw new AuthConfigError(`abuseLimits.${key}`, "is not a limit (see DEFAULT_ABUSE_LIMITS)");
+  for (const name of ["issuer", "audience"] as const) {
+    const value = options[name];
+    if (value !== undefined && (typeof value !== "string" || value.length === 0)) {
+      throw new AuthConfigError(name, "must be a non-empty string");
     }
-    if (typeof value === "number") checkPositiveInteger(`abuseLimits.${key}`, value);
   }
+  checkOrigins(options.allowedOrigins);
+  checkCookieNames(options.cookieNames);
+  checkLimits(options);
+  checkPasswordPolicy(options);
   if (options.userFields !== undefined) checkUserFieldDefinitions(options.userFields);
 }
 
@@ -106,6 +158,42 @@ export function validateSchemaOptions(
     typeof prefix === "string" ? tablePrefixProblem(prefix) : "must be a string";
   if (prefixProblem) throw new AuthConfigError("tablePrefix", prefixProblem);
   checkPlugins(options);
+}
+
+function checkLimits(options: AuthOptions): void {
+  for (const [key, value] of Object.entries(options.abuseLimits ?? {})) {
+    const option = `abuseLimits.${key}`;
+    if (!Object.hasOwn(DEFAULT_ABUSE_LIMITS, key)) {
+      throw new AuthConfigError(option, "is not a limit (see DEFAULT_ABUSE_LIMITS)");
+    }
+    if (typeof value === "object" && value !== null) {
+      const rate = value as { points?: unknown; seconds?: unknown };
+      checkPositiveInteger(`${option}.points`, rate.points);
+      checkPositiveInteger(`${option}.seconds`, rate.seconds);
+    } else {
+      checkPositiveInteger(option, value);
+    }
+  }
+  const store = options.limiterStore as { kind?: unknown } | undefined;
+  if (store !== undefined && !["memory", "database", "redis"].includes(String(store?.kind))) {
+    throw new AuthConfigError("limiterStore.kind", "must be memory, database or redis");
+  }
+}
+
+function checkPasswordPolicy(options: AuthOptions): void {
+  const policy = options.password ?? {};
+  for (const key of ["minLength", "maxLength", "maxBytes"] as const) {
+    checkPositiveInteger(`password.${key}`, policy[key]);
+  }
+  if (policy.minScore !== undefined && ![0, 1, 2, 3, 4].includes(policy.minScore)) {
+    throw new AuthConfigError("password.minScore", "must be a zxcvbn score from 0 to 4");
+  }
+  const min = policy.minLength ?? 8;
+  const max = policy.maxLength ?? 256;
+  if (min > max) throw new AuthConfigError("password.minLength", "must not exceed maxLength");
+  for (const key of ["memoryCost", "timeCost", "parallelism"] as const) {
+    checkPositiveInteger(`argon2.${key}`, options.argon2?.[key]);
+  }
 }
 
 function checkPlugins(options: Pick<AuthOptions, "plugins">): void {

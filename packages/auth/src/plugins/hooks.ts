@@ -54,7 +54,8 @@ export type AuthHookName = keyof AuthHookEvents;
  * Lifecycle hooks. Each runs **inside the transaction** of the change it reports (a failed
  * sign-in, which changes nothing, passes the database itself), after that change and before
  * its commit: what a hook writes commits or rolls back with it, and a hook that throws undoes
- * the change. Keep hooks to database writes; queue anything slow (mail, webhooks) in a table.
+ * the change — except `sessionsRevoked`: a revocation always commits, and a failing
+ * `sessionsRevoked` hook is rolled back alone and reported to `onHookError`. Keep hooks to database writes; queue anything slow (mail, webhooks) in a table.
  *
  * @example
  * const hooks: AuthHooks = {
@@ -67,11 +68,27 @@ export type AuthHooks = {
   [Name in AuthHookName]?: (event: AuthHookEvents[Name], tx: Db | Tx) => Promise<void> | void;
 };
 
+/** Told of a `sessionsRevoked` hook that failed (the revocation committed regardless). */
+export type HookErrorHandler = (error: unknown, hook: AuthHookName) => void;
+
+const logHookError: HookErrorHandler = (error, hook) =>
+  console.error(`auth: a ${hook} hook failed; the revocation stands`, error);
+
+/**
+ * Hooks that must never stand in the way of the change: a sign-out is a security action, so a
+ * failing `sessionsRevoked` hook is rolled back to a savepoint and reported, and the
+ * revocation commits.
+ */
+const NEVER_BLOCKING: ReadonlySet<AuthHookName> = new Set(["sessionsRevoked"]);
+
 /** Calls every plugin's hook for an event, in plugin order. */
 export class HookRunner {
   readonly #byName = new Map<AuthHookName, ((event: never, tx: Db | Tx) => unknown)[]>();
 
-  constructor(hookSets: readonly AuthHooks[]) {
+  constructor(
+    hookSets: readonly AuthHooks[],
+    private readonly onError: HookErrorHandler = logHookError,
+  ) {
     for (const hooks of hookSets) {
       for (const [name, hook] of Object.entries(hooks) as [AuthHookName, never][]) {
         if (typeof hook !== "function") continue;
@@ -89,6 +106,16 @@ export class HookRunner {
   ): Promise<void> {
     const hooks = this.#byName.get(name);
     if (!hooks) return;
-    for (const hook of hooks) await hook(event as never, tx);
+    for (const hook of hooks) {
+      if (!NEVER_BLOCKING.has(name)) {
+        await hook(event as never, tx);
+        continue;
+      }
+      try {
+        await tx.transaction(async (savepoint) => void (await hook(event as never, savepoint)));
+      } catch (error) {
+        this.onError(error, name);
+      }
+    }
   }
 }

@@ -212,3 +212,58 @@ describe("extra user fields", () => {
     });
   });
 });
+
+describe("plugins that fail", () => {
+  it("a failing sessionsRevoked hook never blocks a sign-out: it is rolled back and reported", async () => {
+    const reported: string[] = [];
+    const saboteur = definePlugin({
+      id: "saboteur",
+      setup: () => ({
+        hooks: {
+          sessionsRevoked: () => {
+            throw new Error("audit store down");
+          },
+        },
+      }),
+    });
+    const host = await createTestHost({
+      plugins: [securityEvents(), saboteur],
+      onHookError: (error, hook) => reported.push(`${hook}: ${(error as Error).message}`),
+    });
+    try {
+      const { client } = await host.signUp();
+      const stolen = client.fork();
+      expect((await client.post("/api/auth/logout-all")).status).toBe(204);
+      expect((await stolen.get("/api/auth/session")).status).toBe(401);
+      expect(reported).toEqual(["sessionsRevoked: audit store down"]);
+    } finally {
+      await host.dispose();
+    }
+  });
+
+  it("a claims provider that fails at sign-up leaves no account behind", async () => {
+    let broken = true;
+    const flaky = definePlugin({
+      id: "flaky",
+      setup: () => ({
+        claims: () => {
+          if (broken) throw new Error("claims source down");
+          return { ok: true };
+        },
+      }),
+    });
+    const host = await createTestHost({ plugins: [flaky] });
+    try {
+      const email = uniqueEmail();
+      const client = host.client();
+      await expect(
+        client.post("/api/auth/register", { email, password: STRONG_PASSWORD }),
+      ).rejects.toThrow("claims source down");
+      broken = false;
+      const retry = await client.post("/api/auth/register", { email, password: STRONG_PASSWORD });
+      expect(retry.status).toBe(201);
+    } finally {
+      await host.dispose();
+    }
+  });
+});

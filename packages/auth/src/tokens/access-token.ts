@@ -151,7 +151,7 @@ export class AccessTokenService {
 function pluginClaims(payload: Record<string, unknown>): Record<string, unknown> | undefined {
   let extra: Record<string, unknown> | undefined;
   for (const name in payload) {
-    if (RESERVED_CLAIMS.has(name)) continue;
+    if (RESERVED_CLAIMS.has(name) || name === "__proto__") continue;
     (extra ??= {})[name] = payload[name];
   }
   return extra;

@@ -25,7 +25,7 @@ export class ClaimsBuilder {
     const owner = new Map<string, string>();
     for (const provider of this.providers) {
       for (const [name, value] of Object.entries(await provider.claims(subject))) {
-        if (RESERVED_CLAIMS.has(name)) {
+        if (RESERVED_CLAIMS.has(name) || name === "__proto__") {
           throw new Error(`plugin ${provider.id} may not set the reserved claim "${name}"`);
         }
         const previous = owner.get(name);

@@ -32,7 +32,9 @@ export function checkUserFieldDefinitions(fields: UserFieldDefinitions): void {
     if (!FIELD_NAME.test(name)) {
       throw new AuthConfigError(option, "names are a letter then up to 39 letters, digits or `_`");
     }
-    if (RESERVED.has(name)) throw new AuthConfigError(option, "is a name the core uses");
+    if (RESERVED.has(name) || name in Object.prototype) {
+      throw new AuthConfigError(option, "is a name the core or JavaScript objects use");
+    }
     const validate = (definition as Partial<UserFieldDefinition> | undefined)?.schema?.["~standard"]
       ?.validate;
     if (typeof validate !== "function") {
@@ -52,11 +54,12 @@ export async function validateUserFields(
   const values: Record<string, unknown> = {};
   const errors: FieldError[] = [];
   for (const [name, definition] of Object.entries(definitions)) {
-    if (body[name] === undefined) {
+    const value = Object.hasOwn(body, name) ? body[name] : undefined;
+    if (value === undefined) {
       if (definition.required) errors.push({ pointer: `/${name}`, detail: "is required" });
       continue;
     }
-    const result = await definition.schema["~standard"].validate(body[name]);
+    const result = await definition.schema["~standard"].validate(value);
     if (result.issues) {
       for (const issue of result.issues)
         errors.push({ pointer: `/${name}`, detail: issue.message });

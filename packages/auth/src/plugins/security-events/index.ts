@@ -1,4 +1,4 @@
-import { desc, eq } from "drizzle-orm";
+import { and, desc, eq, gt, isNull } from "drizzle-orm";
 import { Hono } from "hono";
 import type { AuthEnv } from "../../authenticator.js";
 import type { Db, Tx } from "../../db.js";
@@ -24,6 +24,13 @@ const SHOWN_REVOCATIONS: Partial<Record<SessionRevocationReason, SecurityEventTy
   signed_out_everywhere: "signed_out_everywhere",
   token_reuse_detected: "token_reuse_detected",
 };
+
+/**
+ * A throttled client keeps getting 429 without any new information for the owner: one
+ * `sign_in_throttled` per account and address in this window is enough, and a stranger
+ * hammering a known email cannot push the owner's real events out of their activity list.
+ */
+const THROTTLED_EVENT_WINDOW_MS = 15 * 60 * 1000;
 
 type EventRow = {
   type: SecurityEventType;
@@ -71,18 +78,40 @@ function recordingHooks(context: PluginContext, table: SecurityEventsTable): Aut
       createdAt: new Date(context.clock.now()),
     });
   };
+  const userIs = (userId: string | null) =>
+    userId === null ? isNull(table.userId) : eq(table.userId, userId);
+  const ipIs = (ip: string | undefined) => (ip === undefined ? isNull(table.ip) : eq(table.ip, ip));
+  const recentlyThrottled = async (db: Db | Tx, userId: string | null, ip: string | undefined) => {
+    const since = new Date(context.clock.now() - THROTTLED_EVENT_WINDOW_MS);
+    const [row] = await db
+      .select({ id: table.id })
+      .from(table)
+      .where(
+        and(
+          userIs(userId),
+          eq(table.type, "sign_in_throttled"),
+          ipIs(ip),
+          gt(table.createdAt, since),
+        ),
+      )
+      .limit(1);
+    return row !== undefined;
+  };
   return {
     signedUp: (e, tx) => record(tx, { type: "signed_up", ...e }),
     signedIn: (e, tx) => record(tx, { type: "signed_in", ...e }),
     // An unknown email is recorded too (without a user): the same write on both paths keeps
     // the timing from telling which emails have accounts.
-    signInFailed: (e, tx) =>
-      record(tx, {
-        type: e.reason === "throttled" ? "sign_in_throttled" : "sign_in_failed",
+    signInFailed: async (e, tx) => {
+      const throttled = e.reason === "throttled";
+      if (throttled && (await recentlyThrottled(tx, e.userId, e.client.ip))) return;
+      await record(tx, {
+        type: throttled ? "sign_in_throttled" : "sign_in_failed",
         userId: e.userId,
         sessionId: null,
         client: e.client,
-      }),
+      });
+    },
     sessionsRevoked: async (e, tx) => {
       const type = SHOWN_REVOCATIONS[e.reason];
       if (!type) return;
