@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { limiterClient } from "./abuse/limiter-client.js";
-import { ProblemError, SIGN_IN_REQUIRED } from "./http/problem.js";
+import { ProblemError, SIGN_IN_REQUIRED, validationError } from "./http/problem.js";
 import { clientInfo } from "./sessions/client-info.js";
 import { normalizePassword, passwordProblem, personalWords } from "./password/policy.js";
 import type { ClientInfo, SessionRevocationReason } from "./plugins/hooks.js";
@@ -76,13 +76,10 @@ export async function changePassword(
   if (!valid) {
     // A stolen session must not become an oracle for guessing the password.
     await limits.recordFailure(limited, account);
-    throw new ProblemError({
-      status: 422,
-      type: "/problems/validation",
-      title: "Your request is not valid",
-      detail: "The current password is not correct.",
-      errors: [{ pointer: "/currentPassword", detail: "is not correct" }],
-    });
+    throw validationError(
+      [{ pointer: "/currentPassword", detail: "is not correct" }],
+      "The current password is not correct.",
+    );
   }
   const newPassword = normalizePassword(input.newPassword);
   const problem = passwordProblem(

@@ -26,6 +26,7 @@ export {
   isDatabaseUnavailableError,
   DATABASE_RETRY_AFTER_SECONDS,
   problemNotFoundHandler,
+  validationError,
   type Problem,
   type FieldError,
 } from "./http/problem.js";

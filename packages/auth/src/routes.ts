@@ -4,7 +4,7 @@ import { readPeerFirst } from "./abuse/limiter-client.js";
 import { changePassword, revokeAllSessions, revokeSessionSelection } from "./account.js";
 import type { AuthEnv, AuthState, Authenticator } from "./authenticator.js";
 import { jsonBody, safeText } from "./http/json-body.js";
-import { ProblemError, SIGN_IN_REQUIRED } from "./http/problem.js";
+import { ProblemError, SIGN_IN_REQUIRED, validationError } from "./http/problem.js";
 import { sessionResponse } from "./http/session-body.js";
 import type { AuthRuntime } from "./runtime.js";
 import { clientInfo } from "./sessions/client-info.js";
@@ -14,7 +14,6 @@ import { login, register } from "./sign-in.js";
 import { findUserById, toPublicUser } from "./users/user-store.js";
 import { isUuid } from "./ids.js";
 import { validateUserFields, type UserFieldDefinitions } from "./users/user-fields.js";
-import type { FieldError } from "./http/problem.js";
 
 const email = z
   .string()
@@ -51,15 +50,6 @@ function signedIn(c: Context): AuthState {
   return auth;
 }
 
-const invalidFields = (errors: FieldError[]) =>
-  new ProblemError({
-    status: 422,
-    type: "/problems/validation",
-    title: "Your request is not valid",
-    detail: "One or more fields are invalid.",
-    errors,
-  });
-
 const notFound = (what: string) => new ProblemError({ status: 404, detail: `No such ${what}.` });
 
 /** The core's auth HTTP contract (docs/design.md) as a sub-app. */
@@ -77,7 +67,7 @@ export function createAuthRoutes(runtime: AuthRuntime, authenticator: Authentica
         const body: Record<string, unknown> & z.output<typeof coreRegisterBody> =
           c.req.valid("json");
         const fields = await validateUserFields(runtime.userFields, body);
-        if ("errors" in fields) throw invalidFields(fields.errors);
+        if ("errors" in fields) throw validationError(fields.errors);
         const user = await register(runtime, c, { ...body, fields: fields.values });
         return c.json({ user }, 201);
       })

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import type { AuthState } from "./authenticator.js";
 import { limiterClient } from "./abuse/limiter-client.js";
 import { isUniqueViolation } from "./db.js";
-import { ProblemError } from "./http/problem.js";
+import { ProblemError, validationError } from "./http/problem.js";
 import { normalizePassword, passwordProblem, personalWords } from "./password/policy.js";
 import type { AuthRuntime } from "./runtime.js";
 import type { Tx } from "./db.js";
@@ -24,13 +24,7 @@ const INVALID_CREDENTIALS = "Invalid email or password.";
 
 /** A policy violation as a 422 naming the field, like any other validation error. */
 export function invalidPassword(pointer: string, reason: string): ProblemError {
-  return new ProblemError({
-    status: 422,
-    type: "/problems/validation",
-    title: "Your request is not valid",
-    detail: `The password ${reason}.`,
-    errors: [{ pointer, detail: reason }],
-  });
+  return validationError([{ pointer, detail: reason }], `The password ${reason}.`);
 }
 
 /** The account a new session is for, read (and locked) or created in its transaction. */

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { validator } from "hono/validator";
 import { z } from "zod";
-import { ProblemError, type FieldError } from "./problem.js";
+import { ProblemError, validationError, type FieldError } from "./problem.js";
 
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
 
@@ -42,13 +42,7 @@ export function jsonBody<T extends z.ZodType>(schema: T) {
     requireJsonContentType(c);
     const result = schema.safeParse(value);
     if (!result.success) {
-      throw new ProblemError({
-        status: 422,
-        type: "/problems/validation",
-        title: "Your request is not valid",
-        detail: "One or more fields are invalid.",
-        errors: fieldErrors(result.error),
-      });
+      throw validationError(fieldErrors(result.error));
     }
     return result.data;
   });

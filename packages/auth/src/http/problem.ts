@@ -48,6 +48,26 @@ function problemHeaders(problem: Problem): Record<string, string> {
   };
 }
 
+/**
+ * The 422 of an invalid request body: one entry per field, each a JSON Pointer and what is
+ * wrong with it.
+ *
+ * @example
+ * throw validationError([{ pointer: "/email", detail: "is required" }]);
+ */
+export function validationError(
+  errors: FieldError[],
+  detail = "One or more fields are invalid.",
+): ProblemError {
+  return new ProblemError({
+    status: 422,
+    type: "/problems/validation",
+    title: "Your request is not valid",
+    detail,
+    errors,
+  });
+}
+
 /** The 401 every route that needs a signed-in user answers. */
 export const SIGN_IN_REQUIRED: Problem = { status: 401, detail: "Sign in to continue." };
 
