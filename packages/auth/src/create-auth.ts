@@ -34,7 +34,7 @@ import { createKeyRing } from "./tokens/key-ring.js";
  * restarted process never accepts a token that was revoked before the restart.
  *
  * @example
- * const options = { db, secret: process.env.AUTH_SECRET!, plugins: [securityEvents()] };
+ * const options = { db, secret: config.authSecret, plugins: [securityEvents()] };
  * await migrateAuth(options);
  * const auth = await createAuth(options);
  * app.route("/api/auth", auth.routes);
