@@ -53,6 +53,18 @@ describe("access-token attacks without a session cookie fall through to 401", ()
     );
   });
 
+  it("with the real key: a future iat, an overlong lifetime, absurd numbers — 401, never 500", async () => {
+    const iat = payload["iat"] as number;
+    for (const times of [
+      { iat: iat + 3600, exp: iat + 4200 },
+      { iat, exp: iat + 86_400 },
+      { iat, exp: 1e20 },
+      { iat: 1e15, exp: 1e15 + 600 },
+    ]) {
+      expect(await statusWith(await signWith(TEST_SECRET, { payload: times }))).toBe(401);
+    }
+  });
+
   it("a token signed with another key", async () => {
     expect(await statusWith(await signWith("another-secret-0123456789-abcdefghijklmnop"))).toBe(
       401,

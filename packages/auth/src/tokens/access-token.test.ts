@@ -1,3 +1,4 @@
+import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { AccessTokenService } from "./access-token.js";
 import { createKeyRing } from "./key-ring.js";
@@ -61,5 +62,57 @@ describe("AccessTokenService", () => {
 describe("createKeyRing", () => {
   it("refuses secrets shorter than 32 bytes", async () => {
     await expect(createKeyRing("short")).rejects.toThrow(/32 bytes/);
+  });
+});
+
+describe("tokens signed with our key but minted otherwise", () => {
+  const SECRET = NEW;
+  async function forge(claims: { iat: number; exp: number }) {
+    const { current } = await createKeyRing(SECRET);
+    return new SignJWT({ sid: "s1", role: "admin" })
+      .setProtectedHeader({ alg: "HS256", typ: "at+jwt", kid: current.kid })
+      .setSubject("u1")
+      .setIssuer("iss")
+      .setAudience("aud")
+      .setIssuedAt(claims.iat)
+      .setExpirationTime(claims.exp)
+      .sign(current.key);
+  }
+  const nowSeconds = now / 1000;
+
+  it.each([
+    [
+      "an iat in the future (immune to revocation)",
+      { iat: nowSeconds + 3600, exp: nowSeconds + 3900 },
+    ],
+    ["a lifetime longer than configured", { iat: nowSeconds, exp: nowSeconds + 601 }],
+    ["an absurd expiry", { iat: nowSeconds, exp: 1e20 }],
+    ["an absurd issue time", { iat: 1e15, exp: 1e15 + 600 }],
+    ["an expiry before the issue time", { iat: nowSeconds, exp: nowSeconds - 1 }],
+  ])("refuses %s", async (_label, claims) => {
+    const tokens = await service(SECRET);
+    expect(await tokens.verify(await forge(claims), now)).toBeUndefined();
+  });
+
+  it("accepts a token from a clock a few seconds ahead", async () => {
+    const tokens = await service(SECRET);
+    const token = await forge({ iat: nowSeconds + 3, exp: nowSeconds + 603 });
+    expect(await tokens.verify(token, now)).toMatchObject({ userId: "u1" });
+  });
+
+  it("accepts one spelling only: no padding, no spaces", async () => {
+    const tokens = await service(SECRET);
+    const token = await forge({ iat: nowSeconds, exp: nowSeconds + 600 });
+    expect(await tokens.verify(token, now)).toBeDefined();
+    const [header, payload, signature] = token.split(".");
+    for (const variant of [
+      `${header}.${payload}.${signature}=`,
+      `${header}=.${payload}.${signature}`,
+      ` ${token}`,
+      `${token} `,
+      `${header}.${payload}. ${signature}`,
+    ]) {
+      expect(await tokens.verify(variant, now), variant).toBeUndefined();
+    }
   });
 });

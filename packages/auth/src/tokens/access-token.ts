@@ -37,6 +37,10 @@ export type AccessTokenServiceOptions = {
 };
 
 const MAX_TOKEN_LENGTH = 4096;
+/** The one spelling of a compact JWS we accept: base64url without padding, nothing else. */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+/** How far a token's `iat` may be ahead of this clock (another process's clock skew). */
+const IAT_LEEWAY_SECONDS = 5;
 
 export class AccessTokenService {
   readonly #cache: VerifiedTokenCache<AccessClaims>;
@@ -106,7 +110,7 @@ export class AccessTokenService {
     nowMs: number,
     nowSeconds: number,
   ): Promise<AccessClaims | undefined> {
-    if (token.length > MAX_TOKEN_LENGTH) return undefined;
+    if (token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) return undefined;
     try {
       const { payload } = await jwtVerify(token, this.#keyFor, {
         algorithms: [ALGORITHM],
@@ -120,9 +124,8 @@ export class AccessTokenService {
       if (typeof sub !== "string" || typeof sid !== "string" || typeof role !== "string") {
         return undefined;
       }
-      if (typeof iat !== "number" || typeof exp !== "number" || exp <= nowSeconds) {
-        return undefined;
-      }
+      if (typeof iat !== "number" || typeof exp !== "number") return undefined;
+      if (!this.#isPlausibleLifetime(iat, exp, nowSeconds)) return undefined;
       const extra = pluginClaims(payload);
       const claims: AccessClaims = {
         userId: sub,
@@ -138,6 +141,22 @@ export class AccessTokenService {
       if (error instanceof errors.JOSEError || error instanceof TypeError) return undefined;
       throw error;
     }
+  }
+
+  /**
+   * Issued now or in the past (an `iat` in the future would outlive every revocation), not
+   * expired, and no longer-lived than this service issues: even a token signed with our key
+   * but minted otherwise is refused rather than trusted (or answered with a 500).
+   */
+  #isPlausibleLifetime(iat: number, exp: number, nowSeconds: number): boolean {
+    return (
+      Number.isSafeInteger(iat) &&
+      Number.isSafeInteger(exp) &&
+      iat <= nowSeconds + IAT_LEEWAY_SECONDS &&
+      exp > nowSeconds &&
+      exp > iat &&
+      exp - iat <= this.options.ttlSeconds
+    );
   }
 
   readonly #keyFor = (header: JWTHeaderParameters) => {
