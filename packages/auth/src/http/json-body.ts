@@ -3,6 +3,12 @@ import { validator } from "hono/validator";
 import { z } from "zod";
 import { ProblemError, validationError, type FieldError } from "./problem.js";
 
+/**
+ * A body of thousands of unknown keys must not get an answer several times its own size: the
+ * errors listed are capped, the count is told.
+ */
+export const MAX_REPORTED_ERRORS = 20;
+
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
 
 function toPointer(path: readonly PropertyKey[]): string {
@@ -42,7 +48,13 @@ export function jsonBody<T extends z.ZodType>(schema: T) {
     requireJsonContentType(c);
     const result = schema.safeParse(value);
     if (!result.success) {
-      throw validationError(fieldErrors(result.error));
+      const errors = fieldErrors(result.error);
+      throw validationError(
+        errors.slice(0, MAX_REPORTED_ERRORS),
+        errors.length > MAX_REPORTED_ERRORS
+          ? `${errors.length} fields are invalid; the first ${MAX_REPORTED_ERRORS} are listed.`
+          : undefined,
+      );
     }
     return result.data;
   });
