@@ -19,7 +19,7 @@ import type { Config } from "./config.js";
 import { createHealthRoutes } from "./health/routes.js";
 import { APP_AUTH_PLUGINS } from "./auth-plugins.js";
 import { securityHeaders } from "./http/security-headers.js";
-import { createSpaRoutes, defaultWebDistDir } from "./http/spa.js";
+import { createSpa, defaultWebDistDir } from "./http/spa.js";
 import { createTodoRoutes } from "./todos/routes.js";
 
 const BODYLESS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -75,7 +75,9 @@ export async function createApp(deps: AppDeps) {
 
   const app = new Hono<AuthEnv>();
   app.onError(createProblemErrorHandler(deps.logError));
-  app.notFound(problemNotFoundHandler);
+  const spa =
+    deps.webDistDir === false ? undefined : createSpa(deps.webDistDir ?? defaultWebDistDir);
+  app.notFound(spa ? (c) => spa.fallback(c, problemNotFoundHandler) : problemNotFoundHandler);
   app.use(securityHeaders({ hsts: authConfig.secureCookies }));
   app.use(
     methodNotAllowed({
@@ -103,9 +105,7 @@ export async function createApp(deps: AppDeps) {
   // (the auth routes, the to-dos); the health routes set no-store themselves.
   const routes = buildRoutes(deps, auth, clock);
   app.route("/", routes);
-  const spa =
-    deps.webDistDir === false ? undefined : createSpaRoutes(deps.webDistDir ?? defaultWebDistDir);
-  if (spa) app.route("/", spa);
+  if (spa) app.route("/", spa.routes);
   return { app, auth };
 }
 

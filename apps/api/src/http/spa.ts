@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serveStatic } from "@hono/node-server/serve-static";
-import { Hono } from "hono";
+import { Hono, type Context, type NotFoundHandler } from "hono";
 
 /** Where `vite build` writes the SPA in this repository. */
 export const defaultWebDistDir = fileURLToPath(new URL("../../../web/dist", import.meta.url));
@@ -30,33 +30,36 @@ const PLAIN_ASSET = "public, max-age=3600";
 const FILE_PATH = /\/[^/]+\.[A-Za-z0-9]+$/;
 
 /**
- * Serves the built SPA: hashed assets cached forever, other files for an hour, and every
- * other GET outside `/api` answered with `index.html` (history fallback, `no-cache`, CSP).
+ * Serves the built SPA: hashed assets cached forever (`routes`), and, for a GET that no route
+ * matched outside `/api`, other files for an hour or `index.html` (history fallback,
+ * `no-cache`, CSP) — through the app's not-found handler (`fallback`), so that no catch-all
+ * route makes every API path look like it has a GET (405 `Allow` lists only real methods).
  * Returns `undefined` when there is no build to serve.
  */
-export function createSpaRoutes(distDir: string) {
+export function createSpa(distDir: string) {
   const indexFile = join(distDir, "index.html");
   if (!existsSync(indexFile)) return undefined;
   const indexHtml = readFileSync(indexFile, "utf8");
   const files = serveStatic({ root: distDir });
 
-  return (
-    new Hono()
-      .get("/assets/*", async (c, next) => {
-        c.header("Cache-Control", HASHED_ASSET);
-        return files(c, next);
-      })
-      // Never index.html for a missing asset: a browser would try to run HTML as a script.
-      .get("/assets/*", (c) => c.notFound())
-      .get("*", async (c, next) => {
-        if (c.req.path.startsWith("/api/") || c.req.path === "/api") return next();
-        if (FILE_PATH.test(c.req.path) && !c.req.path.endsWith(".html")) {
-          c.header("Cache-Control", PLAIN_ASSET);
-          return files(c, next);
-        }
-        c.header("Cache-Control", "no-cache");
-        c.header("Content-Security-Policy", SPA_CONTENT_SECURITY_POLICY);
-        return c.html(indexHtml);
-      })
-  );
+  const routes = new Hono().get("/assets/*", async (c, next) => {
+    c.header("Cache-Control", HASHED_ASSET);
+    return files(c, next);
+  });
+
+  async function fallback(c: Context, notFound: NotFoundHandler): Promise<Response> {
+    const { path } = c.req;
+    const isApi = path === "/api" || path.startsWith("/api/");
+    // Never index.html for a missing asset: a browser would try to run HTML as a script.
+    if (c.req.method !== "GET" || isApi || path.startsWith("/assets/")) return notFound(c);
+    if (FILE_PATH.test(path) && !path.endsWith(".html")) {
+      c.header("Cache-Control", PLAIN_ASSET);
+      return (await files(c, async () => {})) ?? notFound(c);
+    }
+    c.header("Cache-Control", "no-cache");
+    c.header("Content-Security-Policy", SPA_CONTENT_SECURITY_POLICY);
+    return c.html(indexHtml);
+  }
+
+  return { routes, fallback };
 }

@@ -56,6 +56,26 @@ describe("serving the SPA on the API's origin", () => {
     expect(response.status).toBe(404);
   });
 
+  it("405 answers list only methods that then work: the SPA is no catch-all route", async () => {
+    const { client } = await t.signUp();
+    expect((await client.request("POST", "/api/unknown")).status).toBe(404);
+    expect((await client.request("DELETE", "/todos")).status).toBe(404);
+    for (const [method, path] of [
+      ["PUT", "/api/todos"],
+      ["POST", "/api/health"],
+      ["DELETE", "/api/auth/me"],
+      ["PUT", "/api/auth/sessions"],
+    ] as const) {
+      const response = await client.request(method, path);
+      expect(response.status, `${method} ${path}`).toBe(405);
+      for (const allowed of response.headers.get("allow")!.split(", ")) {
+        if (allowed === "HEAD") continue;
+        const answer = await client.request(allowed, path);
+        expect(answer.status, `${allowed} ${path} (listed in Allow)`).not.toBe(404);
+      }
+    }
+  });
+
   it("keeps the API working alongside", async () => {
     expect((await t.client().get("/api/health")).status).toBe(200);
   });
