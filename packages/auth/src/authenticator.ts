@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { problemContextResponse, SIGN_IN_REQUIRED } from "./http/problem.js";
+import { ProblemError, problemContextResponse, SIGN_IN_REQUIRED } from "./http/problem.js";
 import { refuseCrossSite, sameOriginCheck } from "./http/same-origin.js";
 
 import type { AuthRuntime } from "./runtime.js";
@@ -40,6 +40,18 @@ export type AuthEnv = {
  * app.get("/me", auth.middleware, auth.requireAuth, (c) => c.json({ id: c.get("auth").userId }));
  */
 export type SignedInEnv = { Variables: { auth: AuthState } };
+
+/**
+ * The signed-in user of a request behind the auth middleware, or a 401 problem thrown.
+ *
+ * @example
+ * app.post("/notes", auth.middleware, async (c) => save(signedIn(c).userId, await c.req.json()));
+ */
+export function signedIn(c: Context): AuthState {
+  const auth = c.get("auth") as AuthState | null | undefined;
+  if (!auth) throw new ProblemError(SIGN_IN_REQUIRED);
+  return auth;
+}
 
 type Reissued = {
   token: string;

@@ -1,11 +1,10 @@
 import type { Hono } from "hono";
 import { createAdminApi } from "./account.js";
-import { Authenticator, type AuthEnv } from "./authenticator.js";
+import { Authenticator, signedIn, type AuthEnv } from "./authenticator.js";
 import { systemClock } from "./clock.js";
 import { clientAddressResolver } from "./http/client-address.js";
 import { AuthCookies } from "./http/cookies.js";
 import { cookieHeader } from "./http/node-cookie-header.js";
-import { ProblemError, SIGN_IN_REQUIRED } from "./http/problem.js";
 import { migrationSets, pendingMigrations } from "./migrations/migrate-auth.js";
 import { DAY_SECONDS, type AuthOptions } from "./options/auth-options.js";
 import { AuthConfigError } from "./options/config-error.js";
@@ -126,7 +125,7 @@ export async function createAuth<const Plugins extends readonly AuthPlugin[] = [
     routes: routes as unknown as WithPluginRoutes<typeof routes, Plugins>,
     /** Role changes, disabling and deletion, effective on every device at once. */
     admin: createAdminApi(runtime),
-    /** Stops receiving revocation events from other processes and the hashing queue. */
+    /** Stops receiving revocation events from other processes. */
     close: () => revocations.stop(),
     /** Internals for tests, benchmarks and diagnostics; not a stable API. */
     internals: runtime,
@@ -153,11 +152,7 @@ async function setUpPlugins(
     tables: runtime.tables,
     tableName: tableNamer(tablePrefix),
     clientInfo: (c) => clientInfo(runtime, c),
-    signedIn: (c) => {
-      const auth = c.get("auth");
-      if (!auth) throw new ProblemError(SIGN_IN_REQUIRED);
-      return auth;
-    },
+    signedIn,
     requireAuth: authenticator.requireAuth as PluginContext["requireAuth"],
   };
   for (const plugin of plugins) {

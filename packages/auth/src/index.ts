@@ -13,7 +13,7 @@ export {
 } from "./migrations/migration.js";
 export { DEFAULT_ABUSE_LIMITS, type AbuseLimitOptions } from "./abuse/abuse-limits.js";
 export type { LimiterStore } from "./abuse/limiter-store.js";
-export type { AuthEnv, AuthState, SignedInEnv } from "./authenticator.js";
+export { signedIn, type AuthEnv, type AuthState, type SignedInEnv } from "./authenticator.js";
 export type { AuthRoutes } from "./routes.js";
 export type { AdminApi } from "./account.js";
 export { systemClock, type Clock } from "./clock.js";

@@ -1,8 +1,8 @@
-import { Hono, type Context } from "hono";
+import { Hono } from "hono";
 import { z } from "zod";
 import { readPeerFirst } from "./abuse/limiter-client.js";
 import { changePassword, revokeAllSessions, revokeSessionSelection } from "./account.js";
-import type { AuthEnv, AuthState, Authenticator } from "./authenticator.js";
+import { signedIn, type AuthEnv, type Authenticator } from "./authenticator.js";
 import { jsonBody, safeText } from "./http/json-body.js";
 import { ProblemError, SIGN_IN_REQUIRED, validationError } from "./http/problem.js";
 import { sessionResponse } from "./http/session-body.js";
@@ -43,12 +43,6 @@ function registerBody(userFields: UserFieldDefinitions): typeof coreRegisterBody
 }
 const loginBody = z.strictObject({ email, password });
 const passwordBody = z.strictObject({ currentPassword: password, newPassword: password });
-
-function signedIn(c: Context): AuthState {
-  const auth = c.get("auth") as AuthState | null | undefined;
-  if (!auth) throw new ProblemError(SIGN_IN_REQUIRED);
-  return auth;
-}
 
 const notFound = (what: string) => new ProblemError({ status: 404, detail: `No such ${what}.` });
 
