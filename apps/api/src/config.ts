@@ -45,6 +45,12 @@ const environmentSchema = z.object({
   AUTH_SIGN_INS_PER_CLIENT: z.coerce.number().int().positive().default(30),
   /** Sign-ups per client address per hour. */
   AUTH_SIGN_UPS_PER_CLIENT: z.coerce.number().int().positive().default(10),
+  /** A client must send its request headers within this many ms (slowloris). */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).default(10_000),
+  /** …and its whole request, body included, within this many ms. */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** Open connections per process; more are refused at once. */
+  HTTP_MAX_CONNECTIONS: z.coerce.number().int().positive().default(4096),
   /** Worker processes sharing the port (node:cluster); more than one needs DATABASE_URL. */
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(1),
 });
@@ -71,6 +77,14 @@ export type Config = {
   trustProxyHops: number;
   allowedOrigins: string[];
   limits: { signInsPerClient: number; signUpsPerClient: number };
+  http: HttpLimits;
+};
+
+/** How long a client may take to send a request, and how many connections may be open. */
+export type HttpLimits = {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  maxConnections: number;
 };
 
 function parseOrigins(value: string | undefined, problems: string[]): string[] {
@@ -182,6 +196,11 @@ export function loadConfig(
     limits: {
       signInsPerClient: e.AUTH_SIGN_INS_PER_CLIENT,
       signUpsPerClient: e.AUTH_SIGN_UPS_PER_CLIENT,
+    },
+    http: {
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: Math.max(e.HTTP_REQUEST_TIMEOUT_MS, e.HTTP_HEADERS_TIMEOUT_MS),
+      maxConnections: e.HTTP_MAX_CONNECTIONS,
     },
   };
 }

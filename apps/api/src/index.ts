@@ -6,6 +6,7 @@ import { createApp } from "./app.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
 import { migrateApp } from "./db/migrate.js";
 import { runPrimary } from "./server/cluster.js";
+import { httpServerOptions, limitConnections } from "./server/http-limits.js";
 import { sharedLimiterStore } from "./server/limiter-store.js";
 
 /** One API process: the database, the app, the HTTP server. */
@@ -35,13 +36,16 @@ async function serveApi(config: Config, { migrate }: { migrate: boolean }): Prom
       signUpsPerClient: { points: config.limits.signUpsPerClient, seconds: 60 * 60 },
     },
   });
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+  const serverOptions = httpServerOptions(config.http);
+  const listen = { fetch: app.fetch, port: config.port, hostname: config.host, serverOptions };
+  const server = serve(listen, (info) => {
     const where = config.databaseUrl ? "PostgreSQL" : `embedded PGlite in ${config.dataDir}`;
     const worker = cluster.isWorker ? `, worker ${process.pid}` : "";
     console.log(
       `listening on http://localhost:${info.port} (${config.nodeEnv}, ${where}${worker})`,
     );
   });
+  limitConnections(server, config.http);
   let closing = false;
   const shutdown = () => {
     if (closing) return;
