@@ -41,10 +41,10 @@ const environmentSchema = z.object({
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   /** Comma-separated public origins allowed to send state-changing requests (CSRF check). */
   APP_ORIGIN: z.string().optional(),
-  /** Sign-in attempts per client address per 5 minutes. */
+  /** Sign-in attempts per client address per 5 minutes; a successful one does not count. */
   AUTH_SIGN_INS_PER_CLIENT: z.coerce.number().int().positive().default(30),
-  /** Sign-ups per client address per hour. */
-  AUTH_SIGN_UPS_PER_CLIENT: z.coerce.number().int().positive().default(10),
+  /** Sign-ups per client address per 5 minutes. */
+  AUTH_SIGN_UPS_PER_CLIENT: z.coerce.number().int().positive().default(30),
   /** A client must send its request headers within this many ms (slowloris). */
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).default(10_000),
   /** …and its whole request, body included, within this many ms. */

@@ -33,7 +33,7 @@ async function serveApi(config: Config, { migrate }: { migrate: boolean }): Prom
     limiterStore: limits.store,
     abuseLimits: {
       signInsPerClient: { points: config.limits.signInsPerClient, seconds: 5 * 60 },
-      signUpsPerClient: { points: config.limits.signUpsPerClient, seconds: 60 * 60 },
+      signUpsPerClient: { points: config.limits.signUpsPerClient, seconds: 5 * 60 },
     },
   });
   const serverOptions = httpServerOptions(config.http);

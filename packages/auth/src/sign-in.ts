@@ -167,7 +167,7 @@ export async function login(
     await reportFailure(runtime, c, "invalid_credentials", user);
     throw new ProblemError({ status: 401, detail: INVALID_CREDENTIALS });
   }
-  await limits.recordSuccess(client, email);
+  await Promise.all([limits.recordSuccess(client, email), limits.refundSignIn(client)]);
   let verifiedHash = user.passwordHash;
   if (hasher.needsRehash(user.passwordHash)) {
     const rehashed = await hasher.hash(password);

@@ -11,7 +11,10 @@ export type AbuseLimitOptions = {
   /** The first cool-down, seconds; each further one doubles, up to `maxLockoutSeconds`. */
   baseLockoutSeconds: number;
   maxLockoutSeconds: number;
-  /** Per client (IP address), whatever the account. */
+  /**
+   * Per client (IP address), whatever the account. Sign-in attempts count until they succeed
+   * (a success gives its point back); sign-ups and password changes always count.
+   */
   signInsPerClient: { points: number; seconds: number };
   signUpsPerClient: { points: number; seconds: number };
   passwordChangesPerClient: { points: number; seconds: number };
@@ -23,7 +26,7 @@ export const DEFAULT_ABUSE_LIMITS: AbuseLimitOptions = {
   baseLockoutSeconds: 60,
   maxLockoutSeconds: 60 * 60,
   signInsPerClient: { points: 30, seconds: 5 * 60 },
-  signUpsPerClient: { points: 10, seconds: 60 * 60 },
+  signUpsPerClient: { points: 30, seconds: 5 * 60 },
   passwordChangesPerClient: { points: 10, seconds: 15 * 60 },
 };
 
@@ -108,6 +111,14 @@ export class AbuseLimits {
       this.options.maxLockoutSeconds,
     );
     await this.#failures.block(key, seconds);
+  }
+
+  /**
+   * A successful sign-in gives its per-client point back: the cap is about guessing, and
+   * people sharing an address (an office behind one NAT) sign in successfully.
+   */
+  async refundSignIn(client: LimiterClient): Promise<void> {
+    if (client !== undefined) await this.#signIns.reward(client, 1);
   }
 
   async recordSuccess(client: LimiterClient, account: string): Promise<void> {

@@ -205,6 +205,30 @@ describe("WSTG-ATHN-03 weak lock-out mechanism", () => {
     ).toBe(401);
   });
 
+  it("people sharing an address (one office NAT): successful sign-ins do not use up its cap", async () => {
+    const app = await sibling({ signInsPerClient: { points: 4, seconds: 600 } });
+    const office = "10.0.6.1";
+    for (let i = 0; i < 3; i += 1) {
+      const typo = await login(app, office, {
+        email: uniqueEmail("typo"),
+        password: "Summer2024!",
+      });
+      expect(typo.status).toBe(401);
+    }
+    for (let i = 0; i < 10; i += 1) {
+      const colleague = await login(app, office, { email: alice.email, password: alice.password });
+      expect(colleague.status, `successful sign-in ${i + 1}`).toBe(200);
+    }
+    // The cap still counts failures: the fourth is allowed, the fifth is not.
+    expect(
+      (await login(app, office, { email: uniqueEmail("x"), password: "Summer2024!" })).status,
+    ).toBe(401);
+    await expectProblem(
+      await login(app, office, { email: uniqueEmail("x"), password: "Summer2024!" }),
+      429,
+    );
+  });
+
   it("mass sign-up from one client is capped", async () => {
     const app = await sibling({ signUpsPerClient: { points: 2, seconds: 3600 } });
     const client = () => clientOf(app, { [CLIENT_IP_HEADER]: "10.0.4.66" });
