@@ -5,7 +5,9 @@ import { refuseCrossSite, sameOriginCheck } from "./http/same-origin.js";
 import type { AuthRuntime } from "./runtime.js";
 import { clientInfo } from "./sessions/client-info.js";
 import {
+  findByRetiredToken,
   findByRotatedOutToken,
+  retireSessionToken,
   revokeSessions,
   touchLiveSession,
 } from "./sessions/session-store.js";
@@ -182,6 +184,9 @@ export class Authenticator {
       newTokenHash: hashSessionToken(nextToken),
       rotateAfterMs: accessTtlSeconds * 1000,
     });
+    if (session?.rotated) {
+      await retireSessionToken(db, tables, { sessionId: session.sessionId, tokenHash, nowMs: now });
+    }
     if (session) {
       const rotatedSession = session.rotated
         ? { token: nextToken, expiresAt: session.expiresAt }
@@ -200,7 +205,13 @@ export class Authenticator {
       }
     }
     const rotatedOut = await findByRotatedOutToken(db, tables, tokenHash, now, lifetimes);
-    if (!rotatedOut) return undefined;
+    if (!rotatedOut) {
+      // Not the current token nor the previous one: an older token of this session's family
+      // is reuse too, however many rotations ago.
+      const retired = await findByRetiredToken(db, tables, tokenHash, now, lifetimes);
+      if (retired) await this.#revokeReusedSession(c, retired);
+      return undefined;
+    }
     if (now - rotatedOut.rotatedAt.getTime() <= rotationGraceMs) {
       return this.#mint(rotatedOut, now);
     }

@@ -71,4 +71,16 @@ export const CORE_MIGRATIONS: readonly AuthMigration[] = [
       `alter table ${t("users")} add column if not exists "fields" jsonb default '{}'::jsonb not null`,
     ],
   },
+  {
+    id: "0003_session_token_history",
+    statements: (t) => [
+      `create table ${t("session_token_history")} (
+        "token_hash" text primary key not null,
+        "session_id" uuid not null references ${t("sessions")} ("id") on delete cascade,
+        "retired_at" timestamp with time zone not null
+      )`,
+      `create index ${t("session_token_history_session_id_idx")}
+        on ${t("session_token_history")} ("session_id")`,
+    ],
+  },
 ];

@@ -54,15 +54,17 @@ describe("migrateAuth", () => {
     expect(await pendingAuthMigrations(options)).toEqual([
       "core/0001_core",
       "core/0002_user_fields",
+      "core/0003_session_token_history",
       "security-events/0001_security_events",
     ]);
     const first = await migrateAuth(options);
-    expect(first.applied).toHaveLength(3);
+    expect(first.applied).toHaveLength(4);
     expect(await tableNames(database)).toEqual([
       "auth_migrations",
       "rate_limits",
       "revocation_events",
       "security_events",
+      "session_token_history",
       "sessions",
       "users",
     ]);
@@ -92,6 +94,7 @@ describe("migrateAuth", () => {
     expect(runs.flatMap((run) => run.applied).sort()).toEqual([
       "core/0001_core",
       "core/0002_user_fields",
+      "core/0003_session_token_history",
       "security-events/0001_security_events",
     ]);
   });
@@ -146,6 +149,7 @@ describe("migrateAuth", () => {
       "auth_rate_limits",
       "auth_revocation_events",
       "auth_security_events",
+      "auth_session_token_history",
       "auth_sessions",
       "auth_users",
       "users",

@@ -66,6 +66,25 @@ function sessionsTable(name: TableNamer, users: ReturnType<typeof usersTable>) {
 }
 
 /**
+ * Every session token rotated out of its session, kept while the session lives: any of them
+ * coming back (after the grace window) means two parties hold the session — the OAuth
+ * refresh-token family's rule.
+ */
+function sessionTokenHistoryTable(name: TableNamer, sessions: ReturnType<typeof sessionsTable>) {
+  return pgTable(
+    name("session_token_history"),
+    {
+      tokenHash: text("token_hash").primaryKey(),
+      sessionId: uuid("session_id")
+        .notNull()
+        .references(() => sessions.id, { onDelete: "cascade" }),
+      retiredAt: timestampMs("retired_at").notNull(),
+    },
+    (table) => [index(name("session_token_history_session_id_idx")).on(table.sessionId)],
+  );
+}
+
+/**
  * Not-before events: access tokens of the subject issued before `not_before` are stale.
  * Kept for one access-token lifetime so a process that (re)starts can reload them.
  */
@@ -103,9 +122,11 @@ function rateLimitsTable(name: TableNamer) {
 export function createCoreTables(tablePrefix = "") {
   const name = tableNamer(tablePrefix);
   const users = usersTable(name);
+  const sessions = sessionsTable(name, users);
   return {
     users,
-    sessions: sessionsTable(name, users),
+    sessions,
+    sessionTokenHistory: sessionTokenHistoryTable(name, sessions),
     revocationEvents: revocationEventsTable(name),
     rateLimits: rateLimitsTable(name),
   };

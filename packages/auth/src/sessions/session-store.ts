@@ -132,6 +132,39 @@ export async function findByRotatedOutToken(
   return row;
 }
 
+/** Keeps a token that a rotation replaced, so that its return is recognised as reuse. */
+export async function retireSessionToken(
+  db: Db,
+  t: CoreTables,
+  retired: { sessionId: string; tokenHash: string; nowMs: number },
+): Promise<void> {
+  await db
+    .insert(t.sessionTokenHistory)
+    .values({
+      tokenHash: retired.tokenHash,
+      sessionId: retired.sessionId,
+      retiredAt: new Date(retired.nowMs),
+    })
+    .onConflictDoNothing();
+}
+
+/** The live session an earlier (retired) token of belongs to, if any. */
+export async function findByRetiredToken(
+  db: Db,
+  t: CoreTables,
+  tokenHash: string,
+  nowMs: number,
+  lifetimes: SessionLifetimes,
+) {
+  const { sessions, sessionTokenHistory } = t;
+  const [row] = await db
+    .select({ sessionId: sessions.id, userId: sessions.userId })
+    .from(sessionTokenHistory)
+    .innerJoin(sessions, eq(sessions.id, sessionTokenHistory.sessionId))
+    .where(and(eq(sessionTokenHistory.tokenHash, tokenHash), isLive(sessions, nowMs, lifetimes)));
+  return row;
+}
+
 function liveSessionsOf(
   sessions: CoreTables["sessions"],
   userId: string,

@@ -85,6 +85,29 @@ describe("session-token rotation", () => {
     expect(events.map((event) => event.type)).toContain("token_reuse_detected");
   });
 
+  it("any earlier token of the session's family is reuse: a thief cannot wait out two rotations", async () => {
+    const { client, user } = await t.signUp();
+    const thief = client.fork();
+    thief.cookies.delete("auth_access");
+    // The thief uses the stolen token and keeps it fresh: two rotations on its side.
+    for (let rotation = 0; rotation < 2; rotation += 1) {
+      t.clock.advanceSeconds(TTL + 1);
+      expect((await thief.get("/api/notes")).status).toBe(200);
+    }
+    // The owner comes back with the token it had: two rotations old, far past any grace.
+    client.cookies.delete("auth_access");
+    expect((await client.get("/api/notes")).status).toBe(401);
+    // The whole session is burnt, the thief's current token included, and the reuse recorded.
+    thief.cookies.delete("auth_access");
+    expect((await thief.get("/api/notes")).status).toBe(401);
+    expect((await sessionRow(user.id)).revokedAt).not.toBeNull();
+    const events = await t.database.db
+      .select()
+      .from(securityEvents)
+      .where(eq(securityEvents.userId, user.id));
+    expect(events.map((event) => event.type)).toContain("token_reuse_detected");
+  });
+
   it("50 concurrent requests with one expired access token: no 5xx, no sign-out, one rotation", async () => {
     const { client, user } = await t.signUp();
     t.clock.advanceSeconds(TTL + 1);
@@ -103,7 +126,12 @@ describe("session-token rotation", () => {
       ),
     );
     expect(newTokens.size).toBe(1);
-    expect(t.queries.count).toBe(1);
+    // One shared lookup (which rotated the token), and the rotated-out token kept for reuse
+    // detection: two statements for fifty requests.
+    expect(t.queries.statements.map((statement) => statement.split(" ")[0])).toEqual([
+      "update",
+      "insert",
+    ]);
     const row = await sessionRow(user.id);
     expect(row.revokedAt).toBeNull();
   });
