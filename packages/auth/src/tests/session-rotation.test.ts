@@ -22,6 +22,16 @@ async function sessionRow(userId: string) {
   return row!;
 }
 
+/** The session was revoked as stolen, and its owner can see why. */
+async function expectSessionBurnt(userId: string) {
+  expect((await sessionRow(userId)).revokedAt).not.toBeNull();
+  const events = await t.database.db
+    .select()
+    .from(securityEvents)
+    .where(eq(securityEvents.userId, userId));
+  expect(events.map((event) => event.type)).toContain("token_reuse_detected");
+}
+
 describe("session-token rotation", () => {
   it("rotates on the first reissue after a token lifetime, without extending the session", async () => {
     const { client, user } = await t.signUp();
@@ -77,12 +87,7 @@ describe("session-token rotation", () => {
     // The legitimate holder of the new token is signed out too: the session is burnt.
     client.cookies.delete("auth_access");
     expect((await client.get("/api/notes")).status).toBe(401);
-    expect((await sessionRow(user.id)).revokedAt).not.toBeNull();
-    const events = await t.database.db
-      .select()
-      .from(securityEvents)
-      .where(eq(securityEvents.userId, user.id));
-    expect(events.map((event) => event.type)).toContain("token_reuse_detected");
+    await expectSessionBurnt(user.id);
   });
 
   it("any earlier token of the session's family is reuse: a thief cannot wait out two rotations", async () => {
@@ -100,12 +105,7 @@ describe("session-token rotation", () => {
     // The whole session is burnt, the thief's current token included, and the reuse recorded.
     thief.cookies.delete("auth_access");
     expect((await thief.get("/api/notes")).status).toBe(401);
-    expect((await sessionRow(user.id)).revokedAt).not.toBeNull();
-    const events = await t.database.db
-      .select()
-      .from(securityEvents)
-      .where(eq(securityEvents.userId, user.id));
-    expect(events.map((event) => event.type)).toContain("token_reuse_detected");
+    await expectSessionBurnt(user.id);
   });
 
   it("50 concurrent requests with one expired access token: no 5xx, no sign-out, one rotation", async () => {
