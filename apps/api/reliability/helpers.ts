@@ -10,10 +10,11 @@ export { createScratchDatabase, type ScratchDatabase } from "../bench/postgres.j
 
 export const PASSWORD = "violet-kettle-harbour-93";
 
-/** Servers under test must not throttle the tests' own sign-ups. */
+/** Servers under test must not throttle the tests' own sign-ups, nor cap their to-dos. */
 export const UNTHROTTLED = {
   AUTH_SIGN_INS_PER_CLIENT: "100000000",
   AUTH_SIGN_UPS_PER_CLIENT: "100000000",
+  TODOS_PER_USER_MAX: "1000000",
 };
 
 /** The PostgreSQL server the reliability tests use (TEST_DATABASE_URL or DATABASE_URL). */
@@ -113,6 +114,24 @@ export class Client {
 }
 
 export type Todo = { id: string; title: string; completed: boolean };
+
+/** Every to-do of the client's user, page after page (`GET /api/todos` answers pages). */
+export async function listAllTodos(
+  client: Client,
+  options: { cookie?: string } = {},
+): Promise<{ status: number; body: string; todos: Todo[] }> {
+  const todos: Todo[] = [];
+  let cursor: string | null = null;
+  for (;;) {
+    const query: string = cursor ? `?limit=200&cursor=${cursor}` : "?limit=200";
+    const reply = await client.request("GET", `/api/todos${query}`, options);
+    if (reply.status !== 200) return { status: reply.status, body: reply.body, todos };
+    const page = JSON.parse(reply.body) as { todos: Todo[]; nextCursor: string | null };
+    todos.push(...page.todos);
+    if (!page.nextCursor) return { status: 200, body: reply.body, todos };
+    cursor = page.nextCursor;
+  }
+}
 
 /** The PostgreSQL cluster serving `url` (Debian's pg_ctlcluster), to stop and start it. */
 function clusterOf(url: string): { version: string; name: string } {

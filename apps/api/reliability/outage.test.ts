@@ -2,6 +2,7 @@ import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   Client,
+  listAllTodos,
   createScratchDatabase,
   postgresControl,
   postgresUrl,
@@ -12,7 +13,6 @@ import {
   type Reply,
   type RunningServer,
   type ScratchDatabase,
-  type Todo,
 } from "./helpers.js";
 
 /**
@@ -175,10 +175,9 @@ describe("PostgreSQL stopped for a few seconds under traffic", () => {
     // No acknowledged write lost.
     const stored = new Set<string>();
     for (const client of clients) {
-      const reply = await client.request("GET", "/api/todos", { cookie: client.cookieHeader });
+      const reply = await listAllTodos(client, { cookie: client.cookieHeader });
       expect(reply.status).toBe(200);
-      for (const todo of (JSON.parse(reply.body) as { todos: Todo[] }).todos)
-        stored.add(todo.title);
+      for (const todo of reply.todos) stored.add(todo.title);
     }
     expect([...acknowledged].filter((title) => !stored.has(title))).toEqual([]);
   });

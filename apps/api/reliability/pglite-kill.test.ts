@@ -2,11 +2,11 @@ import { rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   Client,
+  listAllTodos,
   sleep,
   startServer,
   UNTHROTTLED,
   type RunningServer,
-  type Todo,
 } from "./helpers.js";
 
 /**
@@ -57,9 +57,9 @@ describe("embedded PGlite survives a hard kill mid-write", () => {
     server = await startServer(UNTHROTTLED, { dataDir });
     const again = new Client(server.url);
     await again.signIn(email);
-    const reply = await again.request("GET", "/api/todos");
+    const reply = await listAllTodos(again);
     expect(reply.status).toBe(200);
-    const stored = new Set((JSON.parse(reply.body) as { todos: Todo[] }).todos.map((t) => t.title));
+    const stored = new Set(reply.todos.map((t) => t.title));
     const lost = [...acknowledged].filter((title) => !stored.has(title));
     console.log(
       `PGlite SIGKILL: ${attempted} writes attempted, ${acknowledged.size} acknowledged, ` +

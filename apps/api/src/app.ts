@@ -26,7 +26,7 @@ const BODYLESS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export type AppDeps = {
   database: Database;
-  config: Pick<Config, "auth" | "bodyLimitBytes">;
+  config: Pick<Config, "auth" | "bodyLimitBytes"> & Partial<Pick<Config, "todos">>;
   clock?: Clock;
   revocationTransport?: RevocationTransport;
   /** The client's address (default: the connection's peer, or `trustedProxies` hops). */
@@ -48,7 +48,10 @@ function buildRoutes(deps: AppDeps, auth: Auth<typeof APP_AUTH_PLUGINS>, clock: 
     .route("/api/auth", auth.routes)
     .use("/api/todos", auth.middleware, auth.requireAuth)
     .use("/api/todos/*", auth.middleware, auth.requireAuth)
-    .route("/api/todos", createTodoRoutes({ db: deps.database.db, clock }));
+    .route(
+      "/api/todos",
+      createTodoRoutes({ db: deps.database.db, clock, maxPerUser: deps.config.todos?.maxPerUser }),
+    );
 }
 
 /** The whole HTTP API: auth, to-dos, health, problem+json errors. The server only listens. */

@@ -91,4 +91,16 @@ describe("loadConfig", () => {
       loadConfig({ AUTH_SECRET: STRONG, APP_ORIGIN: "https://x.test/path" }, quiet),
     ).toThrow(/APP_ORIGIN/);
   });
+
+  it("caps the to-dos per account: 1000 unless TODOS_PER_USER_MAX says otherwise", () => {
+    expect(loadConfig({ AUTH_SECRET: STRONG }, quiet).todos).toEqual({ maxPerUser: 1000 });
+    expect(loadConfig({ AUTH_SECRET: STRONG, TODOS_PER_USER_MAX: "50" }, quiet).todos).toEqual({
+      maxPerUser: 50,
+    });
+    for (const bad of ["0", "-1", "ten", "2.5", "1000001"]) {
+      expect(() => loadConfig({ AUTH_SECRET: STRONG, TODOS_PER_USER_MAX: bad }, quiet)).toThrow(
+        /TODOS_PER_USER_MAX/,
+      );
+    }
+  });
 });

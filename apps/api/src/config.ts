@@ -51,6 +51,8 @@ const environmentSchema = z.object({
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
   /** Open connections per process; more are refused at once. */
   HTTP_MAX_CONNECTIONS: z.coerce.number().int().positive().default(4096),
+  /** The most to-dos one account may keep; creating one more answers 409. */
+  TODOS_PER_USER_MAX: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   /** Worker processes sharing the port (node:cluster); more than one needs DATABASE_URL. */
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(1),
 });
@@ -78,7 +80,11 @@ export type Config = {
   allowedOrigins: string[];
   limits: { signInsPerClient: number; signUpsPerClient: number };
   http: HttpLimits;
+  todos: TodoLimits;
 };
+
+/** What one account may keep. */
+export type TodoLimits = { maxPerUser: number };
 
 /** How long a client may take to send a request, and how many connections may be open. */
 export type HttpLimits = {
@@ -202,5 +208,6 @@ export function loadConfig(
       requestTimeoutMs: Math.max(e.HTTP_REQUEST_TIMEOUT_MS, e.HTTP_HEADERS_TIMEOUT_MS),
       maxConnections: e.HTTP_MAX_CONNECTIONS,
     },
+    todos: { maxPerUser: e.TODOS_PER_USER_MAX },
   };
 }

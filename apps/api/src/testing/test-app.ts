@@ -55,6 +55,8 @@ export async function createTestApp(
     bodyLimitBytes?: number;
     webDistDir?: string | false;
     abuseLimits?: Partial<AbuseLimitOptions>;
+    /** `TODOS_PER_USER_MAX` (default: the app's, 1000). */
+    todosPerUserMax?: number;
   } = {},
 ): Promise<TestApp> {
   const statements: string[] = [];
@@ -69,6 +71,9 @@ export async function createTestApp(
     config: {
       auth: testAuthConfig(options.auth),
       bodyLimitBytes: options.bodyLimitBytes ?? 64 * 1024,
+      ...(options.todosPerUserMax === undefined
+        ? {}
+        : { todos: { maxPerUser: options.todosPerUserMax } }),
     },
     webDistDir: options.webDistDir ?? false,
     // In-process requests have no client address and would all share one bucket: the

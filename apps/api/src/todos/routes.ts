@@ -10,7 +10,16 @@ import {
   type Clock,
 } from "@hybrid-auth/auth";
 import type { Db } from "@hybrid-auth/db";
+import { queryParams } from "../http/query-params.js";
 import { createTodoStore } from "./todo-store.js";
+import { decodeCursor, encodeCursor, listQuery, TODO_PAGE } from "./schemas.js";
+
+export { listQuery };
+
+/** The type of the 409 a create past the per-user cap gets. */
+export const TODO_LIMIT_TYPE = "/problems/todo-limit";
+/** The cap when the host does not set one (`TODOS_PER_USER_MAX`). */
+export const DEFAULT_TODOS_PER_USER_MAX = 1000;
 
 const title = safeText()
   .trim()
@@ -31,14 +40,31 @@ function todoId(raw: string): string {
 }
 
 /** Per-user to-do CRUD. Expects the auth middleware and `requireAuth` in front of it. */
-export function createTodoRoutes(deps: { db: Db; clock: Clock }) {
+export function createTodoRoutes(deps: { db: Db; clock: Clock; maxPerUser?: number | undefined }) {
   const store = createTodoStore(deps.db);
+  const maxPerUser = deps.maxPerUser ?? DEFAULT_TODOS_PER_USER_MAX;
   const userOf = (c: { get(key: "auth"): AuthState | null }) => c.get("auth")!.userId;
 
   return new Hono<AuthEnv>()
-    .get("/", async (c) => c.json({ todos: await store.list(userOf(c)) }))
+    .get("/", queryParams(listQuery), async (c) => {
+      const { limit = TODO_PAGE.defaultLimit, cursor } = c.req.valid("query");
+      const page = await store.page(userOf(c), {
+        limit,
+        after: cursor === undefined ? undefined : decodeCursor(cursor),
+      });
+      return c.json({ todos: page.todos, nextCursor: page.next && encodeCursor(page.next) });
+    })
     .post("/", jsonBody(createBody), async (c) => {
-      const todo = await store.create(userOf(c), c.req.valid("json").title, deps.clock.now());
+      const title = c.req.valid("json").title;
+      const todo = await store.create(userOf(c), title, deps.clock.now(), maxPerUser);
+      if (!todo) {
+        throw new ProblemError({
+          status: 409,
+          type: TODO_LIMIT_TYPE,
+          title: "To-do limit reached",
+          detail: `An account can keep at most ${maxPerUser} to-dos. Delete some to add more.`,
+        });
+      }
       return c.json({ todo }, 201);
     })
     .patch("/:id", jsonBody(updateBody), async (c) => {

@@ -1,6 +1,7 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, sql } from "drizzle-orm";
 import type { Db } from "@hybrid-auth/db";
-import { todos, type TodoRow } from "./schema.js";
+import { todoCounts, todos, type TodoRow } from "./schema.js";
+import type { TodoPosition } from "./schemas.js";
 
 export type Todo = {
   id: string;
@@ -20,25 +21,73 @@ export function toTodo(row: TodoRow): Todo {
   };
 }
 
+/**
+ * `created_at` in whole microseconds, exactly as stored: a JavaScript `Date` keeps only
+ * milliseconds, and a cursor rounded down would repeat rows, rounded up skip them.
+ */
+const createdAtMicros = sql<string>`(extract(epoch from ${todos.createdAt}) * 1000000)::bigint::text`;
+
+export type TodoPage = { todos: Todo[]; next: TodoPosition | null };
+
 /** Every query is scoped by owner: another user's to-do is indistinguishable from none. */
 export function createTodoStore(db: Db) {
   const owned = (userId: string, id: string) => and(eq(todos.userId, userId), eq(todos.id, id));
   return {
-    async list(userId: string): Promise<Todo[]> {
+    /**
+     * One page in the list's order, oldest first, `(created_at, id)`: a keyset, so rows added
+     * or deleted meanwhile never shift a page boundary (no repeats, no gaps), and a page is one
+     * range of `todos_user_id_created_at_id_idx`.
+     */
+    async page(
+      userId: string,
+      { limit, after }: { limit: number; after?: TodoPosition | undefined },
+    ): Promise<TodoPage> {
       const rows = await db
-        .select()
+        .select({ ...getTableColumns(todos), micros: createdAtMicros })
         .from(todos)
-        .where(eq(todos.userId, userId))
-        .orderBy(asc(todos.createdAt), asc(todos.id));
-      return rows.map(toTodo);
+        .where(
+          and(
+            eq(todos.userId, userId),
+            after &&
+              sql`(${todos.createdAt}, ${todos.id}) > (timestamptz 'epoch' + ${after.createdAtMicros}::bigint * interval '1 microsecond', ${after.id}::uuid)`,
+          ),
+        )
+        .orderBy(asc(todos.createdAt), asc(todos.id))
+        .limit(limit + 1);
+      const more = rows.length > limit;
+      const shown = more ? rows.slice(0, limit) : rows;
+      const last = shown.at(-1);
+      return {
+        todos: shown.map(toTodo),
+        next: more && last ? { createdAtMicros: last.micros, id: last.id } : null,
+      };
     },
-    async create(userId: string, title: string, nowMs: number): Promise<Todo> {
+    /**
+     * Creates a to-do unless the user already has `max`: `null` then, and nothing written.
+     * The user's `todo_counts` row is incremented only while below `max`, in one conditional
+     * upsert that holds its row lock to the end of the transaction: creates racing at
+     * `max - 1` queue on that row and the second sees the first's count (a `count(*)` followed
+     * by an insert would let both pass under READ COMMITTED).
+     */
+    async create(userId: string, title: string, nowMs: number, max: number): Promise<Todo | null> {
       const now = new Date(nowMs);
-      const [row] = await db
-        .insert(todos)
-        .values({ userId, title, createdAt: now, updatedAt: now })
-        .returning();
-      return toTodo(row!);
+      return db.transaction(async (tx) => {
+        const [slot] = await tx
+          .insert(todoCounts)
+          .values({ userId, count: 1 })
+          .onConflictDoUpdate({
+            target: todoCounts.userId,
+            set: { count: sql`${todoCounts.count} + 1` },
+            setWhere: sql`${todoCounts.count} < ${max}`,
+          })
+          .returning({ count: todoCounts.count });
+        if (!slot) return null;
+        const [row] = await tx
+          .insert(todos)
+          .values({ userId, title, createdAt: now, updatedAt: now })
+          .returning();
+        return toTodo(row!);
+      });
     },
     async update(
       userId: string,
@@ -54,8 +103,15 @@ export function createTodoStore(db: Db) {
       return row && toTodo(row);
     },
     async remove(userId: string, id: string): Promise<boolean> {
-      const rows = await db.delete(todos).where(owned(userId, id)).returning({ id: todos.id });
-      return rows.length > 0;
+      return db.transaction(async (tx) => {
+        const rows = await tx.delete(todos).where(owned(userId, id)).returning({ id: todos.id });
+        if (rows.length === 0) return false;
+        await tx
+          .update(todoCounts)
+          .set({ count: sql`greatest(${todoCounts.count} - 1, 0)` })
+          .where(eq(todoCounts.userId, userId));
+        return true;
+      });
     },
   };
 }
