@@ -20,6 +20,7 @@ import { createHealthRoutes } from "./health/routes.js";
 import { APP_AUTH_PLUGINS } from "./auth-plugins.js";
 import { securityHeaders } from "./http/security-headers.js";
 import { createSpa, defaultWebDistDir } from "./http/spa.js";
+import { createOpenApiRoutes } from "./openapi/routes.js";
 import { createTodoRoutes } from "./todos/routes.js";
 
 const BODYLESS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -108,6 +109,7 @@ export async function createApp(deps: AppDeps) {
   // (the auth routes, the to-dos); the health routes set no-store themselves.
   const routes = buildRoutes(deps, auth, clock);
   app.route("/", routes);
+  app.route("/api", createOpenApiRoutes(app, auth));
   if (spa) app.route("/", spa.routes);
   return { app, auth };
 }

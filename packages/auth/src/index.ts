@@ -82,3 +82,29 @@ export {
 export type { SessionView } from "./http/session-body.js";
 export type { TableNamer } from "./schema/table-names.js";
 export type { AuthRuntime } from "./runtime.js";
+export {
+  describeRoute,
+  jsonContent,
+  jsonResponse,
+  problemResponses,
+  ACCESS_COOKIE_SCHEME,
+  SESSION_COOKIE_SCHEME,
+  SIGNED_IN,
+  ANYONE,
+  SET_COOKIE_HEADER,
+  type ProblemStatus,
+  type RouteDescription,
+} from "./openapi/describe.js";
+export {
+  openApiDocument,
+  authSecuritySchemes,
+  type OpenApiDocumentOptions,
+} from "./openapi/document.js";
+export {
+  problemSchema,
+  validationProblemSchema,
+  publicUserSchema,
+  userResponseSchema,
+  sessionViewSchema,
+  sessionResponseSchema,
+} from "./openapi/schemas.js";

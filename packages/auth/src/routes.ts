@@ -13,6 +13,7 @@ import { isLiveSessionOf, listLiveSessions } from "./sessions/session-store.js";
 import { login, register } from "./sign-in.js";
 import { findUserById, toPublicUser } from "./users/user-store.js";
 import { isUuid } from "./ids.js";
+import { describeAuthRoute as docs } from "./openapi/auth-routes.js";
 import { validateUserFields, type UserFieldDefinitions } from "./users/user-fields.js";
 
 const email = z
@@ -57,19 +58,25 @@ export function createAuthRoutes(runtime: AuthRuntime, authenticator: Authentica
       // user call `signedIn(c)`, which answers 401; `requireAuth` stays in front of body
       // validation, so an anonymous request gets 401 rather than 422.
       .use(authenticator.middleware)
-      .post("/register", readPeerFirst, jsonBody(registerBody(runtime.userFields)), async (c) => {
-        const body: Record<string, unknown> & z.output<typeof coreRegisterBody> =
-          c.req.valid("json");
-        const fields = await validateUserFields(runtime.userFields, body);
-        if ("errors" in fields) throw validationError(fields.errors);
-        const user = await register(runtime, c, { ...body, fields: fields.values });
-        return c.json({ user }, 201);
-      })
-      .post("/login", readPeerFirst, jsonBody(loginBody), async (c) => {
+      .post(
+        "/register",
+        docs.register,
+        readPeerFirst,
+        jsonBody(registerBody(runtime.userFields)),
+        async (c) => {
+          const body: Record<string, unknown> & z.output<typeof coreRegisterBody> =
+            c.req.valid("json");
+          const fields = await validateUserFields(runtime.userFields, body);
+          if ("errors" in fields) throw validationError(fields.errors);
+          const user = await register(runtime, c, { ...body, fields: fields.values });
+          return c.json({ user }, 201);
+        },
+      )
+      .post("/login", docs.login, readPeerFirst, jsonBody(loginBody), async (c) => {
         const user = await login(runtime, c, c.req.valid("json"));
         return c.json({ user }, 200);
       })
-      .post("/logout", async (c) => {
+      .post("/logout", docs.logout, async (c) => {
         const auth = c.get("auth");
         if (auth) {
           await revokeSessionSelection(
@@ -85,7 +92,7 @@ export function createAuthRoutes(runtime: AuthRuntime, authenticator: Authentica
         runtime.cookies.clear(c);
         return c.body(null, 204);
       })
-      .post("/logout-all", async (c) => {
+      .post("/logout-all", docs.logoutAll, async (c) => {
         const auth = signedIn(c);
         await revokeAllSessions(runtime, auth.userId, {
           reason: "signed_out_everywhere",
@@ -95,7 +102,7 @@ export function createAuthRoutes(runtime: AuthRuntime, authenticator: Authentica
         runtime.cookies.clear(c);
         return c.body(null, 204);
       })
-      .post("/logout-others", async (c) => {
+      .post("/logout-others", docs.logoutOthers, async (c) => {
         const auth = signedIn(c);
         await revokeSessionSelection(
           runtime,
@@ -108,13 +115,13 @@ export function createAuthRoutes(runtime: AuthRuntime, authenticator: Authentica
         );
         return c.body(null, 204);
       })
-      .get("/session", (c) => sessionResponse(c, signedIn(c)))
-      .get("/me", async (c) => {
+      .get("/session", docs.session, (c) => sessionResponse(c, signedIn(c)))
+      .get("/me", docs.me, async (c) => {
         const user = await findUserById(runtime.db, tables, signedIn(c).userId);
         if (!user) throw new ProblemError(SIGN_IN_REQUIRED);
         return c.json({ user: toPublicUser(user, runtime.userFields) });
       })
-      .get("/sessions", async (c) => {
+      .get("/sessions", docs.sessions, async (c) => {
         const auth = signedIn(c);
         const rows = await listLiveSessions(
           runtime.db,
@@ -134,7 +141,7 @@ export function createAuthRoutes(runtime: AuthRuntime, authenticator: Authentica
         }));
         return c.json({ sessions });
       })
-      .delete("/sessions/:id", async (c) => {
+      .delete("/sessions/:id", docs.revokeSession, async (c) => {
         const auth = signedIn(c);
         const sessionId = c.req.param("id");
         if (!isUuid(sessionId)) throw notFound("session");
@@ -159,10 +166,17 @@ export function createAuthRoutes(runtime: AuthRuntime, authenticator: Authentica
         if (sessionId === auth.sessionId) runtime.cookies.clear(c);
         return c.body(null, 204);
       })
-      .post("/password", requireAuth, readPeerFirst, jsonBody(passwordBody), async (c) => {
-        await changePassword(runtime, c, signedIn(c), c.req.valid("json"));
-        return c.body(null, 204);
-      })
+      .post(
+        "/password",
+        docs.changePassword,
+        requireAuth,
+        readPeerFirst,
+        jsonBody(passwordBody),
+        async (c) => {
+          await changePassword(runtime, c, signedIn(c), c.req.valid("json"));
+          return c.body(null, 204);
+        },
+      )
   );
 }
 

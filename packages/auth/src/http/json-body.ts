@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { validator } from "hono/validator";
+import { resolver, uniqueSymbol } from "hono-openapi";
 import { z } from "zod";
 import { ProblemError, validationError, type FieldError } from "./problem.js";
 
@@ -44,7 +45,7 @@ function requireJsonContentType(c: Context): void {
  * The parsed value keeps its type for handlers and for Hono's typed client.
  */
 export function jsonBody<T extends z.ZodType>(schema: T) {
-  return validator("json", (value, c): z.output<T> => {
+  const middleware = validator("json", (value, c): z.output<T> => {
     requireJsonContentType(c);
     const result = schema.safeParse(value);
     if (!result.success) {
@@ -57,6 +58,10 @@ export function jsonBody<T extends z.ZodType>(schema: T) {
       );
     }
     return result.data;
+  });
+  // The OpenAPI document's request body is this very schema (hono-openapi finds it here).
+  return Object.assign(middleware, {
+    [uniqueSymbol]: { target: "json" as const, ...resolver(schema), options: undefined },
   });
 }
 

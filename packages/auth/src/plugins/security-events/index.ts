@@ -7,6 +7,7 @@ import type { AuthHooks, ClientInfo, SessionRevocationReason } from "../hooks.js
 import { assertKnownOptions } from "../options.js";
 import { definePlugin, type PluginContext } from "../plugin.js";
 import { SECURITY_EVENTS_MIGRATIONS } from "./migrations.js";
+import { describeActivityRoute as docs } from "./openapi.js";
 import { securityEventsTable, type SecurityEventType, type SecurityEventsTable } from "./table.js";
 
 export { SECURITY_EVENT_TYPES, securityEventsTable, type SecurityEventType } from "./table.js";
@@ -124,7 +125,7 @@ function recordingHooks(context: PluginContext, table: SecurityEventsTable): Aut
 }
 
 function activityRoutes(context: PluginContext, table: SecurityEventsTable, limit: number) {
-  return new Hono<AuthEnv>().get("/activity", context.requireAuth, async (c) => {
+  return new Hono<AuthEnv>().get("/activity", docs, context.requireAuth, async (c) => {
     const auth = c.get("auth");
     const rows = await context.db
       .select()

@@ -1,0 +1,104 @@
+import {
+  ANYONE,
+  describeRoute,
+  jsonResponse,
+  problemResponses,
+  SET_COOKIE_HEADER,
+  SIGNED_IN,
+  type RouteDescription,
+} from "./describe.js";
+import { sessionResponseSchema, sessionsResponseSchema, userResponseSchema } from "./schemas.js";
+
+const TAGS = ["auth"];
+/** Every state-changing route: the CSRF check (403) and the body limit (413). */
+const UNSAFE = [403, 413] as const;
+/** A JSON body: not JSON (415), malformed (400), invalid (422). */
+const BODY = [400, 415, 422] as const;
+
+const signedOut = {
+  description: "Signed out; the cookies are cleared.",
+  headers: SET_COOKIE_HEADER,
+};
+
+/** The OpenAPI descriptions of the core's auth routes (request bodies come from `jsonBody`). */
+const AUTH_ROUTES = {
+  register: {
+    summary: "Create an account and sign in",
+    security: ANYONE,
+    responses: {
+      201: jsonResponse("Signed up and signed in.", userResponseSchema, SET_COOKIE_HEADER),
+      ...problemResponses(...UNSAFE, ...BODY, 409, 429, 503),
+    },
+  },
+  login: {
+    summary: "Sign in",
+    security: ANYONE,
+    responses: {
+      200: jsonResponse("Signed in.", userResponseSchema, SET_COOKIE_HEADER),
+      ...problemResponses(...UNSAFE, ...BODY, 401, 429, 503),
+    },
+  },
+  logout: {
+    summary: "Sign out of this session (nothing to do when not signed in)",
+    security: ANYONE,
+    responses: { 204: signedOut, ...problemResponses(...UNSAFE, 503) },
+  },
+  logoutAll: {
+    summary: "Sign out of every session",
+    security: SIGNED_IN,
+    responses: { 204: signedOut, ...problemResponses(401, ...UNSAFE, 503) },
+  },
+  logoutOthers: {
+    summary: "Sign out of every other session",
+    security: SIGNED_IN,
+    responses: {
+      204: { description: "The other sessions are revoked." },
+      ...problemResponses(401, ...UNSAFE, 503),
+    },
+  },
+  session: {
+    summary: "The access token's claims (no database query)",
+    security: SIGNED_IN,
+    responses: {
+      200: jsonResponse("The session.", sessionResponseSchema),
+      ...problemResponses(401, 503),
+    },
+  },
+  me: {
+    summary: "The signed-in user's profile",
+    security: SIGNED_IN,
+    responses: {
+      200: jsonResponse("The user.", userResponseSchema),
+      ...problemResponses(401, 503),
+    },
+  },
+  sessions: {
+    summary: "The user's live sessions",
+    security: SIGNED_IN,
+    responses: {
+      200: jsonResponse("The live sessions, `current` marking this one.", sessionsResponseSchema),
+      ...problemResponses(401, 503),
+    },
+  },
+  revokeSession: {
+    summary: "Revoke one of the user's sessions",
+    security: SIGNED_IN,
+    responses: {
+      204: { description: "Revoked (the cookies are cleared when it was this session)." },
+      ...problemResponses(401, ...UNSAFE, 404, 503),
+    },
+  },
+  changePassword: {
+    summary: "Change the password; every other session is revoked",
+    security: SIGNED_IN,
+    responses: {
+      204: { description: "Changed." },
+      ...problemResponses(401, ...UNSAFE, ...BODY, 429, 503),
+    },
+  },
+} satisfies Record<string, RouteDescription>;
+
+/** One `describeRoute` middleware per core route, tagged `auth`. */
+export const describeAuthRoute = Object.fromEntries(
+  Object.entries(AUTH_ROUTES).map(([name, spec]) => [name, describeRoute({ tags: TAGS, ...spec })]),
+) as Record<keyof typeof AUTH_ROUTES, ReturnType<typeof describeRoute>>;

@@ -1,0 +1,79 @@
+import { z } from "zod";
+
+/**
+ * The shapes the auth routes answer with, as zod schemas: the OpenAPI document is generated
+ * from them, and the contract tests parse real answers with them.
+ */
+const isoDateTime = z.iso.datetime({ offset: true });
+const uuid = z.uuid();
+
+/** `PublicUser`: the host's public extra fields come next to these. */
+export const publicUserSchema = z
+  .looseObject({
+    id: uuid,
+    email: z.string(),
+    name: z.string().nullable(),
+    role: z.string(),
+    createdAt: isoDateTime,
+  })
+  .meta({ id: "PublicUser" });
+
+export const userResponseSchema = z.strictObject({ user: publicUserSchema });
+
+/** `SessionView`, the access token's claims. */
+export const sessionViewSchema = z
+  .strictObject({
+    userId: uuid,
+    sessionId: uuid,
+    role: z.string(),
+    issuedAt: isoDateTime,
+    expiresAt: isoDateTime,
+    claims: z.record(z.string(), z.unknown()).optional(),
+  })
+  .meta({ id: "SessionView" });
+
+export const sessionResponseSchema = z.strictObject({ session: sessionViewSchema });
+
+export const deviceSchema = z.string().meta({ description: "e.g. “Firefox on Linux”" });
+
+export const liveSessionSchema = z
+  .strictObject({
+    id: uuid,
+    current: z.boolean(),
+    createdAt: isoDateTime,
+    lastSeenAt: isoDateTime,
+    expiresAt: isoDateTime,
+    device: deviceSchema,
+    ip: z.string().nullable(),
+  })
+  .meta({ id: "LiveSession" });
+
+export const sessionsResponseSchema = z.strictObject({ sessions: z.array(liveSessionSchema) });
+
+/** RFC 9457 problem details, as every error of the package is answered. */
+export const problemSchema = z
+  .looseObject({
+    type: z.string().meta({ description: "`about:blank` or a URI reference" }),
+    title: z.string(),
+    status: z.int().min(400).max(599),
+    detail: z.string().optional(),
+  })
+  .meta({ id: "Problem", description: "RFC 9457 problem details" });
+
+/** The 422: one entry per invalid field, at most 20 listed. */
+export const validationProblemSchema = z
+  .object({
+    type: z.literal("/problems/validation"),
+    title: z.string(),
+    status: z.literal(422),
+    detail: z.string(),
+    errors: z
+      .array(
+        z.strictObject({
+          pointer: z.string().meta({ description: "JSON Pointer into the request body" }),
+          detail: z.string(),
+        }),
+      )
+      .max(20),
+  })
+  .meta({ id: "ValidationProblem" });
