@@ -18,6 +18,12 @@ import type { WithPluginRoutes } from "./plugins/plugin-routes.js";
 import { Revocations } from "./revocation/revocations.js";
 import { inProcessTransport } from "./revocation/transport.js";
 import { createAuthRoutes } from "./routes.js";
+import {
+  createRetention,
+  pluginRetentionTasks,
+  type AuthRetention,
+} from "./retention/create-retention.js";
+import type { RetentionTask } from "./retention/retention.js";
 import type { AuthRuntime } from "./runtime.js";
 import { createCoreTables } from "./schema/core-tables.js";
 import { tableNamer } from "./schema/table-names.js";
@@ -113,6 +119,7 @@ export async function createAuth<const Plugins extends readonly AuthPlugin[] = [
   const routes = createAuthRoutes(runtime, authenticator);
   for (const pluginRoutes of parts.routes) routes.route("/", pluginRoutes);
   await revocations.start();
+  const retention = createRetention(options, runtime, parts.retention);
   return {
     /** Resolves `c.get("auth")` on every request it runs on (hot path, reissue, or null). */
     middleware: authenticator.middleware,
@@ -125,8 +132,16 @@ export async function createAuth<const Plugins extends readonly AuthPlugin[] = [
     routes: routes as unknown as WithPluginRoutes<typeof routes, Plugins>,
     /** Role changes, disabling and deletion, effective on every device at once. */
     admin: createAdminApi(runtime),
-    /** Stops receiving revocation events from other processes. */
-    close: () => revocations.stop(),
+    /**
+     * The data-retention job (dead sessions, old events…; see the `retention` option):
+     * `runOnce()` for a CLI or a test, `start()` / `stop()` for the periodic job.
+     */
+    retention: retention as AuthRetention,
+    /** Stops the retention job and receiving revocation events from other processes. */
+    close: async () => {
+      await retention.stop();
+      await revocations.stop();
+    },
     /** Internals for tests, benchmarks and diagnostics; not a stable API. */
     internals: runtime,
   };
@@ -146,6 +161,7 @@ async function setUpPlugins(
   const hooks: AuthHooks[] = [];
   const claims: { id: string; claims: ClaimsProvider }[] = [];
   const routes: Hono<AuthEnv>[] = [];
+  const retention: RetentionTask[] = [];
   const context: PluginContext = {
     db: runtime.db,
     clock: runtime.clock,
@@ -160,6 +176,7 @@ async function setUpPlugins(
     if (parts.hooks) hooks.push(parts.hooks);
     if (parts.claims) claims.push({ id: plugin.id, claims: parts.claims });
     if (parts.routes) routes.push(parts.routes);
+    if (parts.retention) retention.push(...pluginRetentionTasks(plugin.id, parts.retention));
   }
-  return { hooks, claims, routes };
+  return { hooks, claims, routes, retention };
 }

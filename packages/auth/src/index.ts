@@ -64,6 +64,17 @@ export type {
   SessionRevocationReason,
 } from "./plugins/hooks.js";
 export { assertKnownOptions } from "./plugins/options.js";
+export { deleteBatch } from "./retention/prune.js";
+export {
+  RETENTION_DEFAULTS,
+  rowCount,
+  type RetentionBatch,
+  type RetentionBatchResult,
+  type RetentionOptions,
+  type RetentionReport,
+  type RetentionTask,
+} from "./retention/retention.js";
+export type { AuthRetention } from "./retention/create-retention.js";
 export type { UserFieldDefinition, UserFieldDefinitions } from "./users/user-fields.js";
 export type { StandardSchemaV1 } from "./users/standard-schema.js";
 export type { PublicUser } from "./users/user-store.js";

@@ -7,6 +7,7 @@ import type { Argon2Parameters } from "../password/hasher.js";
 import type { PasswordPolicyOptions } from "../password/policy.js";
 import type { HookErrorHandler } from "../plugins/hooks.js";
 import type { AuthPlugin } from "../plugins/plugin.js";
+import type { RetentionOptions } from "../retention/retention.js";
 import type { RevocationTransport } from "../revocation/transport.js";
 import type { SigningSecret } from "../tokens/key-ring.js";
 import type { UserFieldDefinitions } from "../users/user-fields.js";
@@ -79,6 +80,12 @@ export type AuthOptions = {
   userFields?: UserFieldDefinitions | undefined;
   /** Told of a failed `sessionsRevoked` hook; the revocation commits anyway (`console.error`). */
   onHookError?: HookErrorHandler | undefined;
+  /**
+   * The data-retention job: dead sessions, old revocation events, expired limiter rows and
+   * the plugins' own (security events past their window) pruned in small batches, hourly,
+   * one process at a time. See `RetentionOptions`.
+   */
+  retention?: RetentionOptions | undefined;
 };
 
 /** Every option's name, once: the compiler keeps it equal to the keys of `AuthOptions`. */
@@ -110,6 +117,7 @@ export const AUTH_OPTION_NAMES = Object.keys({
   plugins: true,
   userFields: true,
   onHookError: true,
+  retention: true,
 } satisfies Record<keyof AuthOptions, true>) as (keyof AuthOptions)[];
 
 export const DAY_SECONDS = 24 * 60 * 60;

@@ -1,4 +1,5 @@
 import { DEFAULT_ABUSE_LIMITS } from "../abuse/abuse-limits.js";
+import { checkRetentionOptions } from "../retention/options.js";
 import { tablePrefixProblem } from "../schema/table-names.js";
 import { MIN_SECRET_BYTES, type SigningSecret } from "../tokens/key-ring.js";
 import { checkUserFieldDefinitions } from "../users/user-fields.js";
@@ -141,6 +142,7 @@ export function validateAuthOptions(options: AuthOptions): void {
   checkLimits(options);
   checkPasswordPolicy(options);
   if (options.userFields !== undefined) checkUserFieldDefinitions(options.userFields);
+  checkRetentionOptions(options.retention);
 }
 
 /** The options that decide the schema: `db`, `tablePrefix`, `plugins`. */

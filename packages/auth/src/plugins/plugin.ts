@@ -4,6 +4,7 @@ import type { AuthEnv, AuthState, SignedInEnv } from "../authenticator.js";
 import type { Clock } from "../clock.js";
 import type { Db } from "../db.js";
 import type { AuthMigration } from "../migrations/migration.js";
+import type { RetentionTask } from "../retention/retention.js";
 import type { CoreTables } from "../schema/core-tables.js";
 import type { TableNamer } from "../schema/table-names.js";
 import type { AuthHooks, ClientInfo } from "./hooks.js";
@@ -53,6 +54,12 @@ export type PluginParts = {
   routes?: Hono<AuthEnv>;
   hooks?: AuthHooks;
   claims?: ClaimsProvider;
+  /**
+   * Prune tasks for the plugin's own tables (expired codes, delivered outbox rows, old log
+   * rows), run by the retention job after the core's, one small batch per transaction;
+   * reported as `<plugin id>/<name>`. See `RetentionTask` and `deleteBatch`.
+   */
+  retention?: readonly RetentionTask[];
 };
 
 /**

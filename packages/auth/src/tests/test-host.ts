@@ -68,6 +68,8 @@ export async function createTestHost(options: HostOptions = {}): Promise<TestHos
     const auth = await createAuth({
       secret: TEST_SECRET,
       secureCookies: false,
+      // Tests run the retention job themselves (`auth.retention.runOnce()`), never on a timer.
+      retention: { autoStart: false },
       ...options,
       ...overrides,
       plugins,

@@ -8,6 +8,7 @@ import { assertKnownOptions } from "../options.js";
 import { definePlugin, type PluginContext } from "../plugin.js";
 import { SECURITY_EVENTS_MIGRATIONS } from "./migrations.js";
 import { describeActivityRoute as docs } from "./openapi.js";
+import { eventWindowTask, perAccountCapTask } from "./retention.js";
 import { securityEventsTable, type SecurityEventType, type SecurityEventsTable } from "./table.js";
 
 export { SECURITY_EVENT_TYPES, securityEventsTable, type SecurityEventType } from "./table.js";
@@ -15,6 +16,16 @@ export { SECURITY_EVENT_TYPES, securityEventsTable, type SecurityEventType } fro
 export type SecurityEventsOptions = {
   /** How many events `GET /activity` lists, newest first (default 50, at most 500). */
   activityLimit?: number;
+  /**
+   * Days an event is kept (90), events of unknown emails (no user) included; the retention
+   * job (`createAuth`'s `retention` option) deletes older ones.
+   */
+  retentionDays?: number;
+  /**
+   * The newest events kept per account (1000; at least `activityLimit`): an account flooded
+   * with events (a botnet guessing its password) costs bounded space.
+   */
+  maxEventsPerAccount?: number;
 };
 
 /** The revocations a user asked for show in their activity; the others are told elsewhere. */
@@ -43,16 +54,31 @@ type EventRow = {
 /**
  * The account's security log: sign-ups, sign-ins, failures, sign-outs, password changes and
  * stolen-token detections, written in the transaction of the change itself, and
- * `GET <auth path>/activity` listing a user's newest events for their devices page.
+ * `GET <auth path>/activity` listing a user's newest events for their devices page. The
+ * retention job keeps `retentionDays` of them, at most `maxEventsPerAccount` per account.
  *
  * @example
  * const auth = await createAuth({ db, secret, plugins: [securityEvents()] });
  */
 export function securityEvents(options: SecurityEventsOptions = {}) {
-  assertKnownOptions("security-events", options, ["activityLimit"]);
+  assertKnownOptions("security-events", options, [
+    "activityLimit",
+    "retentionDays",
+    "maxEventsPerAccount",
+  ]);
   const limit = options.activityLimit ?? 50;
   if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
     throw new RangeError("securityEvents({ activityLimit }) must be an integer from 1 to 500");
+  }
+  const keepDays = options.retentionDays ?? 90;
+  if (!Number.isInteger(keepDays) || keepDays < 1 || keepDays > 3650) {
+    throw new RangeError("securityEvents({ retentionDays }) must be an integer from 1 to 3650");
+  }
+  const keepPerAccount = options.maxEventsPerAccount ?? 1000;
+  if (!Number.isInteger(keepPerAccount) || keepPerAccount < limit || keepPerAccount > 1_000_000) {
+    throw new RangeError(
+      `securityEvents({ maxEventsPerAccount }) must be an integer from activityLimit (${limit}) to 1000000`,
+    );
   }
   return definePlugin({
     id: "security-events",
@@ -63,6 +89,10 @@ export function securityEvents(options: SecurityEventsOptions = {}) {
       return {
         hooks: recordingHooks(context, table),
         routes: activityRoutes(context, table, limit),
+        retention: [
+          eventWindowTask(table, keepDays),
+          perAccountCapTask(table, context.tables, keepPerAccount),
+        ],
       };
     },
   });

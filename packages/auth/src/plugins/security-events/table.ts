@@ -31,6 +31,7 @@ export function securityEventsTable(name: TableNamer, core: Pick<CoreTables, "us
     },
     (table) => [
       index(name("security_events_user_id_created_at_idx")).on(table.userId, table.createdAt),
+      index(name("security_events_created_at_idx")).on(table.createdAt),
     ],
   );
 }
