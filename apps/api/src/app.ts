@@ -17,7 +17,7 @@ import {
 import type { Database } from "@hybrid-auth/db";
 import type { Config } from "./config.js";
 import { createHealthRoutes } from "./health/routes.js";
-import { APP_AUTH_PLUGINS } from "./auth-plugins.js";
+import { appAuthPlugins, appRetentionOptions, type APP_AUTH_PLUGINS } from "./auth-plugins.js";
 import { securityHeaders } from "./http/security-headers.js";
 import { createSpa, defaultWebDistDir } from "./http/spa.js";
 import { createOpenApiRoutes } from "./openapi/routes.js";
@@ -27,7 +27,7 @@ const BODYLESS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export type AppDeps = {
   database: Database;
-  config: Pick<Config, "auth" | "bodyLimitBytes"> & Partial<Pick<Config, "todos">>;
+  config: Pick<Config, "auth" | "bodyLimitBytes"> & Partial<Pick<Config, "todos" | "retention">>;
   clock?: Clock;
   revocationTransport?: RevocationTransport;
   /** The client's address (default: the connection's peer, or `trustedProxies` hops). */
@@ -71,7 +71,8 @@ export async function createApp(deps: AppDeps) {
     revocationTransport: deps.revocationTransport,
     getClientIp: deps.getClientIp,
     trustedProxies: deps.trustedProxies,
-    plugins: APP_AUTH_PLUGINS,
+    plugins: appAuthPlugins(deps.config.retention),
+    retention: appRetentionOptions(deps.config.retention, deps.logError),
     allowedOrigins: deps.allowedOrigins,
     abuseLimits: deps.abuseLimits,
     limiterStore: deps.limiterStore,

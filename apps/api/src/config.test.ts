@@ -103,4 +103,38 @@ describe("loadConfig", () => {
       );
     }
   });
+
+  it("configures data retention: hourly, 1000 rows a batch, 90 days and 1000 events per account", () => {
+    expect(loadConfig({ AUTH_SECRET: STRONG }, quiet).retention).toEqual({
+      intervalSeconds: 3600,
+      batchSize: 1000,
+      securityEventsDays: 90,
+      securityEventsPerAccount: 1000,
+    });
+    const custom = loadConfig(
+      {
+        AUTH_SECRET: STRONG,
+        AUTH_RETENTION_INTERVAL: "0",
+        AUTH_RETENTION_BATCH_SIZE: "200",
+        AUTH_SECURITY_EVENTS_DAYS: "30",
+        AUTH_SECURITY_EVENTS_PER_ACCOUNT: "100",
+      },
+      quiet,
+    ).retention;
+    expect(custom).toEqual({
+      intervalSeconds: 0,
+      batchSize: 200,
+      securityEventsDays: 30,
+      securityEventsPerAccount: 100,
+    });
+    for (const [name, bad] of [
+      ["AUTH_RETENTION_INTERVAL", "-1"],
+      ["AUTH_RETENTION_BATCH_SIZE", "0"],
+      ["AUTH_RETENTION_BATCH_SIZE", "20000"],
+      ["AUTH_SECURITY_EVENTS_DAYS", "0"],
+      ["AUTH_SECURITY_EVENTS_PER_ACCOUNT", "10"],
+    ] as const) {
+      expect(() => loadConfig({ AUTH_SECRET: STRONG, [name]: bad }, quiet)).toThrow(name);
+    }
+  });
 });

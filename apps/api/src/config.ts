@@ -53,6 +53,19 @@ const environmentSchema = z.object({
   HTTP_MAX_CONNECTIONS: z.coerce.number().int().positive().default(4096),
   /** The most to-dos one account may keep; creating one more answers 409. */
   TODOS_PER_USER_MAX: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  /** Seconds between runs of the data-retention job; 0 leaves it to a CLI or cron job. */
+  AUTH_RETENTION_INTERVAL: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * DAY)
+    .default(3600),
+  /** Rows the retention job deletes per batch (one short transaction each). */
+  AUTH_RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
+  /** Days an account's security events (its activity list) are kept. */
+  AUTH_SECURITY_EVENTS_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  /** The newest security events kept per account (at least the 50 the activity list shows). */
+  AUTH_SECURITY_EVENTS_PER_ACCOUNT: z.coerce.number().int().min(50).max(1_000_000).default(1000),
   /** Worker processes sharing the port (node:cluster); more than one needs DATABASE_URL. */
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(1),
 });
@@ -80,11 +93,21 @@ export type Config = {
   allowedOrigins: string[];
   limits: { signInsPerClient: number; signUpsPerClient: number };
   http: HttpLimits;
+  retention: RetentionConfig;
   todos: TodoLimits;
 };
 
 /** What one account may keep. */
 export type TodoLimits = { maxPerUser: number };
+
+/** The data-retention job and what the security-events plugin keeps. */
+export type RetentionConfig = {
+  /** 0: the server never runs the job (a CLI or cron job calls `auth.retention.runOnce()`). */
+  intervalSeconds: number;
+  batchSize: number;
+  securityEventsDays: number;
+  securityEventsPerAccount: number;
+};
 
 /** How long a client may take to send a request, and how many connections may be open. */
 export type HttpLimits = {
@@ -207,6 +230,12 @@ export function loadConfig(
       headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
       requestTimeoutMs: Math.max(e.HTTP_REQUEST_TIMEOUT_MS, e.HTTP_HEADERS_TIMEOUT_MS),
       maxConnections: e.HTTP_MAX_CONNECTIONS,
+    },
+    retention: {
+      intervalSeconds: e.AUTH_RETENTION_INTERVAL,
+      batchSize: e.AUTH_RETENTION_BATCH_SIZE,
+      securityEventsDays: e.AUTH_SECURITY_EVENTS_DAYS,
+      securityEventsPerAccount: e.AUTH_SECURITY_EVENTS_PER_ACCOUNT,
     },
     todos: { maxPerUser: e.TODOS_PER_USER_MAX },
   };

@@ -36,6 +36,9 @@ async function serveApi(config: Config, { migrate }: { migrate: boolean }): Prom
       signUpsPerClient: { points: config.limits.signUpsPerClient, seconds: 5 * 60 },
     },
   });
+  // Every process (cluster worker) schedules the retention job; on PostgreSQL its advisory
+  // lock makes one of them do the work at a time.
+  if (config.retention.intervalSeconds > 0) auth.retention.start();
   const serverOptions = httpServerOptions(config.http);
   const listen = { fetch: app.fetch, port: config.port, hostname: config.host, serverOptions };
   const server = serve(listen, (info) => {
