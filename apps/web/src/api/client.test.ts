@@ -24,7 +24,7 @@ describe("apiFetch", () => {
     mockFetch({ "GET /api/todos": () => problem(401, "Sign in to continue.") });
     const handler = vi.fn();
     setUnauthorizedHandler(handler);
-    await expect(send(api.todos.$get())).rejects.toMatchObject({ status: 401 });
+    await expect(send(api.todos.$get({ query: {} }))).rejects.toMatchObject({ status: 401 });
     expect(handler).toHaveBeenCalledTimes(1);
   });
 
@@ -71,7 +71,7 @@ describe("ApiError", () => {
 
   it("turns a network failure into status 0 with a readable message", async () => {
     vi.stubGlobal("fetch", vi.fn().mockRejectedValue(new TypeError("Failed to fetch")));
-    await expect(send(api.todos.$get())).rejects.toMatchObject({ status: 0 });
+    await expect(send(api.todos.$get({ query: {} }))).rejects.toMatchObject({ status: 0 });
   });
 
   it("parses Retry-After as seconds or an HTTP date", () => {
@@ -126,8 +126,8 @@ describe("redirect on 401", () => {
     signedIn = false;
     const push = vi.spyOn(router, "replace");
     await Promise.all([
-      send(api.todos.$get()).catch(() => {}),
-      send(api.todos.$get()).catch(() => {}),
+      send(api.todos.$get({ query: {} })).catch(() => {}),
+      send(api.todos.$get({ query: {} })).catch(() => {}),
       send(api.auth.sessions.$get()).catch(() => {}),
     ]);
     await vi.waitFor(() => expect(router.currentRoute.value.name).toBe("sign-in"));
@@ -140,7 +140,7 @@ describe("redirect on 401", () => {
     const replace = vi.spyOn(router, "replace");
     const push = vi.spyOn(router, "push");
 
-    await send(api.todos.$get()).catch(() => {});
+    await send(api.todos.$get({ query: {} })).catch(() => {});
     await new Promise((r) => setTimeout(r, 10));
 
     expect(replace).not.toHaveBeenCalled();

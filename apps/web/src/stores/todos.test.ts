@@ -5,7 +5,7 @@ import { setUnauthorizedHandler } from "../api/client";
 import TodosPage from "../pages/TodosPage.vue";
 import { deferred, json, mockFetch, noContent, problem, type Call } from "../testing/fetch-mock";
 import { toasts } from "./toasts";
-import { createTodoList } from "./todos";
+import { createTodoList, PAGE_SIZE } from "./todos";
 
 let seq = 0;
 function todo(title: string, completed = false) {
@@ -35,7 +35,10 @@ async function loaded(
   items: ReturnType<typeof todo>[],
   handlers: Record<string, (call: Call) => Response | Promise<Response>> = {},
 ) {
-  const mock = mockFetch({ "GET /api/todos": () => json({ todos: items }), ...handlers });
+  const mock = mockFetch({
+    "GET /api/todos": () => json({ todos: items, nextCursor: null }),
+    ...handlers,
+  });
   const toast = notify();
   const list = createTodoList(toast);
   await list.load();
@@ -85,7 +88,7 @@ describe("to-do list store", () => {
     });
     const list = createTodoList(notify());
     // A first load shows the three; a reload starts, and the user acts before it answers.
-    listAnswer.resolve(json({ todos: [kept, deleted, toggled] }));
+    listAnswer.resolve(json({ todos: [kept, deleted, toggled], nextCursor: null }));
     await list.load();
     const reload = deferred<Response>();
     mockFetch({
@@ -99,7 +102,7 @@ describe("to-do list store", () => {
     await list.remove(deleted.id);
     await list.toggle(toggled.id);
     // The stale answer (from before those changes) arrives last.
-    reload.resolve(json({ todos: [kept, deleted, toggled] }));
+    reload.resolve(json({ todos: [kept, deleted, toggled], nextCursor: null }));
     await reloading;
     expect(list.state.items.map((t) => [t.title, t.completed])).toEqual([
       ["kept", false],
@@ -212,12 +215,100 @@ describe("to-do list store", () => {
   });
 });
 
+/** `GET /api/todos` as the API answers it: pages of `size`, each naming the next by a cursor. */
+function paged(items: ReturnType<typeof todo>[], size = 2) {
+  return (call: Call) => {
+    const start = Number(call.query.get("cursor") ?? "0");
+    const end = start + size;
+    return json({
+      todos: items.slice(start, end),
+      nextCursor: end < items.length ? String(end) : null,
+    });
+  };
+}
+
+describe("to-do list store with a paged API", () => {
+  it("follows nextCursor to the last page, so counts cover the whole list", async () => {
+    const items = [todo("a"), todo("b", true), todo("c"), todo("d", true), todo("e")];
+    const { list, calls } = await loaded([], { "GET /api/todos": paged(items) });
+    expect(list.state.items.map((t) => t.title)).toEqual(["a", "b", "c", "d", "e"]);
+    expect(list.state.complete).toBe(true);
+    expect(list.remaining.value).toBe(3);
+    expect(list.completedCount.value).toBe(2);
+    const gets = calls.filter((c) => c.method === "GET");
+    expect(gets.map((c) => [c.query.get("limit"), c.query.get("cursor")])).toEqual([
+      [String(PAGE_SIZE), null],
+      [String(PAGE_SIZE), "2"],
+      [String(PAGE_SIZE), "4"],
+    ]);
+  });
+
+  it("shows the first page at once and the rest when it arrives", async () => {
+    const items = [todo("a"), todo("b"), todo("c")];
+    const second = deferred<Response>();
+    mockFetch({
+      "GET /api/todos": (call) => (call.query.get("cursor") ? second.promise : paged(items)(call)),
+    });
+    const list = createTodoList(notify());
+    const loading = list.load();
+    await flushPromises();
+    expect(list.state.items.map((t) => t.title)).toEqual(["a", "b"]);
+    expect(list.state).toMatchObject({ loaded: true, complete: false, loading: true });
+    second.resolve(json({ todos: [items[2]], nextCursor: null }));
+    await loading;
+    expect(list.state.items.map((t) => t.title)).toEqual(["a", "b", "c"]);
+    expect(list.state).toMatchObject({ loaded: true, complete: true, loading: false });
+  });
+
+  it("clears completed to-dos of every page, not only the first", async () => {
+    const items = [todo("a", true), todo("b"), todo("c"), todo("d", true), todo("e", true)];
+    const { list, calls, toast } = await loaded([], {
+      "GET /api/todos": paged(items),
+      "DELETE /api/todos/:id": () => noContent(),
+    });
+    await list.clearCompleted();
+    expect(list.state.items.map((t) => t.title)).toEqual(["b", "c"]);
+    expect(calls.filter((c) => c.method === "DELETE").map((c) => c.path.split("/").at(-1))).toEqual(
+      [items[0]!.id, items[3]!.id, items[4]!.id],
+    );
+    expect(toast.success).toHaveBeenCalledWith("Cleared 3 completed to-dos.");
+  });
+
+  it("keeps what it has and says so when a later page fails", async () => {
+    const items = [todo("a"), todo("b"), todo("c")];
+    const { list } = await loaded([], {
+      "GET /api/todos": (call) =>
+        call.query.get("cursor") ? problem(503, "Service Unavailable") : paged(items)(call),
+    });
+    expect(list.state.items.map((t) => t.title)).toEqual(["a", "b"]);
+    expect(list.state).toMatchObject({ loaded: true, complete: false });
+    expect(list.state.loadError).toBe("Service Unavailable");
+  });
+
+  it("tells the user when the per-user cap refuses a new to-do", async () => {
+    const { list, toast } = await loaded([todo("a")], {
+      "POST /api/todos": () =>
+        problem(409, "An account can keep at most 1000 to-dos. Delete some to add more.", {
+          type: "/problems/todo-limit",
+        }),
+    });
+    await expect(list.add("one more")).resolves.toBe(false);
+    expect(list.state.items.map((t) => t.title)).toEqual(["a"]);
+    expect(toast.error).toHaveBeenCalledWith(
+      "Couldn't add “one more”: An account can keep at most 1000 to-dos. Delete some to add more.",
+    );
+  });
+});
+
 describe("TodosPage", () => {
   async function mountPage(
     items: ReturnType<typeof todo>[],
     handlers: Record<string, (call: Call) => Response | Promise<Response>> = {},
   ) {
-    const mock = mockFetch({ "GET /api/todos": () => json({ todos: items }), ...handlers });
+    const mock = mockFetch({
+      "GET /api/todos": () => json({ todos: items, nextCursor: null }),
+      ...handlers,
+    });
     const router = createRouter({
       history: createMemoryHistory(),
       routes: [{ path: "/", component: TodosPage }],
@@ -294,6 +385,58 @@ describe("TodosPage", () => {
     expect(toasts.items.map((t) => t.message)).toContain(
       "Couldn't update “a”: Something went wrong on our side.",
     );
+    wrapper.unmount();
+  });
+});
+
+describe("TodosPage with a paged API", () => {
+  it("counts every page and clears completed to-dos that were on later pages", async () => {
+    const items = [todo("a"), todo("b", true), todo("c"), todo("d", true), todo("e")];
+    mockFetch({
+      "GET /api/todos": paged(items),
+      "DELETE /api/todos/:id": () => noContent(),
+    });
+    const router = createRouter({
+      history: createMemoryHistory(),
+      routes: [{ path: "/", component: TodosPage }],
+    });
+    await router.push("/");
+    const wrapper = mount(TodosPage, { global: { plugins: [router] }, attachTo: document.body });
+    await flushPromises();
+    expect(wrapper.findAll("li.todo")).toHaveLength(5);
+    expect(wrapper.text()).toContain("3 items left");
+    const filter = (name: string) =>
+      wrapper.findAll("button.filter").find((b) => b.text().startsWith(name))!;
+    expect(filter("Done").text()).toBe("Done 2");
+    await wrapper.get("button.clear").trigger("click");
+    await flushPromises();
+    expect(wrapper.findAll("li.todo .title").map((li) => li.text())).toEqual(["a", "c", "e"]);
+    expect(wrapper.text()).toContain("3 items left");
+    wrapper.unmount();
+  });
+
+  it("holds the counts and Clear completed back until the last page is in", async () => {
+    const items = [todo("a", true), todo("b"), todo("c", true)];
+    const second = deferred<Response>();
+    mockFetch({
+      "GET /api/todos": (call) => (call.query.get("cursor") ? second.promise : paged(items)(call)),
+    });
+    const router = createRouter({
+      history: createMemoryHistory(),
+      routes: [{ path: "/", component: TodosPage }],
+    });
+    await router.push("/");
+    const wrapper = mount(TodosPage, { global: { plugins: [router] }, attachTo: document.body });
+    await flushPromises();
+    expect(wrapper.findAll("li.todo")).toHaveLength(2);
+    expect(wrapper.text()).toContain("Loading the rest of your list…");
+    expect(wrapper.text()).not.toMatch(/items? left/);
+    expect(wrapper.get("button.clear").attributes("disabled")).toBeDefined();
+    second.resolve(json({ todos: [items[2]], nextCursor: null }));
+    await flushPromises();
+    expect(wrapper.findAll("li.todo")).toHaveLength(3);
+    expect(wrapper.text()).toContain("1 item left");
+    expect(wrapper.get("button.clear").attributes("disabled")).toBeUndefined();
     wrapper.unmount();
   });
 });

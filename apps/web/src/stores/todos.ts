@@ -8,6 +8,11 @@ export const FILTERS: TodoFilter[] = ["all", "active", "done"];
 /** A to-do as the list shows it; `pending` while its creation has not been confirmed. */
 export type TodoItem = Todo & { pending?: boolean };
 
+/** Page size of `GET /api/todos` (the API's maximum). */
+export const PAGE_SIZE = 200;
+/** A guard against a server that never stops answering a next page. */
+const MAX_PAGES = 1000;
+
 const byCreation = (a: TodoItem, b: TodoItem) =>
   a.createdAt === b.createdAt ? a.id.localeCompare(b.id) : a.createdAt.localeCompare(b.createdAt);
 
@@ -15,13 +20,20 @@ const byCreation = (a: TodoItem, b: TodoItem) =>
  * The to-do list with optimistic updates: every change shows at once and is rolled back (with
  * an error toast) if the server refuses it. A 401 shows no toast — the app is already on its
  * way to the sign-in page.
+ *
+ * The API answers pages; `load()` follows `nextCursor` to the end (the per-user cap bounds
+ * that), so counts, filters and "Clear completed" cover the whole list. The first page shows
+ * as soon as it arrives; `complete` says when the rest has (decision 018).
  */
 export function createTodoList(notify: Pick<Toasts, "error" | "success"> = defaultToasts) {
   const state = reactive({
     items: [] as TodoItem[],
     filter: "all" as TodoFilter,
     loading: false,
+    /** The first page (or more) is shown. */
     loaded: false,
+    /** Every page is in: counts and "Clear completed" cover the whole list. */
+    complete: false,
     loadError: null as string | null,
   });
   /** Per-item change counter: a late answer never overwrites a newer local change. */
@@ -93,9 +105,25 @@ export function createTodoList(notify: Pick<Toasts, "error" | "success"> = defau
       state.loadError = null;
       loadInFlight = { touched: new Set(), removed: new Set() };
       try {
-        const response = await send(api.todos.$get());
-        state.items = mergeLoaded((await response.json()).todos);
+        const fetched: Todo[] = [];
+        let cursor: string | null = null;
+        for (let pages = 0; pages < MAX_PAGES; pages += 1) {
+          const query = cursor ? { limit: PAGE_SIZE, cursor } : { limit: PAGE_SIZE };
+          const response = await send(api.todos.$get({ query }));
+          const page: { todos: Todo[]; nextCursor: string | null } = await response.json();
+          fetched.push(...page.todos);
+          cursor = page.nextCursor;
+          if (!cursor) break;
+          // A first load shows its first page at once; a reload swaps in the whole list at the
+          // end, so what is on screen never shrinks meanwhile.
+          if (!state.loaded) {
+            state.items = mergeLoaded(fetched);
+            state.loaded = true;
+          }
+        }
+        state.items = mergeLoaded(fetched);
         state.loaded = true;
+        state.complete = cursor === null;
       } catch (error) {
         state.loadError = error instanceof Error ? error.message : "Could not load your to-dos.";
       } finally {

@@ -1,6 +1,13 @@
 import { vi } from "vitest";
 
-export type Call = { method: string; path: string; body: unknown; init: RequestInit | undefined };
+export type Call = {
+  method: string;
+  path: string;
+  /** The query string's parameters. */
+  query: URLSearchParams;
+  body: unknown;
+  init: RequestInit | undefined;
+};
 type Handler = (call: Call) => Response | Promise<Response>;
 
 export const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
@@ -35,10 +42,10 @@ export function mockFetch(handlers: Record<string, Handler>) {
   });
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
-    const path = new URL(url, "http://localhost").pathname;
+    const { pathname: path, searchParams: query } = new URL(url, "http://localhost");
     const method = (init?.method ?? "GET").toUpperCase();
     const body = typeof init?.body === "string" ? (JSON.parse(init.body) as unknown) : undefined;
-    const call = { method, path, body, init };
+    const call = { method, path, query, body, init };
     calls.push(call);
     const route = routes.find((r) => r.method === method && r.regex.test(path));
     return route ? route.handler(call) : problem(404, `No mock for ${method} ${path}`);
