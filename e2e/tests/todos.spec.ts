@@ -1,6 +1,9 @@
 import type { Page } from "@playwright/test";
 import { addTodo, expect, newTodoInput, signUpThroughUi, test, todoRow } from "../fixtures";
 
+/** TODOS_PER_USER_MAX of the e2e server (playwright.config.ts). */
+const CAP = 500;
+
 /** Waits for the API answer to one to-do change made by `action`. */
 async function saved(
   page: Page,
@@ -90,12 +93,15 @@ test("a to-do added while the list is still loading stays in the list", async ({
   // Hold the list's answer (fetched before the new to-do exists) until the to-do is saved.
   let release: () => void = () => {};
   const saved = new Promise<void>((resolve) => (release = resolve));
-  await page.route("**/api/todos", async (route) => {
-    if (route.request().method() !== "GET") return route.fallback();
-    const response = await route.fetch();
-    await saved;
-    await route.fulfill({ response });
-  });
+  await page.route(
+    (url) => url.pathname === "/api/todos",
+    async (route) => {
+      if (route.request().method() !== "GET") return route.fallback();
+      const response = await route.fetch();
+      await saved;
+      await route.fulfill({ response });
+    },
+  );
   const listed = page.waitForResponse(
     (r) => r.request().method() === "GET" && new URL(r.url()).pathname === "/api/todos",
   );
@@ -116,4 +122,72 @@ test("a to-do added while the list is still loading stays in the list", async ({
 
   await expect(todoRow(page, "Already there")).toBeVisible();
   await expect(todoRow(page, "Added while loading")).toBeVisible({ timeout: 2_000 });
+});
+
+test("a list of hundreds loads page by page; counts, Clear completed and the cap cover all of it", async ({
+  page,
+  signedInUser: _user,
+}) => {
+  test.setTimeout(120_000);
+  // Fill the account to its cap through the API, completing every 50th to-do: most of the
+  // completed ones are beyond the first page.
+  const request = page.context().request;
+  const ids: string[] = [];
+  for (let batch = 0; batch < CAP; batch += 25) {
+    const created = await Promise.all(
+      Array.from({ length: 25 }, (_, i) =>
+        request.post("/api/todos", {
+          data: { title: `Item ${String(batch + i).padStart(3, "0")}` },
+        }),
+      ),
+    );
+    for (const response of created) {
+      expect(response.status()).toBe(201);
+      ids.push(((await response.json()) as { todo: { id: string } }).todo.id);
+    }
+  }
+  const completed = ids.filter((_, index) => index % 50 === 0);
+  for (const id of completed) {
+    expect((await request.patch(`/api/todos/${id}`, { data: { completed: true } })).ok()).toBe(
+      true,
+    );
+  }
+
+  const pages: string[] = [];
+  page.on("request", (r) => {
+    const url = new URL(r.url());
+    if (r.method() === "GET" && url.pathname === "/api/todos") pages.push(url.search);
+  });
+  await page.reload();
+  const rows = page.getByRole("list", { name: "To-dos" }).getByRole("listitem");
+  await expect(rows).toHaveCount(CAP);
+  await expect(page.getByText(`${CAP - completed.length} items left`)).toBeVisible();
+  expect(pages).toHaveLength(3); // 200 + 200 + 100
+  expect(pages.every((search) => search.includes("limit=200"))).toBe(true);
+  await expect(todoRow(page, "Item 499")).toBeVisible();
+
+  // At the cap, a new to-do is refused and the user is told why; the title is kept.
+  const refused = page.waitForResponse(
+    (r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/api/todos",
+  );
+  await newTodoInput(page).fill("One too many");
+  await newTodoInput(page).press("Enter");
+  expect((await refused).status()).toBe(409);
+  await expect(
+    page.getByText(`An account can keep at most ${CAP} to-dos. Delete some to add more.`),
+  ).toBeVisible();
+  await expect(newTodoInput(page)).toHaveValue("One too many");
+  await expect(rows).toHaveCount(CAP);
+
+  // Clear completed reaches the ones on the second and third pages too.
+  await page.getByRole("button", { name: "Clear completed" }).click();
+  await expect(page.getByText(`Cleared ${completed.length} completed to-dos.`)).toBeVisible();
+  await expect(rows).toHaveCount(CAP - completed.length);
+
+  // With room again, the kept title goes in.
+  await addTodo(page, "One too many");
+  await expect(page.getByText(`${CAP - completed.length + 1} items left`)).toBeVisible();
+  await page.reload();
+  await expect(rows).toHaveCount(CAP - completed.length + 1);
+  await expect(page.getByRole("checkbox", { name: /as not done$/ })).toHaveCount(0);
 });
