@@ -25,9 +25,10 @@ export function eventWindowTask(table: SecurityEventsTable, keepDays: number): R
 }
 
 /**
- * All but each account's newest `keepPerAccount` events: a sweep over the users in key order,
- * `limit` accounts a batch, each account's surplus found on the `(user_id, created_at)` index
- * (`OFFSET keepPerAccount`), at most `limit` rows deleted a batch.
+ * All but each account's newest `keepPerAccount` events (events sharing the boundary's
+ * millisecond go together, so an account may keep a few less): a sweep over the users in key
+ * order, `limit` accounts a batch, each account's boundary found on the `(user_id,
+ * created_at)` index (`OFFSET keepPerAccount`), at most `limit` rows deleted a batch.
  */
 export function perAccountCapTask(
   table: SecurityEventsTable,
@@ -51,15 +52,22 @@ export function perAccountCapTask(
         cursor = undefined;
         return { deleted: 0, done: true };
       }
+      // Per account, the (keepPerAccount + 1)-th newest time, read from the index alone
+      // (an account under the cap costs a few index pages, no table rows); then that account's
+      // events at or before it.
       const deleted = rowCount(
         await tx.execute(sql`
           delete from ${table} where ${table.id} in (
             select "surplus"."id" from ${users}
             cross join lateral (
-              select ${table.id} as "id" from ${table}
+              select ${table.createdAt} as "cutoff" from ${table}
               where ${table.userId} = ${users.id}
-              order by ${table.createdAt} desc, ${table.id} desc
-              offset ${keepPerAccount}
+              order by ${table.createdAt} desc
+              offset ${keepPerAccount} limit 1
+            ) as "boundary"
+            cross join lateral (
+              select ${table.id} as "id" from ${table}
+              where ${table.userId} = ${users.id} and ${table.createdAt} <= "boundary"."cutoff"
             ) as "surplus"
             where ${users.id} >= ${first} and ${users.id} <= ${last}
             limit ${limit}
