@@ -152,7 +152,12 @@ async function insertRows(userId: string, rows: { title: string; createdAt: stri
 async function expectProblem(response: Response, status: number, pointer?: string) {
   expect(response.status).toBe(status);
   expect(response.headers.get("content-type")).toMatch(/^application\/problem\+json/);
-  const body = (await response.json()) as { status: number; errors?: { pointer: string }[] };
+  const body = (await response.json()) as {
+    type: string;
+    status: number;
+    detail: string;
+    errors?: { pointer: string }[];
+  };
   expect(body.status).toBe(status);
   if (pointer) expect(body.errors?.map((error) => error.pointer)).toContain(pointer);
   return body;
@@ -333,7 +338,7 @@ describe("the per-user cap on to-dos", () => {
       expect((await client.post("/api/todos", { title: `t${i}` })).status).toBe(201);
     }
     const refused = await client.post("/api/todos", { title: "one too many" });
-    const problem = (await expectProblem(refused, 409)) as { type: string; detail: string };
+    const problem = await expectProblem(refused, 409);
     expect(problem.type).toBe("/problems/todo-limit");
     expect(problem.detail).toMatch(/at most 5 to-dos/);
     expect(await rowsOf(user.id)).toBe(CAP);
