@@ -10,7 +10,12 @@ import { DAY_SECONDS, type AuthOptions } from "./options/auth-options.js";
 import { AuthConfigError } from "./options/config-error.js";
 import { validateAuthOptions } from "./options/validate-options.js";
 import { AbuseLimits, DEFAULT_ABUSE_LIMITS } from "./abuse/abuse-limits.js";
-import { PasswordHasher, OWASP_ARGON2_BASELINE } from "./password/hasher.js";
+import { DeviceCookies } from "./abuse/device-cookie.js";
+import {
+  defaultHashConcurrency,
+  OWASP_ARGON2_BASELINE,
+  PasswordHasher,
+} from "./password/hasher.js";
 import { DEFAULT_PASSWORD_POLICY } from "./password/policy.js";
 import { HookRunner, type AuthHooks } from "./plugins/hooks.js";
 import type { AuthPlugin, ClaimsProvider, PluginContext, PluginParts } from "./plugins/plugin.js";
@@ -87,6 +92,7 @@ export async function createAuth<const Plugins extends readonly AuthPlugin[] = [
     hasher: new PasswordHasher(
       options.argon2 ?? OWASP_ARGON2_BASELINE,
       options.maxConcurrentHashes,
+      options.maxQueuedHashes ?? 16 * (options.maxConcurrentHashes ?? defaultHashConcurrency()),
     ),
     passwordPolicy: { ...DEFAULT_PASSWORD_POLICY, ...options.password },
     cookies: new AuthCookies({
@@ -100,6 +106,11 @@ export async function createAuth<const Plugins extends readonly AuthPlugin[] = [
       idleMs: (options.sessionIdleTtlSeconds ?? 7 * DAY_SECONDS) * 1000,
     },
     rotationGraceMs: (options.sessionRotationGraceSeconds ?? 20) * 1000,
+    devices: new DeviceCookies([options.secret, ...(options.previousSecrets ?? [])], {
+      secure,
+      name: options.cookieNames?.device ?? "auth_device",
+      readCookieHeader: options.readCookieHeader ?? cookieHeader,
+    }),
     limits: new AbuseLimits(
       options.limiterStore ?? { kind: "memory" },
       { ...DEFAULT_ABUSE_LIMITS, ...options.abuseLimits },

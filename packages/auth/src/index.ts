@@ -12,6 +12,7 @@ export {
   type MigrationReport,
 } from "./migrations/migration.js";
 export { DEFAULT_ABUSE_LIMITS, type AbuseLimitOptions } from "./abuse/abuse-limits.js";
+export { HashingBusyError } from "./password/hasher.js";
 export type { LimiterStore } from "./abuse/limiter-store.js";
 export { signedIn, type AuthEnv, type AuthState, type SignedInEnv } from "./authenticator.js";
 export type { AuthRoutes } from "./routes.js";

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { AbuseLimits } from "./abuse/abuse-limits.js";
+import type { DeviceCookies } from "./abuse/device-cookie.js";
 import type { Clock } from "./clock.js";
 import type { Db } from "./db.js";
 import type { AuthCookies } from "./http/cookies.js";
@@ -30,6 +31,8 @@ export type AuthRuntime = {
   /** How long a rotated-out session token is still honoured. */
   rotationGraceMs: number;
   limits: AbuseLimits;
+  /** Browsers that signed in to an account before (exempt from its account-wide limit). */
+  devices: DeviceCookies;
   hooks: HookRunner;
   userFields: UserFieldDefinitions;
   getClientIp: (c: Context) => string | undefined;

@@ -1,8 +1,10 @@
 import type { Context } from "hono";
 import type { AuthState } from "./authenticator.js";
+import type { SignInOrigin } from "./abuse/abuse-limits.js";
 import { limiterClient } from "./abuse/limiter-client.js";
 import { isUniqueViolation } from "./db.js";
 import { ProblemError, validationError } from "./http/problem.js";
+import { HashingBusyError } from "./password/hasher.js";
 import { normalizePassword, passwordProblem, personalWords } from "./password/policy.js";
 import type { AuthRuntime } from "./runtime.js";
 import type { Tx } from "./db.js";
@@ -136,12 +138,14 @@ export async function register(
     }
   };
   const user = await startSession(runtime, c, createAccount, "signedUp");
+  runtime.devices.remember(c, email, runtime.clock.now());
   return toPublicUser(user, runtime.userFields);
 }
 
 /**
  * Same status, body and (through a dummy verification) timing whether the email is unknown or
- * the password wrong. Throttled per account+client and per client.
+ * the password wrong. Throttled per account+client, per client, and per account across
+ * clients for browsers that never signed in to it (device cookies, decision 014).
  */
 export async function login(
   runtime: AuthRuntime,
@@ -151,8 +155,10 @@ export async function login(
   const { hasher, limits, db, tables } = runtime;
   const email = normalizeEmail(input.email);
   const client = limiterClient(runtime, c);
+  const knownDevice = runtime.devices.knownDevice(c, email, runtime.clock.now());
+  let origin: SignInOrigin;
   try {
-    await limits.beforeSignIn(client, email);
+    origin = await limits.beforeSignIn(client, email, knownDevice);
   } catch (error) {
     await reportFailure(runtime, c, "throttled", await findUserByEmail(db, tables, email));
     throw error;
@@ -163,14 +169,20 @@ export async function login(
     ? await hasher.verify(user.passwordHash, password)
     : await hasher.verifyDummy(password);
   if (!user || !valid || user.disabledAt) {
-    await limits.recordFailure(client, email);
+    await limits.recordFailure(client, email, origin);
     await reportFailure(runtime, c, "invalid_credentials", user);
     throw new ProblemError({ status: 401, detail: INVALID_CREDENTIALS });
   }
   await Promise.all([limits.recordSuccess(client, email), limits.refundSignIn(client)]);
   let verifiedHash = user.passwordHash;
-  if (hasher.needsRehash(user.passwordHash)) {
-    const rehashed = await hasher.hash(password);
+  // Upgrading an old hash is a favour, not part of signing in: a busy hasher skips it.
+  const rehashed = hasher.needsRehash(user.passwordHash)
+    ? await hasher.hash(password).catch((error: unknown) => {
+        if (error instanceof HashingBusyError) return undefined;
+        throw error;
+      })
+    : undefined;
+  if (rehashed) {
     const hashes = { expected: user.passwordHash, next: rehashed };
     if (await replacePasswordHash(db, tables, user.id, hashes, runtime.clock.now())) {
       verifiedHash = rehashed;
@@ -187,6 +199,7 @@ export async function login(
     return current;
   };
   const current = await startSession(runtime, c, verifiedAccount, "signedIn");
+  runtime.devices.remember(c, email, runtime.clock.now());
   return toPublicUser(current, runtime.userFields);
 }
 

@@ -104,7 +104,7 @@ describe.each(stores)("AbuseLimits on the %s store", (_name, makeStore) => {
       passwordChangesPerClient: { points: 2, seconds: 60 },
     });
     const client = unique("ip");
-    const outcomes = async (attempt: () => Promise<void>, times: number) => {
+    const outcomes = async (attempt: () => Promise<unknown>, times: number) => {
       const results: (number | undefined)[] = [];
       for (let i = 0; i < times; i += 1) results.push(await retryAfterOf(attempt()));
       return results.map((r) => (r === undefined ? "ok" : "429"));
@@ -121,5 +121,41 @@ describe.each(stores)("AbuseLimits on the %s store", (_name, makeStore) => {
       "ok",
       "429",
     ]);
+  });
+
+  it("counts an account's failures from unknown browsers across addresses, not known devices'", async (ctx) => {
+    const store = await makeStore();
+    if (!store) return ctx.skip();
+    const limits = new AbuseLimits(store, {
+      ...FAST,
+      maxFailures: 2,
+      unknownDeviceFailuresPerAccount: { points: 3, seconds: 60 },
+    });
+    const account = unique("account");
+    for (let i = 0; i < 3; i += 1) {
+      const client = unique("botnet");
+      const origin = await limits.beforeSignIn(client, account);
+      expect(origin).toEqual({ knownDevice: undefined });
+      await limits.recordFailure(client, account, origin);
+    }
+    // A fourth address, never seen: the account is closed to unknown browsers.
+    expect(await retryAfterOf(limits.beforeSignIn(unique("botnet"), account))).toBeGreaterThan(0);
+    // Another account is not.
+    expect(await limits.beforeSignIn(unique("botnet"), unique("other"))).toEqual({
+      knownDevice: undefined,
+    });
+    // The owner's browser, from a new address, still gets in...
+    expect(await limits.beforeSignIn(unique("cafe"), account, "owners-device")).toEqual({
+      knownDevice: "owners-device",
+    });
+    // ...and its own failures count per device: after maxFailures it is unknown again.
+    for (let i = 0; i < 2; i += 1) {
+      const client = unique("cafe");
+      const origin = await limits.beforeSignIn(client, account, "owners-device");
+      await limits.recordFailure(client, account, origin);
+    }
+    expect(
+      await retryAfterOf(limits.beforeSignIn(unique("cafe"), account, "owners-device")),
+    ).toBeGreaterThan(0);
   });
 });

@@ -18,6 +18,12 @@ export type AbuseLimitOptions = {
   signInsPerClient: { points: number; seconds: number };
   signUpsPerClient: { points: number; seconds: number };
   passwordChangesPerClient: { points: number; seconds: number };
+  /**
+   * Failed sign-ins per account from browsers that never signed in to it (no device cookie),
+   * whatever their addresses: the limit on distributed guessing. Once reached, such browsers
+   * wait out the window; browsers the owner used before are exempt (decision 014).
+   */
+  unknownDeviceFailuresPerAccount: { points: number; seconds: number };
 };
 
 export const DEFAULT_ABUSE_LIMITS: AbuseLimitOptions = {
@@ -28,6 +34,7 @@ export const DEFAULT_ABUSE_LIMITS: AbuseLimitOptions = {
   signInsPerClient: { points: 30, seconds: 5 * 60 },
   signUpsPerClient: { points: 30, seconds: 5 * 60 },
   passwordChangesPerClient: { points: 10, seconds: 15 * 60 },
+  unknownDeviceFailuresPerAccount: { points: 10, seconds: 15 * 60 },
 };
 
 /**
@@ -38,6 +45,12 @@ export const DEFAULT_ABUSE_LIMITS: AbuseLimitOptions = {
 export type LimiterClient = string | undefined;
 
 const streakKey = (account: string, client: LimiterClient) => `${account}|${client ?? "?"}`;
+
+/**
+ * How a sign-in attempt counts against the account: from a browser that signed in to it
+ * before (its device id, from the device cookie), or from an unknown one.
+ */
+export type SignInOrigin = { knownDevice: string } | { knownDevice: undefined };
 
 export function tooManyAttempts(msBeforeNext: number, what = "attempts"): ProblemError {
   const seconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
@@ -69,6 +82,8 @@ export class AbuseLimits {
   readonly #signIns: RateLimiterAbstract;
   readonly #signUps: RateLimiterAbstract;
   readonly #passwordChanges: RateLimiterAbstract;
+  readonly #unknownDeviceFailures: RateLimiterAbstract;
+  readonly #deviceFailures: RateLimiterAbstract;
 
   constructor(
     store: LimiterStore,
@@ -83,12 +98,46 @@ export class AbuseLimits {
     this.#signIns = limiter("auth-sign-ins", a.points, a.seconds);
     this.#signUps = limiter("auth-sign-ups", b.points, b.seconds);
     this.#passwordChanges = limiter("auth-password-changes", c.points, c.seconds);
+    const unknown = options.unknownDeviceFailuresPerAccount;
+    this.#unknownDeviceFailures = limiter("auth-unknown-device", unknown.points, unknown.seconds);
+    this.#deviceFailures = limiter(
+      "auth-device-failures",
+      options.maxFailures,
+      options.failureWindowSeconds,
+    );
   }
 
-  /** Throws 429 when this client, or this account from this client, must wait. */
-  async beforeSignIn(client: LimiterClient, account: string): Promise<void> {
+  /**
+   * Throws 429 when this client, or this account from this client, must wait; or when the
+   * account has had too many failures from unknown browsers and this is one. Answers how the
+   * attempt counts: a known device that has not itself failed too often, or an unknown one.
+   */
+  async beforeSignIn(
+    client: LimiterClient,
+    account: string,
+    knownDevice?: string,
+  ): Promise<SignInOrigin> {
     await consumeOr429(this.#signIns, client, "sign-in attempts");
     await this.#refuseWhileLockedOut(streakKey(account, client));
+    if (knownDevice !== undefined) {
+      const failures = await this.#deviceFailures.get(`${account}|${knownDevice}`);
+      if (!failures || failures.consumedPoints < this.options.maxFailures) return { knownDevice };
+    }
+    const failures = await this.#unknownDeviceFailures.get(account);
+    if (
+      failures &&
+      failures.consumedPoints >= this.options.unknownDeviceFailuresPerAccount.points
+    ) {
+      const seconds = Math.max(1, Math.ceil(failures.msBeforeNext / 1000));
+      throw new ProblemError({
+        status: 429,
+        detail:
+          `Too many failed sign-ins to this account from new devices. Sign in from a device ` +
+          `you used before, or try again in ${seconds} s.`,
+        headers: { "Retry-After": String(seconds) },
+      });
+    }
+    return { knownDevice: undefined };
   }
 
   async beforeSignUp(client: LimiterClient): Promise<void> {
@@ -100,8 +149,21 @@ export class AbuseLimits {
     await this.#refuseWhileLockedOut(streakKey(`user:${userId}`, client));
   }
 
-  /** A failed sign-in (or wrong current password): may start or lengthen a cool-down. */
-  async recordFailure(client: LimiterClient, account: string): Promise<void> {
+  /**
+   * A failed sign-in (or wrong current password): may start or lengthen a cool-down. A sign-in
+   * failure also counts against the account: per device for a known browser, account-wide for
+   * unknown ones.
+   */
+  async recordFailure(
+    client: LimiterClient,
+    account: string,
+    origin?: SignInOrigin,
+  ): Promise<void> {
+    if (origin?.knownDevice !== undefined) {
+      await this.#deviceFailures.penalty(`${account}|${origin.knownDevice}`);
+    } else if (origin) {
+      await this.#unknownDeviceFailures.penalty(account);
+    }
     const key = streakKey(account, client);
     const streak = await this.#failures.penalty(key);
     if (streak.consumedPoints < this.options.maxFailures) return;

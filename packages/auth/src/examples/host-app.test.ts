@@ -33,6 +33,7 @@ describe("the README's example host app", () => {
     // Secure by default: __Host- cookies.
     expect([...client.cookies.keys()].sort()).toEqual([
       "__Host-auth_access",
+      "__Host-auth_device",
       "__Host-auth_session",
     ]);
     const mine = await client.get("/api/notes/mine");

@@ -43,13 +43,15 @@ export type AuthOptions = {
   /** `__Host-` + `Secure` cookies (true); turn off only for plain-http development. */
   secureCookies?: boolean | undefined;
   /** Cookie names before any `__Host-` prefix (`auth_access`, `auth_session`). */
-  cookieNames?: { access: string; session: string } | undefined;
+  cookieNames?: { access: string; session: string; device?: string | undefined } | undefined;
   /** Password policy: min 8, max 256 characters and 1 KiB, zxcvbn score ≥ 3. */
   password?: Partial<PasswordPolicyOptions> | undefined;
   /** argon2id parameters (OWASP baseline: m=19 MiB, t=2, p=1); lower ones are refused. */
   argon2?: Argon2Parameters | undefined;
   /** argon2 computations at once (cores − 1, at least 1). */
   maxConcurrentHashes?: number | undefined;
+  /** argon2 computations allowed to wait (16 × maxConcurrentHashes); beyond, 503 at once. */
+  maxQueuedHashes?: number | undefined;
   /** Brute-force and abuse limits (`DEFAULT_ABUSE_LIMITS`), any subset. */
   abuseLimits?: Partial<AbuseLimitOptions> | undefined;
   /**
@@ -105,6 +107,7 @@ export const AUTH_OPTION_NAMES = Object.keys({
   password: true,
   argon2: true,
   maxConcurrentHashes: true,
+  maxQueuedHashes: true,
   abuseLimits: true,
   limiterStore: true,
   allowedOrigins: true,

@@ -73,13 +73,18 @@ function checkOrigins(origins: unknown): void {
 function checkCookieNames(names: AuthOptions["cookieNames"]): void {
   if (names === undefined) return;
   const token = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/;
-  for (const key of ["access", "session"] as const) {
+  for (const key of ["access", "session", "device"] as const) {
+    if (key === "device" && names.device === undefined) continue;
     if (typeof names[key] !== "string" || !token.test(names[key])) {
       throw new AuthConfigError(`cookieNames.${key}`, "must be 1–64 cookie-token characters");
     }
   }
-  if (names.access === names.session) {
-    throw new AuthConfigError("cookieNames", "the access and session cookies need two names");
+  const distinct = new Set([names.access, names.session, names.device ?? "auth_device"]);
+  if (distinct.size < 3) {
+    throw new AuthConfigError(
+      "cookieNames",
+      "the access, session and device cookies need three names",
+    );
   }
 }
 
@@ -123,6 +128,7 @@ export function validateAuthOptions(options: AuthOptions): void {
     "a longer grace hides a stolen session token",
   );
   checkPositiveInteger("maxConcurrentHashes", options.maxConcurrentHashes);
+  checkPositiveInteger("maxQueuedHashes", options.maxQueuedHashes);
   checkPositiveInteger("verifiedTokenCacheSize", options.verifiedTokenCacheSize);
   checkPositiveInteger("trustedProxies", options.trustedProxies, 0);
   for (const name of ["getClientIp", "readCookieHeader", "onHookError"] as const) {

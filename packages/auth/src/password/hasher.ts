@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { hash, verify } from "@node-rs/argon2";
+import { ProblemError } from "../http/problem.js";
 
 /** `Algorithm.Argon2id`; the package exports it as a const enum, unusable here. */
 const ARGON2ID = 2;
@@ -13,17 +14,42 @@ export const OWASP_ARGON2_BASELINE: Argon2Parameters = {
   parallelism: 1,
 };
 
+/**
+ * 503 + `Retry-After`: more password work is waiting than the server can do in reasonable
+ * time. Shedding at once keeps a flood from making every sign-in wait for seconds.
+ */
+export class HashingBusyError extends ProblemError {
+  constructor(retryAfterSeconds: number) {
+    super({
+      status: 503,
+      detail: `The server is busy checking passwords. Try again in ${retryAfterSeconds} s.`,
+      headers: { "Retry-After": String(retryAfterSeconds) },
+    });
+  }
+}
+
+/** Cores − 1, at least 1: one core is left to the event loop. */
+export const defaultHashConcurrency = () => Math.max(1, availableParallelism() - 1);
+
 const ENCODED_PARAMS = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$/;
 
 /**
  * Hashes and verifies with explicit argon2id parameters on libuv's thread pool (never on the
- * event loop). A semaphore bounds how many run at once, so a login flood queues instead of
- * allocating 19 MiB per request.
+ * event loop). A semaphore bounds how many run at once (a login flood does not allocate
+ * 19 MiB per request) and a bounded queue sheds the rest with {@link HashingBusyError}, so a
+ * flood costs a legitimate sign-in a retry, not seconds of waiting.
+ *
+ * @example
+ * const hasher = new PasswordHasher(OWASP_ARGON2_BASELINE, 1, 32);
+ * const stored = await hasher.hash("correct horse battery staple");
+ * await hasher.verify(stored, "correct horse battery staple"); // true, or HashingBusyError
  */
 export class PasswordHasher {
   #dummyHash: Promise<string> | undefined;
   #running = 0;
   readonly #waiting: (() => void)[] = [];
+  /** A moving average of one computation, ms: how long the queue takes to drain. */
+  #averageMs = 50;
 
   constructor(
     readonly parameters: Argon2Parameters = OWASP_ARGON2_BASELINE,
@@ -31,7 +57,12 @@ export class PasswordHasher {
      * Hashes at once. The default leaves one core to the event loop, so a sign-in flood
      * queues behind argon2 instead of starving every authenticated request.
      */
-    readonly maxConcurrent = Math.max(1, availableParallelism() - 1),
+    readonly maxConcurrent = defaultHashConcurrency(),
+    /**
+     * Computations allowed to wait for a slot; more are refused at once with 503. The default
+     * (16 per slot) keeps the wait of the last one in line under about a second.
+     */
+    readonly maxQueued = 16 * maxConcurrent,
   ) {
     if (
       parameters.memoryCost < OWASP_ARGON2_BASELINE.memoryCost ||
@@ -56,7 +87,11 @@ export class PasswordHasher {
    * the answer nor its timing tells an attacker which emails exist.
    */
   async verifyDummy(password: string): Promise<false> {
-    this.#dummyHash ??= this.hash("dummy password for unknown accounts");
+    // Made once, outside the queue: a first call that is shed must not poison it.
+    this.#dummyHash ??= hash("dummy password for unknown accounts", {
+      algorithm: ARGON2ID,
+      ...this.parameters,
+    });
     await this.verify(await this.#dummyHash, password);
     return false;
   }
@@ -72,16 +107,25 @@ export class PasswordHasher {
 
   async #bounded<T>(work: () => Promise<T>): Promise<T> {
     if (this.#running >= this.maxConcurrent) {
+      if (this.#waiting.length >= this.maxQueued) throw new HashingBusyError(this.#retryAfter());
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
     } else {
       this.#running += 1;
     }
+    const started = performance.now();
     try {
       return await work();
     } finally {
+      this.#averageMs = 0.8 * this.#averageMs + 0.2 * (performance.now() - started);
       const next = this.#waiting.shift();
       if (next) next();
       else this.#running -= 1;
     }
+  }
+
+  /** Seconds until the queue as it stands has drained, 1–30. */
+  #retryAfter(): number {
+    const drainMs = ((this.#waiting.length + 1) * this.#averageMs) / this.maxConcurrent;
+    return Math.min(30, Math.max(1, Math.ceil(drainMs / 1000)));
   }
 }

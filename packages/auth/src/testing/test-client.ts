@@ -60,6 +60,14 @@ export class TestClient {
   patch = (path: string, json: unknown) => this.request("PATCH", path, { json });
   delete = (path: string) => this.request("DELETE", path);
 
+  /**
+   * The names of the cookies that make this browser signed in: all but the device cookie,
+   * which outlives a sign-out by design (it marks a browser that signed in before).
+   */
+  get sessionCookies(): string[] {
+    return [...this.cookies.keys()].filter((name) => !name.endsWith("auth_device"));
+  }
+
   /** A second client with the same cookies: another tab of the same browser. */
   fork(): TestClient {
     const other = new TestClient(this.fetch, this.defaults);

@@ -23,6 +23,7 @@ describe("cookie attributes", () => {
     const { cookies, client } = await registerOn(true);
     expect(cookies.map((c) => c.name).sort()).toEqual([
       "__Host-auth_access",
+      "__Host-auth_device",
       "__Host-auth_session",
     ]);
     for (const cookie of cookies) {
@@ -38,13 +39,20 @@ describe("cookie attributes", () => {
     const session = cookies.find((c) => c.name === "__Host-auth_session")!;
     expect(access.attributes["max-age"]).toBe("600");
     expect(session.attributes["max-age"]).toBe(String(30 * 24 * 3600));
+    // The device cookie (decision 014) outlives sessions: 180 days from the last sign-in.
+    const device = cookies.find((c) => c.name === "__Host-auth_device")!;
+    expect(device.attributes["max-age"]).toBe(String(180 * 24 * 3600));
     // The prefixed cookies are the ones read back.
     expect((await client.get("/api/auth/session")).status).toBe(200);
   });
 
   it("plain-http development: plain names without Secure, still HttpOnly and SameSite", async () => {
     const { cookies, response } = await registerOn(false);
-    expect(cookies.map((c) => c.name).sort()).toEqual(["auth_access", "auth_session"]);
+    expect(cookies.map((c) => c.name).sort()).toEqual([
+      "auth_access",
+      "auth_device",
+      "auth_session",
+    ]);
     for (const cookie of cookies) {
       expect(cookie.attributes).not.toHaveProperty("secure");
       expect(cookie.attributes).toMatchObject({ httponly: true, samesite: "Lax", path: "/" });

@@ -103,7 +103,7 @@ describe("session lifetimes", () => {
     t.clock.advanceSeconds(7 * 24 * 3600 + 1);
     const response = await client.get("/api/notes");
     expect(response.status).toBe(401);
-    expect(client.cookies.size).toBe(0);
+    expect(client.sessionCookies).toEqual([]);
   });
 
   it("keeps an active session alive past 7 days, but not past 30", async () => {
