@@ -37,6 +37,9 @@ export type AppDeps = {
   /** Brute-force limits and where they count (default: in memory, this process). */
   abuseLimits?: Partial<AbuseLimitOptions>;
   limiterStore?: LimiterStore;
+  /** argon2 computations at once, and allowed to wait before 503 (the auth defaults). */
+  maxConcurrentHashes?: number | undefined;
+  maxQueuedHashes?: number | undefined;
   /** Public origins allowed to send state-changing requests (CSRF check), e.g. behind TLS. */
   allowedOrigins?: readonly string[];
   /** The built SPA to serve on the same origin; `false` serves none. Default: apps/web/dist. */
@@ -76,6 +79,8 @@ export async function createApp(deps: AppDeps) {
     allowedOrigins: deps.allowedOrigins,
     abuseLimits: deps.abuseLimits,
     limiterStore: deps.limiterStore,
+    maxConcurrentHashes: deps.maxConcurrentHashes,
+    maxQueuedHashes: deps.maxQueuedHashes,
   });
 
   const app = new Hono<AuthEnv>();

@@ -78,6 +78,7 @@ describe("loadConfig", () => {
         APP_ORIGIN: "https://app.example.com, https://www.example.com/",
         REDIS_URL: "redis://127.0.0.1:6379",
         AUTH_SIGN_UPS_PER_CLIENT: "500",
+        AUTH_MAX_QUEUED_HASHES: "8",
       },
       quiet,
     );
@@ -85,8 +86,16 @@ describe("loadConfig", () => {
       trustProxyHops: 1,
       allowedOrigins: ["https://app.example.com", "https://www.example.com"],
       redisUrl: "redis://127.0.0.1:6379",
-      limits: { signInsPerClient: 30, signUpsPerClient: 500 },
+      limits: {
+        signInsPerClient: 30,
+        signUpsPerClient: 500,
+        failuresPerAccount: 10,
+        maxQueuedHashes: 8,
+      },
     });
+    expect(() =>
+      loadConfig({ AUTH_SECRET: STRONG, AUTH_FAILURES_PER_ACCOUNT: "0" }, quiet),
+    ).toThrow(/AUTH_FAILURES_PER_ACCOUNT/);
     expect(() =>
       loadConfig({ AUTH_SECRET: STRONG, APP_ORIGIN: "https://x.test/path" }, quiet),
     ).toThrow(/APP_ORIGIN/);

@@ -45,6 +45,10 @@ const environmentSchema = z.object({
   AUTH_SIGN_INS_PER_CLIENT: z.coerce.number().int().positive().default(30),
   /** Sign-ups per client address per 5 minutes. */
   AUTH_SIGN_UPS_PER_CLIENT: z.coerce.number().int().positive().default(30),
+  /** Failed sign-ins per account per 15 minutes from browsers that never signed in to it. */
+  AUTH_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().default(10),
+  /** Password hashes allowed to wait for a hashing thread; beyond, 503 (default 16 per thread). */
+  AUTH_MAX_QUEUED_HASHES: z.coerce.number().int().positive().optional(),
   /** A client must send its request headers within this many ms (slowloris). */
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).default(10_000),
   /** …and its whole request, body included, within this many ms. */
@@ -91,7 +95,12 @@ export type Config = {
   redisUrl: string | undefined;
   trustProxyHops: number;
   allowedOrigins: string[];
-  limits: { signInsPerClient: number; signUpsPerClient: number };
+  limits: {
+    signInsPerClient: number;
+    signUpsPerClient: number;
+    failuresPerAccount: number;
+    maxQueuedHashes: number | undefined;
+  };
   http: HttpLimits;
   retention: RetentionConfig;
   todos: TodoLimits;
@@ -225,6 +234,8 @@ export function loadConfig(
     limits: {
       signInsPerClient: e.AUTH_SIGN_INS_PER_CLIENT,
       signUpsPerClient: e.AUTH_SIGN_UPS_PER_CLIENT,
+      failuresPerAccount: e.AUTH_FAILURES_PER_ACCOUNT,
+      maxQueuedHashes: e.AUTH_MAX_QUEUED_HASHES,
     },
     http: {
       headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,

@@ -34,7 +34,12 @@ async function serveApi(config: Config, { migrate }: { migrate: boolean }): Prom
     abuseLimits: {
       signInsPerClient: { points: config.limits.signInsPerClient, seconds: 5 * 60 },
       signUpsPerClient: { points: config.limits.signUpsPerClient, seconds: 5 * 60 },
+      unknownDeviceFailuresPerAccount: {
+        points: config.limits.failuresPerAccount,
+        seconds: 15 * 60,
+      },
     },
+    maxQueuedHashes: config.limits.maxQueuedHashes,
   });
   // Every process (cluster worker) schedules the retention job; on PostgreSQL its advisory
   // lock makes one of them do the work at a time.

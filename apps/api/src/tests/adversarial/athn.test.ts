@@ -412,6 +412,40 @@ describe("distributed guessing: one account from many addresses (device cookies)
   });
 });
 
+describe("a flood of sign-ins is shed, not queued (bounded password hashing)", () => {
+  it("past the queue, 503 + Retry-After at once; shed attempts count as nothing; signed-in users unaffected", async () => {
+    const app = await limitedSibling(t, {}, { maxConcurrentHashes: 1, maxQueuedHashes: 4 });
+    siblings.push(app);
+    const owner = await t.signUp();
+    const flood = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        login(app, `10.8.${Math.floor(i / 200)}.${i % 200}`, {
+          email: uniqueEmail("flood"),
+          password: `flood-guess-${i}`,
+        }),
+      ),
+    );
+    const statuses = flood.map((response) => response.status);
+    // One hashing and four waiting get an answer; the rest are refused before any work.
+    expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(10);
+    const shed = flood.filter((response) => response.status === 503);
+    expect(shed.length).toBeGreaterThanOrEqual(50);
+    for (const response of shed.slice(0, 5)) {
+      const problem = await expectProblem(response, 503);
+      expect(problem.detail).toMatch(/busy/);
+      expect(Number(response.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    }
+    // The signed-in user's requests need no password work and are answered throughout.
+    expect((await clientOf(app, {}).get("/api/health")).status).toBe(200);
+    const meanwhile = owner.client.fork();
+    expect((await meanwhile.get("/api/todos")).status).toBe(200);
+    // Shed attempts were not failures: the owner's own sign-in goes through afterwards.
+    expect(
+      (await login(app, "10.8.9.9", { email: owner.email, password: owner.password })).status,
+    ).toBe(200);
+  });
+});
+
 describe("WSTG-ATHN-04 bypassing the authentication schema", () => {
   const forgedCookies = cookieHeader([
     ["auth_access", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9."],
