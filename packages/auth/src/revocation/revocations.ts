@@ -1,4 +1,4 @@
-import { gt, lt } from "drizzle-orm";
+import { gt, inArray, lt } from "drizzle-orm";
 import type { Clock } from "../clock.js";
 import type { Db, Tx } from "../db.js";
 import type { CoreTables } from "../schema/core-tables.js";
@@ -20,6 +20,9 @@ export class Revocations {
     private readonly transport: RevocationTransport,
     private readonly clock: Clock,
     private readonly ttlMs: number,
+    /** Told when raising a committed revocation's cutoff fails (see `revoke`). */
+    private readonly onError: (error: unknown) => void = (error) =>
+      console.error("revocation: raising the cutoff failed", error),
   ) {
     this.list = new RevocationList(ttlMs);
   }
@@ -39,29 +42,65 @@ export class Revocations {
   /**
    * Runs `change` in a transaction; it returns the events its change implies (none when it
    * changed nothing). Returns what `change` returned.
+   *
+   * The instant handed to `change` is read before the transaction; a silent reissue that read
+   * the session just before the change committed may have minted a token a little later — in
+   * the next second, which `iat` cannot tell apart. So once committed, the events' cutoff is
+   * raised to the commit instant (in memory at once, then in the stored rows and for the
+   * other processes): whatever read the old state minted before it, and is stale.
    */
   async revoke<T extends { events: RevocationEvent[] }>(
     change: (tx: Tx, nowMs: number) => Promise<T>,
   ): Promise<T> {
     const now = this.clock.now();
-    const result = await this.db.transaction(async (tx) => {
+    const { outcome, ids } = await this.db.transaction(async (tx) => {
       const outcome = await change(tx, now);
-      if (outcome.events.length > 0) {
-        const { revocationEvents } = this;
-        await tx.insert(revocationEvents).values(
+      if (outcome.events.length === 0) return { outcome, ids: [] };
+      const { revocationEvents } = this;
+      const inserted = await tx
+        .insert(revocationEvents)
+        .values(
           outcome.events.map((event) => ({
             scope: event.scope,
             subjectId: event.subjectId,
             notBefore: new Date(event.notBefore),
           })),
-        );
-        await tx.delete(revocationEvents).where(lt(revocationEvents.notBefore, this.#horizon(now)));
-        await this.transport.publish(tx, outcome.events);
-      }
-      return outcome;
+        )
+        .returning({ id: revocationEvents.id });
+      await tx.delete(revocationEvents).where(lt(revocationEvents.notBefore, this.#horizon(now)));
+      await this.transport.publish(tx, outcome.events);
+      return { outcome, ids: inserted.map((row) => row.id) };
     });
-    this.list.add(result.events, this.clock.now());
-    return result;
+    const committedAt = this.clock.now();
+    if (committedAt <= now) {
+      this.list.add(outcome.events, committedAt);
+      return outcome;
+    }
+    const raised = outcome.events.map((event) => ({
+      ...event,
+      notBefore: Math.max(event.notBefore, committedAt),
+    }));
+    this.list.add(raised, committedAt);
+    if (ids.length > 0) await this.#storeRaisedCutoff(ids, raised, committedAt);
+    return outcome;
+  }
+
+  /** The stored rows and the other processes learn the raised cutoff too. */
+  async #storeRaisedCutoff(ids: number[], raised: RevocationEvent[], committedAt: number) {
+    try {
+      const { revocationEvents } = this;
+      await this.db.transaction(async (tx) => {
+        await tx
+          .update(revocationEvents)
+          .set({ notBefore: new Date(committedAt) })
+          .where(inArray(revocationEvents.id, ids));
+        await this.transport.publish(tx, raised);
+      });
+    } catch (error) {
+      // The revocation itself committed and this process refuses the raced tokens; only the
+      // other processes keep the earlier cutoff. Not a reason to fail the request.
+      this.onError(error);
+    }
   }
 
   /** Loads the events of the last access-token lifetime (start, reconnect). */

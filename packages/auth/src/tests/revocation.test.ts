@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TestClient } from "../testing/test-client.js";
 import { createTestHost, type TestHost } from "./test-host.js";
 
 let t: TestHost;
@@ -102,5 +103,47 @@ describe("durable events", () => {
     t.clock.advanceSeconds(601 + 2);
     list.prune(t.clock.now());
     expect(list.size).toBe(0);
+  });
+});
+
+describe("a reissue racing a revocation across a second boundary (PostgreSQL race)", () => {
+  /**
+   * The revoking request reads its instant (…x.900 s), then, before its transaction writes,
+   * another device's silent reissue runs in the next second (…(x+1).050 s): it still sees the
+   * session live and mints a token with `iat` = x+1, after the revocation's instant. On
+   * PostgreSQL two pool connections interleave exactly so (3 in 48 logout trials); here the
+   * interleaving is forced at the revocation's `db.transaction`.
+   */
+  async function raceRevocation(revoke: (client: TestClient) => Promise<Response>) {
+    const victim = await t.signUp();
+    const otherTab = victim.client.fork();
+    t.clock.advanceSeconds(601); // the access token has expired: the next request reissues
+    t.clock.advance(900 - (t.clock.now() % 1000)); // the revoking request starts at x.900
+    const db = t.database.db as unknown as { transaction: (...args: unknown[]) => unknown };
+    const original = db.transaction;
+    let raced: Response | undefined;
+    db.transaction = async function (this: unknown, ...args: unknown[]) {
+      db.transaction = original;
+      t.clock.advance(150); // (x+1).050: the racing reissue reaches the database first
+      raced = await otherTab.get("/api/notes");
+      return original.apply(this, args);
+    };
+    try {
+      expect((await revoke(victim.client)).status).toBe(204);
+    } finally {
+      db.transaction = original;
+    }
+    expect(raced?.status).toBe(200);
+    const mintedInRace = otherTab.cookies.get("auth_access")!;
+    t.clock.advance(100);
+    return t.client().get("/api/notes", { Cookie: `auth_access=${mintedInRace}` });
+  }
+
+  it("logout: the access token minted in the race is refused", async () => {
+    expect((await raceRevocation((c) => c.post("/api/auth/logout"))).status).toBe(401);
+  });
+
+  it("logout-all: the access token minted in the race is refused", async () => {
+    expect((await raceRevocation((c) => c.post("/api/auth/logout-all"))).status).toBe(401);
   });
 });
