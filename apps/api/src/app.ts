@@ -1,5 +1,4 @@
 import { Hono, type Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import {
   createAuth,
@@ -18,6 +17,7 @@ import type { Database } from "@hybrid-auth/db";
 import type { Config } from "./config.js";
 import { createHealthRoutes } from "./health/routes.js";
 import { appAuthPlugins, appRetentionOptions, type APP_AUTH_PLUGINS } from "./auth-plugins.js";
+import { limitBody } from "./http/body-limit.js";
 import { securityHeaders } from "./http/security-headers.js";
 import { createSpa, defaultWebDistDir } from "./http/spa.js";
 import { createOpenApiRoutes } from "./openapi/routes.js";
@@ -100,9 +100,9 @@ export async function createApp(deps: AppDeps) {
         }),
     }),
   );
-  const limitBody = bodyLimit({
-    maxSize: deps.config.bodyLimitBytes,
-    onError: (c) =>
+  const limitBodySize = limitBody({
+    maxBytes: deps.config.bodyLimitBytes,
+    onTooLarge: (c) =>
       problemContextResponse(c, {
         status: 413,
         detail: `Request bodies are limited to ${deps.config.bodyLimitBytes} bytes.`,
@@ -110,7 +110,7 @@ export async function createApp(deps: AppDeps) {
   });
   // Only where a body can come: reading `body` on a GET makes @hono/node-server build a full
   // Request object, a real cost on the hot path.
-  app.use("/api/*", (c, next) => (BODYLESS.has(c.req.method) ? next() : limitBody(c, next)));
+  app.use("/api/*", (c, next) => (BODYLESS.has(c.req.method) ? next() : limitBodySize(c, next)));
   // No caching and the CSRF check come with auth.middleware, on every route that has a user
   // (the auth routes, the to-dos); the health routes set no-store themselves.
   const routes = buildRoutes(deps, auth, clock);
