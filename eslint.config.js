@@ -55,6 +55,7 @@ export default tseslint.config(
       "packages/*/scripts/**",
       "e2e/**",
       "**/bench/**",
+      "apps/api/contract/**",
       "**/*.config.ts",
       ".ci/**",
     ],

@@ -99,6 +99,7 @@ export {
   jsonContent,
   jsonResponse,
   problemResponses,
+  queryParameters,
   ACCESS_COOKIE_SCHEME,
   SESSION_COOKIE_SCHEME,
   SIGNED_IN,

@@ -52,6 +52,7 @@ const DOCS_INIT = `Scalar.createApiReference("#app", {
 const INFO: OpenAPIV3_1.InfoObject = {
   title: "Tidy API",
   version: "1.0.0",
+  license: { name: "MIT", identifier: "MIT" },
   description:
     "The to-do app's HTTP API: the hybrid-auth routes (cookie sessions) and the to-dos. Errors are RFC 9457 `application/problem+json`. State-changing requests need a same-origin `Origin` (or `Sec-Fetch-Site: same-origin`) header: the CSRF check answers 403 otherwise. A path that exists answers 405 with `Allow` for other methods; unknown paths under `/api` answer 404.",
 };
@@ -98,7 +99,12 @@ export function createOpenApiRoutes(
   const cacheable = { "Cache-Control": "public, max-age=3600" };
   return new Hono()
     .get("/openapi.json", docs.document, async (c) => {
-      document ??= openApiDocument(app, { auth, info: INFO, exclude: [/^\/assets\//] });
+      document ??= openApiDocument(app, {
+        auth,
+        info: INFO,
+        servers: [{ url: "/", description: "This server" }],
+        exclude: [/^\/assets\//],
+      });
       return c.json(await document, 200, { "Cache-Control": "no-cache" });
     })
     .get("/docs", docs.page, (c) =>

@@ -11,6 +11,7 @@ import {
 } from "@hybrid-auth/auth";
 import type { Db } from "@hybrid-auth/db";
 import { queryParams } from "../http/query-params.js";
+import { describeTodoRoute as docs } from "./openapi.js";
 import { createTodoStore } from "./todo-store.js";
 import { decodeCursor, encodeCursor, listQuery, TODO_PAGE } from "./schemas.js";
 
@@ -46,7 +47,7 @@ export function createTodoRoutes(deps: { db: Db; clock: Clock; maxPerUser?: numb
   const userOf = (c: { get(key: "auth"): AuthState | null }) => c.get("auth")!.userId;
 
   return new Hono<AuthEnv>()
-    .get("/", queryParams(listQuery), async (c) => {
+    .get("/", docs.list, queryParams(listQuery), async (c) => {
       const { limit = TODO_PAGE.defaultLimit, cursor } = c.req.valid("query");
       const page = await store.page(userOf(c), {
         limit,
@@ -54,7 +55,7 @@ export function createTodoRoutes(deps: { db: Db; clock: Clock; maxPerUser?: numb
       });
       return c.json({ todos: page.todos, nextCursor: page.next && encodeCursor(page.next) });
     })
-    .post("/", jsonBody(createBody), async (c) => {
+    .post("/", docs.create, jsonBody(createBody), async (c) => {
       const title = c.req.valid("json").title;
       const todo = await store.create(userOf(c), title, deps.clock.now(), maxPerUser);
       if (!todo) {
@@ -67,7 +68,7 @@ export function createTodoRoutes(deps: { db: Db; clock: Clock; maxPerUser?: numb
       }
       return c.json({ todo }, 201);
     })
-    .patch("/:id", jsonBody(updateBody), async (c) => {
+    .patch("/:id", docs.update, jsonBody(updateBody), async (c) => {
       const todo = await store.update(
         userOf(c),
         todoId(c.req.param("id")),
@@ -77,7 +78,7 @@ export function createTodoRoutes(deps: { db: Db; clock: Clock; maxPerUser?: numb
       if (!todo) throw todoNotFound();
       return c.json({ todo });
     })
-    .delete("/:id", async (c) => {
+    .delete("/:id", docs.remove, async (c) => {
       const removed = await store.remove(userOf(c), todoId(c.req.param("id")));
       if (!removed) throw todoNotFound();
       return c.body(null, 204);

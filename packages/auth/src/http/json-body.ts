@@ -60,9 +60,10 @@ export function jsonBody<T extends z.ZodType>(schema: T) {
     return result.data;
   });
   // The OpenAPI document's request body is this very schema (hono-openapi finds it here).
-  return Object.assign(middleware, {
-    [uniqueSymbol]: { target: "json" as const, ...resolver(schema), options: undefined },
+  Object.assign(middleware, {
+    [uniqueSymbol]: { target: "json", ...resolver(schema), options: undefined },
   });
+  return middleware;
 }
 
 /** Text that PostgreSQL can store and that round-trips: no NUL, no lone surrogates. */

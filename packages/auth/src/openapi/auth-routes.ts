@@ -21,7 +21,19 @@ const signedOut = {
 };
 
 /** The OpenAPI descriptions of the core's auth routes (request bodies come from `jsonBody`). */
-const AUTH_ROUTES = {
+type AuthRouteName =
+  | "register"
+  | "login"
+  | "logout"
+  | "logoutAll"
+  | "logoutOthers"
+  | "session"
+  | "me"
+  | "sessions"
+  | "revokeSession"
+  | "changePassword";
+
+const AUTH_ROUTES: Record<AuthRouteName, RouteDescription> = {
   register: {
     summary: "Create an account and sign in",
     security: ANYONE,
@@ -96,9 +108,9 @@ const AUTH_ROUTES = {
       ...problemResponses(401, ...UNSAFE, ...BODY, 429, 503),
     },
   },
-} satisfies Record<string, RouteDescription>;
+};
 
 /** One `describeRoute` middleware per core route, tagged `auth`. */
 export const describeAuthRoute = Object.fromEntries(
   Object.entries(AUTH_ROUTES).map(([name, spec]) => [name, describeRoute({ tags: TAGS, ...spec })]),
-) as Record<keyof typeof AUTH_ROUTES, ReturnType<typeof describeRoute>>;
+) as Record<AuthRouteName, ReturnType<typeof describeRoute>>;

@@ -1,7 +1,12 @@
 import type { MiddlewareHandler } from "hono";
-import { resolver, uniqueSymbol, type DescribeRouteOptions } from "hono-openapi";
+import {
+  resolver,
+  uniqueSymbol,
+  type DescribeRouteOptions,
+  type ResolverReturnType,
+} from "hono-openapi";
 import type { OpenAPIV3_1 } from "openapi-types";
-import type { z } from "zod";
+import { z } from "zod";
 import { problemSchema, validationProblemSchema } from "./schemas.js";
 
 /** An operation's OpenAPI description, responses' schemas given as zod (see `jsonContent`). */
@@ -37,7 +42,9 @@ export function describeRoute(spec: RouteDescription): MiddlewareHandler {
  * @example
  * const responses = { 200: { description: "The user", content: jsonContent(userSchema) } };
  */
-export function jsonContent(schema: z.ZodType) {
+export function jsonContent(schema: z.ZodType): {
+  "application/json": { schema: ResolverReturnType };
+} {
   return { "application/json": { schema: resolver(schema) } };
 }
 
@@ -51,8 +58,37 @@ export function jsonResponse(
   description: string,
   schema: z.ZodType,
   headers?: Record<string, OpenAPIV3_1.HeaderObject>,
-) {
+): {
+  description: string;
+  content: { "application/json": { schema: ResolverReturnType } };
+  headers?: Record<string, OpenAPIV3_1.HeaderObject>;
+} {
   return { description, content: jsonContent(schema), ...(headers ? { headers } : {}) };
+}
+
+/**
+ * The query parameters of a route, from the zod object schema that validates its query
+ * string (`z.toJSONSchema` of its input side, one parameter per property).
+ *
+ * @example
+ * describeRoute({ parameters: queryParameters(listQuery), responses });
+ */
+export function queryParameters(schema: z.ZodObject): OpenAPIV3_1.ParameterObject[] {
+  const json = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as {
+    properties?: Record<string, OpenAPIV3_1.SchemaObject>;
+    required?: string[];
+  };
+  return Object.entries(json.properties ?? {}).map(([name, property]) => {
+    const { description, ...rest } = property;
+    const parameter: OpenAPIV3_1.ParameterObject = {
+      in: "query",
+      name,
+      required: json.required?.includes(name) ?? false,
+      schema: rest as object,
+    };
+    if (description) parameter.description = description;
+    return parameter;
+  });
 }
 
 /** Statuses the package answers with a problem+json body. */
