@@ -82,13 +82,17 @@ type FuzzerRequest = {
 const started = Date.now();
 const prismPort = await freePort();
 const base = `http://127.0.0.1:${prismPort}`;
-const server = await startServer({
-  // Through Prism the browser-facing origin is Prism's (a reverse proxy's, as in production).
-  APP_ORIGIN: base,
-  // Raised for the fuzz (one address signs in and up many times); the product keeps its own.
-  AUTH_SIGN_INS_PER_CLIENT: "100000",
-  AUTH_SIGN_UPS_PER_CLIENT: "100000",
-});
+const server = await startServer(
+  {
+    // Through Prism the browser-facing origin is Prism's (a reverse proxy's, as in production).
+    APP_ORIGIN: base,
+    // Raised for the fuzz (one address signs in and up many times); the product keeps its own.
+    AUTH_SIGN_INS_PER_CLIENT: "100000",
+    AUTH_SIGN_UPS_PER_CLIENT: "100000",
+  },
+  // Migrating a fresh PGlite takes a while on a busy machine.
+  { timeoutMs: 180_000 },
+);
 console.log(`server on ${server.url} (${Date.now() - started} ms)`);
 const work = mkdtempSync(join(tmpdir(), "contract-"));
 

@@ -34,7 +34,15 @@ export const sessionViewSchema = z
 
 export const sessionResponseSchema = z.strictObject({ session: sessionViewSchema });
 
-export const deviceSchema = z.string().meta({ description: "e.g. “Firefox on Linux”" });
+/** `Device`: what the user agent says, parsed. */
+export const deviceSchema = z
+  .strictObject({
+    browser: z.string().nullable(),
+    os: z.string().nullable(),
+    type: z.string(),
+    label: z.string().meta({ description: "e.g. “Firefox 131 on Windows 10”" }),
+  })
+  .meta({ id: "Device" });
 
 export const liveSessionSchema = z
   .strictObject({
