@@ -13,7 +13,7 @@ let document: Document;
 beforeAll(async () => {
   t = await createTestApp();
   document = (await (await t.client().get("/api/openapi.json")).json()) as Document;
-});
+}, 90_000);
 afterAll(() => t.dispose());
 
 /** `/api/todos/:id` → `/api/todos/{id}`, as OpenAPI spells path parameters. */
@@ -87,7 +87,7 @@ describe("the OpenAPI document", () => {
     } finally {
       await secure.dispose();
     }
-  });
+  }, 90_000);
 });
 
 describe("the API reference at /api/docs", () => {
