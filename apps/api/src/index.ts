@@ -1,4 +1,5 @@
 import cluster from "node:cluster";
+import { availableParallelism } from "node:os";
 import { serve } from "@hono/node-server";
 import { createPostgresRevocationTransport, inProcessTransport } from "@hybrid-auth/auth";
 import { openDatabase } from "@hybrid-auth/db";
@@ -39,6 +40,12 @@ async function serveApi(config: Config, { migrate }: { migrate: boolean }): Prom
         seconds: 15 * 60,
       },
     },
+    // Every worker hashes on its own threads: share the cores − 1 among them, so a sign-in
+    // flood on every worker still leaves a core to the event loops.
+    maxConcurrentHashes: Math.max(
+      1,
+      Math.floor((availableParallelism() - 1) / config.webConcurrency),
+    ),
     maxQueuedHashes: config.limits.maxQueuedHashes,
   });
   // Every process (cluster worker) schedules the retention job; on PostgreSQL its advisory

@@ -66,6 +66,7 @@ export async function changePassword(
   input: { currentPassword: string; newPassword: string },
 ): Promise<void> {
   const { db, tables, hasher, passwordPolicy, limits, hooks } = runtime;
+  hasher.assertCapacity(); // shed before any other work
   const account = `user:${current.userId}`;
   const client = clientInfo(runtime, c);
   const limited = limiterClient(runtime, c);

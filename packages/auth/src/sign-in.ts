@@ -109,6 +109,7 @@ export async function register(
     fields: Record<string, unknown>;
   },
 ): Promise<PublicUser> {
+  runtime.hasher.assertCapacity(); // shed before any other work
   await runtime.limits.beforeSignUp(limiterClient(runtime, c));
   const password = normalizePassword(input.password);
   const email = normalizeEmail(input.email);
@@ -153,6 +154,7 @@ export async function login(
   input: { email: string; password: string },
 ): Promise<PublicUser> {
   const { hasher, limits, db, tables } = runtime;
+  hasher.assertCapacity(); // shed before any other work
   const email = normalizeEmail(input.email);
   const client = limiterClient(runtime, c);
   const knownDevice = runtime.devices.knownDevice(c, email, runtime.clock.now());
@@ -164,16 +166,24 @@ export async function login(
     throw error;
   }
   const password = normalizePassword(input.password);
-  const user = await findUserByEmail(db, tables, email);
-  const valid = user
-    ? await hasher.verify(user.passwordHash, password)
-    : await hasher.verifyDummy(password);
+  let user: UserRow | undefined;
+  let valid: boolean;
+  try {
+    user = await findUserByEmail(db, tables, email);
+    valid = user
+      ? await hasher.verify(user.passwordHash, password)
+      : await hasher.verifyDummy(password);
+  } catch (error) {
+    // Shed (503) or failed before the password was judged: the attempt counts as nothing.
+    await limits.signInAbandoned(client, email, origin);
+    throw error;
+  }
   if (!user || !valid || user.disabledAt) {
-    await limits.recordFailure(client, email, origin);
+    await limits.signInFailed(client, email);
     await reportFailure(runtime, c, "invalid_credentials", user);
     throw new ProblemError({ status: 401, detail: INVALID_CREDENTIALS });
   }
-  await Promise.all([limits.recordSuccess(client, email), limits.refundSignIn(client)]);
+  await limits.signInSucceeded(client, email, origin);
   let verifiedHash = user.passwordHash;
   // Upgrading an old hash is a favour, not part of signing in: a busy hasher skips it.
   const rehashed = hasher.needsRehash(user.passwordHash)

@@ -136,7 +136,7 @@ describe.each(stores)("AbuseLimits on the %s store", (_name, makeStore) => {
       const client = unique("botnet");
       const origin = await limits.beforeSignIn(client, account);
       expect(origin).toEqual({ knownDevice: undefined });
-      await limits.recordFailure(client, account, origin);
+      await limits.signInFailed(client, account);
     }
     // A fourth address, never seen: the account is closed to unknown browsers.
     expect(await retryAfterOf(limits.beforeSignIn(unique("botnet"), account))).toBeGreaterThan(0);
@@ -145,17 +145,87 @@ describe.each(stores)("AbuseLimits on the %s store", (_name, makeStore) => {
       knownDevice: undefined,
     });
     // The owner's browser, from a new address, still gets in...
-    expect(await limits.beforeSignIn(unique("cafe"), account, "owners-device")).toEqual({
-      knownDevice: "owners-device",
-    });
+    const cafe = unique("cafe");
+    const owners = await limits.beforeSignIn(cafe, account, "owners-device");
+    expect(owners).toEqual({ knownDevice: "owners-device" });
+    await limits.signInSucceeded(cafe, account, owners);
     // ...and its own failures count per device: after maxFailures it is unknown again.
     for (let i = 0; i < 2; i += 1) {
       const client = unique("cafe");
-      const origin = await limits.beforeSignIn(client, account, "owners-device");
-      await limits.recordFailure(client, account, origin);
+      await limits.beforeSignIn(client, account, "owners-device");
+      await limits.signInFailed(client, account);
     }
     expect(
       await retryAfterOf(limits.beforeSignIn(unique("cafe"), account, "owners-device")),
     ).toBeGreaterThan(0);
+  });
+
+  it("counts attempts before the password is checked: a burst cannot overshoot", async (ctx) => {
+    const store = await makeStore();
+    if (!store) return ctx.skip();
+    const limits = new AbuseLimits(store, {
+      ...FAST,
+      maxFailures: 3,
+      unknownDeviceFailuresPerAccount: { points: 10, seconds: 60 },
+    });
+    const account = unique("account");
+    const burst = await Promise.all(
+      Array.from({ length: 40 }, () => retryAfterOf(limits.beforeSignIn(unique("bot"), account))),
+    );
+    expect(burst.filter((retryAfter) => retryAfter === undefined)).toHaveLength(10);
+    const device = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        limits
+          .beforeSignIn(unique("thief"), unique("a"), "stolen-device")
+          .then((origin) => origin.knownDevice),
+      ),
+    );
+    expect(device.every((knownDevice) => knownDevice === "stolen-device")).toBe(true);
+    const sameAccount = unique("account");
+    const stolen = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        limits.beforeSignIn(unique("thief"), sameAccount, "stolen-device").then(
+          (origin) => origin.knownDevice,
+          () => "429",
+        ),
+      ),
+    );
+    // 3 as the known device, 10 more as an unknown browser, the rest refused.
+    expect(stolen.filter((outcome) => outcome === "stolen-device")).toHaveLength(3);
+    expect(stolen.filter((outcome) => outcome === undefined)).toHaveLength(10);
+  });
+
+  it("gives the points of a successful or shed attempt back", async (ctx) => {
+    const store = await makeStore();
+    if (!store) return ctx.skip();
+    const limits = new AbuseLimits(store, {
+      ...FAST,
+      signInsPerClient: { points: 2, seconds: 60 },
+      unknownDeviceFailuresPerAccount: { points: 2, seconds: 60 },
+    });
+    const [client, account] = [unique("office"), unique("account")];
+    for (let i = 0; i < 10; i += 1) {
+      const origin = await limits.beforeSignIn(client, account);
+      await (i % 2 === 0
+        ? limits.signInSucceeded(client, account, origin)
+        : limits.signInAbandoned(client, account, origin));
+    }
+    const origin = await limits.beforeSignIn(client, account);
+    expect(origin).toEqual({ knownDevice: undefined });
+  });
+
+  it("a known device is not locked out by failures of others from its address", async (ctx) => {
+    const store = await makeStore();
+    if (!store) return ctx.skip();
+    const limits = new AbuseLimits(store, { ...FAST, maxFailures: 2 });
+    const [sharedAddress, account] = [unique("cgnat"), unique("account")];
+    for (let i = 0; i < 2; i += 1) {
+      await limits.beforeSignIn(sharedAddress, account);
+      await limits.signInFailed(sharedAddress, account);
+    }
+    expect(await retryAfterOf(limits.beforeSignIn(sharedAddress, account))).toBeGreaterThan(0);
+    expect(await limits.beforeSignIn(sharedAddress, account, "owners-device")).toEqual({
+      knownDevice: "owners-device",
+    });
   });
 });

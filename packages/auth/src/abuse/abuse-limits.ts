@@ -19,9 +19,9 @@ export type AbuseLimitOptions = {
   signUpsPerClient: { points: number; seconds: number };
   passwordChangesPerClient: { points: number; seconds: number };
   /**
-   * Failed sign-ins per account from browsers that never signed in to it (no device cookie),
-   * whatever their addresses: the limit on distributed guessing. Once reached, such browsers
-   * wait out the window; browsers the owner used before are exempt (decision 014).
+   * Unsuccessful sign-ins per account from browsers that never signed in to it (no device
+   * cookie), whatever their addresses: the limit on distributed guessing. Once reached, such
+   * browsers wait out the window; browsers the owner used before are exempt (decision 014).
    */
   unknownDeviceFailuresPerAccount: { points: number; seconds: number };
 };
@@ -108,9 +108,16 @@ export class AbuseLimits {
   }
 
   /**
-   * Throws 429 when this client, or this account from this client, must wait; or when the
-   * account has had too many failures from unknown browsers and this is one. Answers how the
-   * attempt counts: a known device that has not itself failed too often, or an unknown one.
+   * Throws 429 when this client must wait, or this account from this client, or the account
+   * for unknown browsers. Every attempt is counted *before* its password is checked (a burst
+   * of concurrent guesses cannot slip past a count that is only raised after hashing), and
+   * the outcome settles it: {@link signInSucceeded} and {@link signInAbandoned} give the
+   * points back, {@link signInFailed} keeps them.
+   *
+   * A known device (a valid device cookie for this account) is counted per device, up to
+   * `maxFailures`, and is exempt from the per-account+client cool-down and the account-wide
+   * limit: an attacker sharing the owner's address, or guessing from many, cannot lock the
+   * owner's own browsers out. Past its own budget a device counts as unknown.
    */
   async beforeSignIn(
     client: LimiterClient,
@@ -118,17 +125,20 @@ export class AbuseLimits {
     knownDevice?: string,
   ): Promise<SignInOrigin> {
     await consumeOr429(this.#signIns, client, "sign-in attempts");
-    await this.#refuseWhileLockedOut(streakKey(account, client));
     if (knownDevice !== undefined) {
-      const failures = await this.#deviceFailures.get(`${account}|${knownDevice}`);
-      if (!failures || failures.consumedPoints < this.options.maxFailures) return { knownDevice };
+      try {
+        await this.#deviceFailures.consume(`${account}|${knownDevice}`);
+        return { knownDevice };
+      } catch (error) {
+        if (!(error instanceof RateLimiterRes)) throw error;
+      }
     }
-    const failures = await this.#unknownDeviceFailures.get(account);
-    if (
-      failures &&
-      failures.consumedPoints >= this.options.unknownDeviceFailuresPerAccount.points
-    ) {
-      const seconds = Math.max(1, Math.ceil(failures.msBeforeNext / 1000));
+    await this.#refuseWhileLockedOut(streakKey(account, client));
+    try {
+      await this.#unknownDeviceFailures.consume(account);
+    } catch (error) {
+      if (!(error instanceof RateLimiterRes)) throw error;
+      const seconds = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
       throw new ProblemError({
         status: 429,
         detail:
@@ -140,6 +150,43 @@ export class AbuseLimits {
     return { knownDevice: undefined };
   }
 
+  /** The password was wrong: the attempt's points stay spent; the cool-down may start. */
+  async signInFailed(client: LimiterClient, account: string): Promise<void> {
+    await this.recordFailure(client, account);
+  }
+
+  /**
+   * The password was right: every point the attempt took is given back (people sharing an
+   * address sign in successfully; the owner's success is no reason to tighten anything), and
+   * the account+client streak ends.
+   */
+  async signInSucceeded(
+    client: LimiterClient,
+    account: string,
+    origin: SignInOrigin,
+  ): Promise<void> {
+    await Promise.all([
+      this.recordSuccess(client, account),
+      this.signInAbandoned(client, account, origin),
+    ]);
+  }
+
+  /** The attempt was never judged (the server shed it): it counts as nothing. */
+  async signInAbandoned(
+    client: LimiterClient,
+    account: string,
+    origin: SignInOrigin,
+  ): Promise<void> {
+    const perAccount =
+      origin.knownDevice !== undefined
+        ? this.#deviceFailures.reward(`${account}|${origin.knownDevice}`, 1)
+        : this.#unknownDeviceFailures.reward(account, 1);
+    await Promise.all([
+      perAccount,
+      client === undefined ? undefined : this.#signIns.reward(client, 1),
+    ]);
+  }
+
   async beforeSignUp(client: LimiterClient): Promise<void> {
     await consumeOr429(this.#signUps, client, "sign-ups from this network");
   }
@@ -149,21 +196,8 @@ export class AbuseLimits {
     await this.#refuseWhileLockedOut(streakKey(`user:${userId}`, client));
   }
 
-  /**
-   * A failed sign-in (or wrong current password): may start or lengthen a cool-down. A sign-in
-   * failure also counts against the account: per device for a known browser, account-wide for
-   * unknown ones.
-   */
-  async recordFailure(
-    client: LimiterClient,
-    account: string,
-    origin?: SignInOrigin,
-  ): Promise<void> {
-    if (origin?.knownDevice !== undefined) {
-      await this.#deviceFailures.penalty(`${account}|${origin.knownDevice}`);
-    } else if (origin) {
-      await this.#unknownDeviceFailures.penalty(account);
-    }
+  /** A failed sign-in (or wrong current password): may start or lengthen a cool-down. */
+  async recordFailure(client: LimiterClient, account: string): Promise<void> {
     const key = streakKey(account, client);
     const streak = await this.#failures.penalty(key);
     if (streak.consumedPoints < this.options.maxFailures) return;
@@ -175,14 +209,7 @@ export class AbuseLimits {
     await this.#failures.block(key, seconds);
   }
 
-  /**
-   * A successful sign-in gives its per-client point back: the cap is about guessing, and
-   * people sharing an address (an office behind one NAT) sign in successfully.
-   */
-  async refundSignIn(client: LimiterClient): Promise<void> {
-    if (client !== undefined) await this.#signIns.reward(client, 1);
-  }
-
+  /** The right password: the account+client failure streak ends. */
   async recordSuccess(client: LimiterClient, account: string): Promise<void> {
     const key = streakKey(account, client);
     await Promise.all([this.#failures.delete(key), this.#lockouts.delete(key)]);

@@ -96,6 +96,16 @@ export class PasswordHasher {
     return false;
   }
 
+  /**
+   * Throws {@link HashingBusyError} when the queue is full, so a request that would be shed
+   * anyway is refused before it does any other work (limits, database reads).
+   */
+  assertCapacity(): void {
+    if (this.#running >= this.maxConcurrent && this.#waiting.length >= this.maxQueued) {
+      throw new HashingBusyError(this.#retryAfter());
+    }
+  }
+
   /** True when a stored hash was made with other (older) parameters than the current ones. */
   needsRehash(storedHash: string): boolean {
     const match = ENCODED_PARAMS.exec(storedHash);

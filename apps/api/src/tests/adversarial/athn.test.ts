@@ -210,6 +210,18 @@ describe("WSTG-ATHN-03 weak lock-out mechanism", () => {
     ).toBe(401);
   });
 
+  it("an IPv6 /64 is one client, and an IPv4-mapped address is the IPv4 address", async () => {
+    const app = await sibling({ signInsPerClient: { points: 4, seconds: 600 } });
+    const attempt = (ip: string) =>
+      login(app, ip, { email: uniqueEmail("v6"), password: "Summer2024!" });
+    for (let i = 1; i <= 4; i += 1) expect((await attempt(`2001:db8:7:1::${i}`)).status).toBe(401);
+    await expectProblem(await attempt("2001:db8:7:1:ffff::99"), 429);
+    expect((await attempt("2001:db8:7:2::1")).status).toBe(401);
+    for (let i = 0; i < 2; i += 1) expect((await attempt("198.51.100.7")).status).toBe(401);
+    for (let i = 0; i < 2; i += 1) expect((await attempt("::ffff:198.51.100.7")).status).toBe(401);
+    await expectProblem(await attempt("198.51.100.7"), 429);
+  });
+
   it("people sharing an address (one office NAT): successful sign-ins do not use up its cap", async () => {
     const app = await sibling({ signInsPerClient: { points: 4, seconds: 600 } });
     const office = "10.0.6.1";
@@ -394,6 +406,43 @@ describe("distributed guessing: one account from many addresses (device cookies)
     // 5 failures as a known device, then 10 as an unknown browser, then 429.
     expect(statuses.filter((status) => status === 401)).toHaveLength(15);
     expect(statuses.slice(15).every((status) => status === 429)).toBe(true);
+  });
+
+  it("40 guesses at once from 40 addresses: still at most 10 are tried (counted before hashing)", async () => {
+    const app = await sibling({});
+    const owner = await t.signUp();
+    const burst = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        from(app, `10.9.90.${i}`).post("/api/auth/login", {
+          email: owner.email,
+          password: `burst-guess-${i}`,
+        }),
+      ),
+    );
+    const statuses = burst.map((response) => response.status);
+    expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(10);
+    expect(statuses.every((status) => [401, 429, 503].includes(status))).toBe(true);
+  });
+
+  it("failures from an address the owner shares (carrier NAT) do not lock out the owner's browser", async () => {
+    const app = await sibling({});
+    const owner = await t.signUp();
+    for (let i = 0; i < 5; i += 1) {
+      await from(app, "100.64.0.9").post("/api/auth/login", {
+        email: owner.email,
+        password: `neighbour-guess-${i}`,
+      });
+    }
+    const stranger = await from(app, "100.64.0.9").post("/api/auth/login", {
+      email: owner.email,
+      password: owner.password,
+    });
+    expect(stranger.status).toBe(429);
+    const ownersBrowser = await from(app, "100.64.0.9", deviceCookieOf(owner.client)).post(
+      "/api/auth/login",
+      { email: owner.email, password: owner.password },
+    );
+    expect(ownersBrowser.status).toBe(200);
   });
 
   it("the device cookie is HttpOnly, SameSite=Lax, lasts 180 days, and is renewed per sign-in", async () => {
