@@ -97,7 +97,13 @@ export const MIN_DEAD_SESSION_GRACE_SECONDS = 60;
 const defaultOnError = (error: unknown, task: string) =>
   console.error(`auth: the retention task ${task} failed; it is retried at the next run`, error);
 
-/** The rows `RETURNING` gave back, for any driver (postgres.js: an array; PGlite: `rows`). */
+/**
+ * The rows `RETURNING` gave back from `tx.execute`, for any driver (postgres.js: an array;
+ * PGlite and node-postgres: `rows`).
+ *
+ * @example
+ * const deleted = rowCount(await tx.execute(sql`delete from ${codes} … returning 1`));
+ */
 export function rowCount(result: unknown): number {
   if (Array.isArray(result)) return result.length;
   const record = result as { rows?: unknown[]; rowCount?: number | null; affectedRows?: number };
