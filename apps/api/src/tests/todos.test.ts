@@ -259,6 +259,10 @@ describe("pages of GET /api/todos", () => {
       "limit=1e999",
       "limit=99999999999999999999999",
       "limit=1&limit=2",
+      "limit=1e2",
+      "limit=0x10",
+      "limit=%205",
+      "limit=010",
     ]) {
       await expectProblem(await client.get(`/api/todos?${query}`), 400, "/limit");
     }

@@ -15,11 +15,11 @@ const MAX_CURSOR_LENGTH = 200;
  * that validates the route.
  */
 export const listQuery = z.strictObject({
-  limit: z.coerce
-    .number({ error: `must be a whole number from 1 to ${TODO_PAGE.maxLimit}` })
-    .int(`must be a whole number from 1 to ${TODO_PAGE.maxLimit}`)
-    .min(1, `must be a whole number from 1 to ${TODO_PAGE.maxLimit}`)
-    .max(TODO_PAGE.maxLimit, `must be at most ${TODO_PAGE.maxLimit}`)
+  // Digits only: `1e2`, `0x10` or ` 5` are not whole numbers as a query string spells them.
+  limit: z
+    .string()
+    .regex(/^[1-9][0-9]{0,5}$/, `must be a whole number from 1 to ${TODO_PAGE.maxLimit}`)
+    .pipe(z.coerce.number().max(TODO_PAGE.maxLimit, `must be at most ${TODO_PAGE.maxLimit}`))
     .optional()
     .describe(`to-dos per page, default ${TODO_PAGE.defaultLimit}`),
   cursor: z
