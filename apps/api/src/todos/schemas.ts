@@ -19,7 +19,8 @@ export const listQuery = z.strictObject({
   limit: z
     .string()
     .regex(/^[1-9][0-9]{0,5}$/, `must be a whole number from 1 to ${TODO_PAGE.maxLimit}`)
-    .pipe(z.coerce.number().max(TODO_PAGE.maxLimit, `must be at most ${TODO_PAGE.maxLimit}`))
+    .transform(Number)
+    .pipe(z.number().max(TODO_PAGE.maxLimit, `must be at most ${TODO_PAGE.maxLimit}`))
     .optional()
     .describe(`to-dos per page, default ${TODO_PAGE.defaultLimit}`),
   cursor: z
