@@ -52,11 +52,17 @@ const streakKey = (account: string, client: LimiterClient) => `${account}|${clie
  */
 export type SignInOrigin = { knownDevice: string } | { knownDevice: undefined };
 
-export function tooManyAttempts(msBeforeNext: number, what = "attempts"): ProblemError {
+/** 429 + `Retry-After`; `instead` names what the client can do meanwhile. */
+export function tooManyAttempts(
+  msBeforeNext: number,
+  what = "attempts",
+  instead?: string,
+): ProblemError {
   const seconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
+  const wait = instead ? `${instead}, or try again` : "Try again";
   return new ProblemError({
     status: 429,
-    detail: `Too many ${what}. Try again in ${seconds} s.`,
+    detail: `Too many ${what}. ${wait} in ${seconds} s.`,
     headers: { "Retry-After": String(seconds) },
   });
 }
@@ -138,14 +144,11 @@ export class AbuseLimits {
       await this.#unknownDeviceFailures.consume(account);
     } catch (error) {
       if (!(error instanceof RateLimiterRes)) throw error;
-      const seconds = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
-      throw new ProblemError({
-        status: 429,
-        detail:
-          `Too many failed sign-ins to this account from new devices. Sign in from a device ` +
-          `you used before, or try again in ${seconds} s.`,
-        headers: { "Retry-After": String(seconds) },
-      });
+      throw tooManyAttempts(
+        error.msBeforeNext,
+        "failed sign-ins to this account from new devices",
+        "Sign in from a device you used before",
+      );
     }
     return { knownDevice: undefined };
   }

@@ -117,7 +117,7 @@ export class PasswordHasher {
 
   async #bounded<T>(work: () => Promise<T>): Promise<T> {
     if (this.#running >= this.maxConcurrent) {
-      if (this.#waiting.length >= this.maxQueued) throw new HashingBusyError(this.#retryAfter());
+      this.assertCapacity();
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
     } else {
       this.#running += 1;

@@ -1,4 +1,4 @@
-import { gt, inArray, lt } from "drizzle-orm";
+import { gt, inArray } from "drizzle-orm";
 import type { Clock } from "../clock.js";
 import type { Db, Tx } from "../db.js";
 import type { CoreTables } from "../schema/core-tables.js";
@@ -67,7 +67,7 @@ export class Revocations {
           })),
         )
         .returning({ id: revocationEvents.id });
-      await tx.delete(revocationEvents).where(lt(revocationEvents.notBefore, this.#horizon(now)));
+      // Old events are the retention job's (revocation-events task), not every revocation's.
       await this.transport.publish(tx, outcome.events);
       return { outcome, ids: inserted.map((row) => row.id) };
     });
