@@ -137,6 +137,9 @@ test("changing the password signs out the other device; only the new password wo
   baseURL,
   signedInUser,
 }) => {
+  // Two devices and four password hashings: 21–24 s on an idle CI machine, over 30 s on a
+  // busy one (the last run's trace: every step answered, the final one after the limit).
+  test.slow();
   const phone = await openDevice(browser, baseURL, PHONE_UA);
   try {
     await signInViaApi(phone.context.request, signedInUser);
