@@ -7,6 +7,7 @@ import {
 } from "vue-router";
 import { setUnauthorizedHandler } from "./api/client";
 import { safeReturnTo } from "./lib/return-to";
+import { holdUrlToken } from "./lib/url-token";
 import { session as defaultSession, type SessionStore } from "./stores/session";
 import LandingPage from "./pages/LandingPage.vue";
 
@@ -17,6 +18,8 @@ declare module "vue-router" {
     /** Signed-in users are sent on to their to-dos (or `?returnTo=`). */
     guestOnly?: boolean;
     requiresAuth?: boolean;
+    /** The page of an emailed link: its `?token=` is moved into memory, out of the URL. */
+    carriesToken?: boolean;
     title?: string;
   }
 }
@@ -41,6 +44,30 @@ export const routes: RouteRecordRaw[] = [
     name: "sign-up",
     component: () => import("./pages/SignUpPage.vue"),
     meta: { public: true, guestOnly: true, title: "Create your account" },
+  },
+  {
+    path: "/forgot-password",
+    name: "forgot-password",
+    component: () => import("./pages/ForgotPasswordPage.vue"),
+    meta: { public: true, title: "Reset your password" },
+  },
+  {
+    path: "/reset-password",
+    name: "reset-password",
+    component: () => import("./pages/ResetPasswordPage.vue"),
+    meta: { public: true, carriesToken: true, title: "Choose a new password" },
+  },
+  {
+    path: "/verify-email",
+    name: "verify-email",
+    component: () => import("./pages/VerifyEmailPage.vue"),
+    meta: { public: true, carriesToken: true, title: "Verify your email" },
+  },
+  {
+    path: "/confirm-email",
+    name: "confirm-email",
+    component: () => import("./pages/ConfirmEmailPage.vue"),
+    meta: { public: true, carriesToken: true, title: "Confirm your new email" },
   },
   {
     path: "/todos",
@@ -79,6 +106,14 @@ export function createAppRouter(
   });
 
   router.beforeEach(async (to) => {
+    // An emailed link's token leaves the URL before anything else (main.ts already did this
+    // for the page the browser opened; this covers in-app navigations).
+    if (to.meta.carriesToken && "token" in to.query) {
+      const { token, ...query } = to.query;
+      const value = Array.isArray(token) ? token[0] : token;
+      if (typeof value === "string" && value) holdUrlToken(to.path, value);
+      return { path: to.path, query, hash: to.hash, replace: true };
+    }
     await store.ensureLoaded();
     if (to.meta.requiresAuth && !store.signedIn) {
       return { name: "sign-in", query: { returnTo: to.fullPath } };

@@ -33,6 +33,10 @@ describe("apiFetch", () => {
     ["POST", "/api/auth/register"],
     ["POST", "/api/auth/logout"],
     ["GET", "/api/auth/session"],
+    ["POST", "/api/auth/password/forgot"],
+    ["POST", "/api/auth/password/reset"],
+    ["POST", "/api/auth/email/verify"],
+    ["POST", "/api/auth/email/change/confirm"],
   ])("does not treat a 401 from %s %s as an ended session", async (method, path) => {
     mockFetch({ [`${method} ${path}`]: () => problem(401, "Invalid email or password.") });
     const handler = vi.fn();
@@ -67,6 +71,22 @@ describe("ApiError", () => {
     ).catch((e: unknown) => e)) as ApiError;
     expect(invalid.fieldError("password")).toBe("must be at least 8 characters");
     expect(invalid.fieldError("email")).toBeUndefined();
+  });
+
+  it("carries the problem type, matched by its last segment", async () => {
+    mockFetch({
+      "POST /api/auth/login": () =>
+        problem(403, "Verify your email to sign in.", {
+          type: "https://tidy.example/problems/email-not-verified",
+        }),
+    });
+    const error = (await send(
+      api.auth.login.$post({ json: { email: "a@b.co", password: "x" } }),
+    ).catch((e: unknown) => e)) as ApiError;
+    expect(error.type).toBe("https://tidy.example/problems/email-not-verified");
+    expect(error.isType("email-not-verified")).toBe(true);
+    expect(error.isType("not-verified")).toBe(false);
+    expect(new ApiError(500, "x").type).toBe("about:blank");
   });
 
   it("turns a network failure into status 0 with a readable message", async () => {

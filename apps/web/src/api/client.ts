@@ -15,8 +15,15 @@ export class ApiError extends Error {
     readonly errors: FieldError[] = [],
     /** Seconds from a 429's `Retry-After` header. */
     readonly retryAfterSeconds?: number,
+    /** The problem's `type` URI reference (`about:blank` when the status says it all). */
+    readonly type = "about:blank",
   ) {
     super(message);
+  }
+
+  /** Whether the problem's `type` names this kind (`"email-not-verified"` matches `…/email-not-verified`). */
+  isType(kind: string): boolean {
+    return this.type === kind || this.type.endsWith(`/${kind}`);
   }
 
   /** The message the server gave for one body field (`"email"` matches pointer `/email`). */
@@ -25,7 +32,7 @@ export class ApiError extends Error {
   }
 
   static async from(response: Response): Promise<ApiError> {
-    let body: { title?: unknown; detail?: unknown; errors?: unknown } = {};
+    let body: { type?: unknown; title?: unknown; detail?: unknown; errors?: unknown } = {};
     try {
       body = (await response.json()) as typeof body;
     } catch {
@@ -51,6 +58,7 @@ export class ApiError extends Error {
       message,
       errors,
       parseRetryAfter(response.headers.get("Retry-After")),
+      typeof body.type === "string" ? body.type : undefined,
     );
   }
 }
@@ -71,13 +79,19 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
 
 /**
  * Requests whose 401 is an answer rather than "your session ended": the sign-in attempt itself
- * (wrong password), the "am I signed in?" probe, registration and sign-out.
+ * (wrong password), the "am I signed in?" probe, registration and sign-out, and the public
+ * steps of the emailed links (forgot / reset password, verify an email, confirm a new one),
+ * which need no session and say nothing about one.
  */
 const UNAUTHORIZED_IS_AN_ANSWER = new Set([
   "POST /api/auth/login",
   "POST /api/auth/register",
   "POST /api/auth/logout",
   "GET /api/auth/session",
+  "POST /api/auth/password/forgot",
+  "POST /api/auth/password/reset",
+  "POST /api/auth/email/verify",
+  "POST /api/auth/email/change/confirm",
 ]);
 
 let unauthorizedHandler: () => void = () => {};

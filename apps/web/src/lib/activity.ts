@@ -2,7 +2,13 @@ import type { ActivityEvent } from "../api/client";
 
 export type ActivityTone = "neutral" | "good" | "warning" | "danger";
 
-const DESCRIPTIONS: Record<ActivityEvent["type"], { text: string; tone: ActivityTone }> = {
+type Description = { text: string; tone: ActivityTone };
+
+/**
+ * Every event type the server knows must be described (a missing one fails the typecheck); the
+ * index signature lets this list run ahead of the server's (the account-lifecycle events).
+ */
+const DESCRIPTIONS: Record<ActivityEvent["type"], Description> & Record<string, Description> = {
   signed_up: { text: "Account created", tone: "good" },
   signed_in: { text: "Signed in", tone: "good" },
   sign_in_failed: { text: "Failed sign-in attempt", tone: "warning" },
@@ -16,6 +22,15 @@ const DESCRIPTIONS: Record<ActivityEvent["type"], { text: string; tone: Activity
     text: "A stolen session token was used — that session was ended",
     tone: "danger",
   },
+  email_verified: { text: "Email address verified", tone: "good" },
+  password_reset_requested: { text: "Password reset link requested", tone: "neutral" },
+  password_reset: {
+    text: "Password reset from an emailed link — every device was signed out",
+    tone: "neutral",
+  },
+  email_change_requested: { text: "Email change requested", tone: "neutral" },
+  email_changed: { text: "Email address changed", tone: "neutral" },
+  profile_updated: { text: "Profile updated", tone: "neutral" },
 };
 
 /** What an activity entry means to the account's owner. */

@@ -25,6 +25,10 @@ describe("safeReturnTo", () => {
     "devices",
     "/sign-in?returnTo=/sign-in",
     "/sign-up",
+    "/forgot-password",
+    "/reset-password",
+    "/verify-email?x=1",
+    "/confirm-email",
     "/",
   ])("falls back for %j", (input) => {
     expect(safeReturnTo(input)).toBe("/todos");

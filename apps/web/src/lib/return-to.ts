@@ -1,6 +1,7 @@
 const DEFAULT_DESTINATION = "/todos";
 /** Pages that make no sense to come back to after signing in. */
-const NOT_A_DESTINATION = /^\/(sign-in|sign-up)(\/|$|\?|#)/;
+const NOT_A_DESTINATION =
+  /^\/(sign-in|sign-up|forgot-password|reset-password|verify-email|confirm-email)(\/|$|\?|#)/;
 
 /**
  * The `?returnTo=` target after sign-in, or the default. Only same-site relative paths are

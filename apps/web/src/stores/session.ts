@@ -2,6 +2,8 @@ import { reactive, readonly } from "vue";
 import { api, send, type SessionClaims, type User } from "../api/client";
 
 export type SessionStatus = "unknown" | "signed-in" | "signed-out";
+/** How the sign-in page shows the one-time notice: news (session ended) or good news. */
+export type NoticeTone = "info" | "success";
 
 /**
  * What the SPA knows about its own sign-in. Cookies are HttpOnly, so the only source of truth
@@ -14,6 +16,7 @@ export function createSessionStore() {
     user: null as User | null,
     /** A one-time message for the sign-in page ("Your session ended…"). */
     notice: null as string | null,
+    noticeTone: "info" as NoticeTone,
   });
   let probe: Promise<void> | null = null;
 
@@ -23,12 +26,15 @@ export function createSessionStore() {
     probe = Promise.resolve();
   }
 
-  function markSignedOut(notice?: string): void {
+  function markSignedOut(notice?: string, tone: NoticeTone = "info"): void {
     state.status = "signed-out";
     state.claims = null;
     state.user = null;
     probe = Promise.resolve();
-    if (notice) state.notice = notice;
+    if (notice) {
+      state.notice = notice;
+      state.noticeTone = tone;
+    }
   }
 
   async function refresh(): Promise<void> {
@@ -87,6 +93,11 @@ export function createSessionStore() {
       const { user } = await response.json();
       state.user = user;
       return user;
+    },
+
+    /** The user as the server just answered it (after a profile change). */
+    setUser(user: User): void {
+      state.user = user;
     },
 
     /** Ends this session. Even if the server is unreachable, the SPA forgets it. */

@@ -1,0 +1,136 @@
+import { apiFetch, send, type User } from "./client";
+
+/**
+ * The account-lifecycle routes (email verification, password reset, email change, profile,
+ * export, deletion, notification settings). They go through `apiFetch` (same-origin cookies,
+ * the central 401 handling) with their shapes written out here, in one place, so the pages
+ * never build URLs or bodies themselves.
+ */
+
+const BASE = "/api/auth";
+
+/** A user as `GET /me` answers it; `emailVerified` is read defensively (older servers lack it). */
+export type AccountUser = User & { emailVerified?: boolean };
+
+export type NotificationSettings = { newSignInAlerts: boolean };
+
+function request(method: string, path: string, body?: unknown): Promise<Response> {
+  return send(
+    apiFetch(`${BASE}${path}`, {
+      method,
+      ...(body === undefined
+        ? {}
+        : { headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) }),
+    }),
+  );
+}
+
+/** The `message` of a 202, or a fallback when the body is not what we expect. */
+async function messageOf(response: Response, fallback: string): Promise<string> {
+  try {
+    const body = (await response.json()) as { message?: unknown };
+    return typeof body.message === "string" ? body.message : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+/** Whether the account's email is verified; `undefined` while the server does not say. */
+export function emailVerifiedOf(user: User | null | undefined): boolean | undefined {
+  const value = (user as AccountUser | null | undefined)?.emailVerified;
+  return typeof value === "boolean" ? value : undefined;
+}
+
+export const account = {
+  /** Mails a new verification link to the signed-in user (409 if already verified). */
+  async requestVerification(): Promise<string> {
+    const response = await request("POST", "/email/verify/request");
+    return messageOf(response, "We sent you a new verification link.");
+  },
+
+  /** The signed-out variant (e.g. from the sign-in page): always 202, whether or not it sent. */
+  async requestVerificationFor(email: string): Promise<string> {
+    const response = await request("POST", "/email/verify/request", { email });
+    return messageOf(response, "If that account needs it, a new link is on its way.");
+  },
+
+  async verifyEmail(token: string): Promise<void> {
+    await request("POST", "/email/verify", { token });
+  },
+
+  /** Always 202 with the same answer, whether or not an account has this email. */
+  async forgotPassword(email: string): Promise<string> {
+    const response = await request("POST", "/password/forgot", { email });
+    return messageOf(response, "If an account uses this email, a reset link is on its way.");
+  },
+
+  /** Every session of the user ends, this browser's included. */
+  async resetPassword(token: string, newPassword: string): Promise<void> {
+    await request("POST", "/password/reset", { token, newPassword });
+  },
+
+  /** Mails a confirmation link to the new address; the email changes when it is opened. */
+  async changeEmail(newEmail: string, password: string): Promise<string> {
+    const response = await request("POST", "/email/change", { newEmail, password });
+    return messageOf(response, `We sent a confirmation link to ${newEmail}.`);
+  },
+
+  async confirmEmailChange(token: string): Promise<void> {
+    await request("POST", "/email/change/confirm", { token });
+  },
+
+  /** `null` clears the name. */
+  async updateName(name: string | null): Promise<AccountUser> {
+    const response = await request("PATCH", "/me", { name });
+    return ((await response.json()) as { user: AccountUser }).user;
+  },
+
+  /** Deletes the account and all its data; the server clears the cookies. */
+  async deleteAccount(password: string): Promise<void> {
+    await request("DELETE", "/me", { password });
+  },
+
+  /** The account's data as a JSON file, and the name the server suggests for it. */
+  async exportData(): Promise<{ blob: Blob; filename: string | undefined }> {
+    const response = await request("GET", "/me/export");
+    return {
+      blob: await response.blob(),
+      filename: filenameFromDisposition(response.headers.get("Content-Disposition")),
+    };
+  },
+
+  async notificationSettings(): Promise<NotificationSettings> {
+    const response = await request("GET", "/me/notifications");
+    return (await response.json()) as NotificationSettings;
+  },
+
+  async updateNotificationSettings(settings: NotificationSettings): Promise<NotificationSettings> {
+    const response = await request("PATCH", "/me/notifications", settings);
+    return (await response.json()) as NotificationSettings;
+  },
+};
+
+/**
+ * The file name of a `Content-Disposition: attachment` header (RFC 6266): `filename*` (UTF-8,
+ * percent-encoded) wins over `filename`. Path separators and control characters are dropped,
+ * so the name can only ever be a plain file name.
+ */
+export function filenameFromDisposition(header: string | null): string | undefined {
+  if (!header) return undefined;
+  let name: string | undefined;
+  const extended = /filename\*\s*=\s*([^']*)'[^']*'([^;]+)/i.exec(header);
+  if (extended) {
+    try {
+      name = decodeURIComponent(extended[2]!.trim().replace(/^"|"$/g, ""));
+    } catch {
+      name = undefined;
+    }
+  }
+  if (!name) {
+    const plain = /filename\s*=\s*(?:"((?:\\.|[^"\\])*)"|([^;\s]+))/i.exec(header);
+    name = plain ? (plain[1]?.replace(/\\(.)/g, "$1") ?? plain[2]) : undefined;
+  }
+  // eslint-disable-next-line no-control-regex
+  const safe = name?.replace(/[/\\\u0000-\u001f\u007f]/g, "").trim();
+  return safe && safe !== "." && safe !== ".." ? safe : undefined;
+}
