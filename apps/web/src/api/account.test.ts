@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { json, mockFetch, noContent, problem } from "../testing/fetch-mock";
-import { account, emailVerifiedOf, filenameFromDisposition } from "./account";
+import { emailVerifiedOf } from "../stores/session";
+import { account, filenameFromDisposition } from "./account";
 import { ApiError, setUnauthorizedHandler } from "./client";
 
 afterEach(() => {

@@ -35,12 +35,6 @@ async function messageOf(response: Response, fallback: string): Promise<string> 
   }
 }
 
-/** Whether the account's email is verified; `undefined` while the server does not say. */
-export function emailVerifiedOf(user: User | null | undefined): boolean | undefined {
-  const value = (user as AccountUser | null | undefined)?.emailVerified;
-  return typeof value === "boolean" ? value : undefined;
-}
-
 export const account = {
   /** Mails a new verification link to the signed-in user (409 if already verified). */
   async requestVerification(): Promise<string> {

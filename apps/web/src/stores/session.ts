@@ -2,6 +2,12 @@ import { reactive, readonly } from "vue";
 import { api, send, type SessionClaims, type User } from "../api/client";
 
 export type SessionStatus = "unknown" | "signed-in" | "signed-out";
+
+/** Whether the account's email is verified; `undefined` while the server does not say. */
+export function emailVerifiedOf(user: User | null | undefined): boolean | undefined {
+  const value = (user as (User & { emailVerified?: unknown }) | null | undefined)?.emailVerified;
+  return typeof value === "boolean" ? value : undefined;
+}
 /** How the sign-in page shows the one-time notice: news (session ended) or good news. */
 export type NoticeTone = "info" | "success";
 
@@ -19,6 +25,7 @@ export function createSessionStore() {
     noticeTone: "info" as NoticeTone,
   });
   let probe: Promise<void> | null = null;
+  let userLoad: Promise<User> | null = null;
 
   function markSignedIn(user: User | null): void {
     state.status = "signed-in";
@@ -35,6 +42,13 @@ export function createSessionStore() {
       state.notice = notice;
       state.noticeTone = tone;
     }
+  }
+
+  async function loadUser(): Promise<User> {
+    const response = await send(api.auth.me.$get());
+    const { user } = await response.json();
+    state.user = user;
+    return user;
   }
 
   async function refresh(): Promise<void> {
@@ -88,11 +102,14 @@ export function createSessionStore() {
       return user;
     },
 
-    async loadUser(): Promise<User> {
-      const response = await send(api.auth.me.$get());
-      const { user } = await response.json();
-      state.user = user;
-      return user;
+    /** Fetches the signed-in user afresh (GET /me). */
+    loadUser,
+
+    /** The signed-in user, fetched once if not known yet (concurrent calls share a request). */
+    ensureUser(): Promise<User> {
+      if (state.user) return Promise.resolve(state.user);
+      userLoad ??= loadUser().finally(() => (userLoad = null));
+      return userLoad;
     },
 
     /** The user as the server just answered it (after a profile change). */
