@@ -1,14 +1,12 @@
 import type { Context } from "hono";
-import { limiterClient } from "./abuse/limiter-client.js";
-import { ProblemError, SIGN_IN_REQUIRED, validationError } from "./http/problem.js";
+import { ProblemError, SIGN_IN_REQUIRED } from "./http/problem.js";
 import { clientInfo } from "./sessions/client-info.js";
-import { normalizePassword, passwordProblem, personalWords } from "./password/policy.js";
+import { acceptableNewPassword, verifyCurrentPassword } from "./password/current-password.js";
 import type { ClientInfo, SessionRevocationReason } from "./plugins/hooks.js";
 import type { RevocationEvent } from "./revocation/revocation-list.js";
 import type { AuthRuntime } from "./runtime.js";
 import type { Tx } from "./db.js";
 import { revokeSessions, type SessionSelection } from "./sessions/session-store.js";
-import { invalidPassword } from "./sign-in.js";
 import { deleteUserRow, findUserById, updateUser } from "./users/user-store.js";
 
 /** Why sessions are revoked and who asked: what the `sessionsRevoked` hook is told. */
@@ -44,14 +42,17 @@ const userEvent = (userId: string, now: number): RevocationEvent => ({
 
 /**
  * Log out everywhere: every session row revoked, and one user-wide event so that every
- * access token already handed out is stale on the next request.
+ * access token already handed out is stale on the next request. `change` runs first, in the
+ * same transaction (a new password, a deleted account).
  */
 export async function revokeAllSessions(
   runtime: AuthRuntime,
   userId: string,
   why: Revocation,
+  change?: (tx: Tx, nowMs: number) => Promise<void>,
 ): Promise<void> {
   await runtime.revocations.revoke(async (tx, now) => {
+    await change?.(tx, now);
     const { revokedIds } = await revokeSessions(tx, runtime.tables, { kind: "all", userId }, now);
     await runtime.hooks.emit("sessionsRevoked", { ...why, userId, sessionIds: revokedIds }, tx);
     return { events: [userEvent(userId, now)] };
@@ -65,31 +66,16 @@ export async function changePassword(
   current: { userId: string; sessionId: string },
   input: { currentPassword: string; newPassword: string },
 ): Promise<void> {
-  const { db, tables, hasher, passwordPolicy, limits, hooks } = runtime;
+  const { db, tables, hasher, hooks } = runtime;
   hasher.assertCapacity(); // shed before any other work
-  const account = `user:${current.userId}`;
   const client = clientInfo(runtime, c);
-  const limited = limiterClient(runtime, c);
-  await limits.beforePasswordChange(limited, current.userId);
   const user = await findUserById(db, tables, current.userId);
   if (!user) throw new ProblemError(SIGN_IN_REQUIRED);
-  const valid = await hasher.verify(user.passwordHash, normalizePassword(input.currentPassword));
-  if (!valid) {
-    // A stolen session must not become an oracle for guessing the password.
-    await limits.recordFailure(limited, account);
-    throw validationError(
-      [{ pointer: "/currentPassword", detail: "is not correct" }],
-      "The current password is not correct.",
-    );
-  }
-  const newPassword = normalizePassword(input.newPassword);
-  const problem = passwordProblem(
-    newPassword,
-    passwordPolicy,
-    personalWords(user.email, user.name),
-  );
-  if (problem) throw invalidPassword("/newPassword", problem);
-  await limits.recordSuccess(limited, account);
+  await verifyCurrentPassword(runtime, c, user, input.currentPassword, {
+    pointer: "/currentPassword",
+    message: "The current password is not correct.",
+  });
+  const newPassword = acceptableNewPassword(runtime, input.newPassword, user, "/newPassword");
   const passwordHash = await hasher.hash(newPassword);
   await runtime.revocations.revoke(async (tx, now) => {
     await updateUser(tx, tables, user.id, { passwordHash }, now);

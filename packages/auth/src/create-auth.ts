@@ -18,7 +18,19 @@ import {
 } from "./password/hasher.js";
 import { DEFAULT_PASSWORD_POLICY } from "./password/policy.js";
 import { HookRunner, type AuthHooks } from "./plugins/hooks.js";
-import type { AuthPlugin, ClaimsProvider, PluginContext, PluginParts } from "./plugins/plugin.js";
+import type {
+  AuthPlugin,
+  ClaimsProvider,
+  PluginContext,
+  PluginParts,
+  PluginWorker,
+} from "./plugins/plugin.js";
+import { limiterClient } from "./abuse/limiter-client.js";
+import { revokeAllSessions } from "./account.js";
+import { acceptableNewPassword, verifyCurrentPassword } from "./password/current-password.js";
+import { toPublicUser } from "./users/user-store.js";
+import { deriveSubkey } from "./tokens/subkeys.js";
+import type { SigningSecret } from "./tokens/key-ring.js";
 import type { WithPluginRoutes } from "./plugins/plugin-routes.js";
 import { Revocations } from "./revocation/revocations.js";
 import { inProcessTransport } from "./revocation/transport.js";
@@ -124,13 +136,15 @@ export async function createAuth<const Plugins extends readonly AuthPlugin[] = [
   const authenticator = new Authenticator(runtime);
   // Plugins are set up with the finished authenticator (their routes use `requireAuth`); the
   // hooks and claims they return complete the runtime before any request can arrive.
-  const parts = await setUpPlugins(plugins, runtime, authenticator, prefix);
+  const secrets = [options.secret, ...(options.previousSecrets ?? [])];
+  const parts = await setUpPlugins(plugins, runtime, authenticator, prefix, secrets);
   runtime.hooks = new HookRunner(parts.hooks, options.onHookError);
   runtime.claims = new ClaimsBuilder(parts.claims);
   const routes = createAuthRoutes(runtime, authenticator);
   for (const pluginRoutes of parts.routes) routes.route("/", pluginRoutes);
   await revocations.start();
   const retention = createRetention(options, runtime, parts.retention);
+  const workers = pluginWorkers(parts.workers);
   return {
     /** Resolves `c.get("auth")` on every request it runs on (hot path, reissue, or null). */
     middleware: authenticator.middleware,
@@ -148,8 +162,17 @@ export async function createAuth<const Plugins extends readonly AuthPlugin[] = [
      * `runOnce()` for a CLI or a test, `start()` / `stop()` for the periodic job.
      */
     retention: retention as AuthRetention,
-    /** Stops the retention job and receiving revocation events from other processes. */
+    /**
+     * The plugins' background jobs (the account-lifecycle plugin's mail queue…): the server
+     * calls `start()`; tests and CLIs `runOnce()`.
+     */
+    workers,
+    /**
+     * Stops the retention job, the plugins' workers and receiving revocation events from other
+     * processes.
+     */
     close: async () => {
+      await workers.stop();
       await retention.stop();
       await revocations.stop();
     },
@@ -168,11 +191,14 @@ async function setUpPlugins(
   runtime: AuthRuntime,
   authenticator: Authenticator,
   tablePrefix: string,
+  secrets: readonly SigningSecret[],
 ) {
   const hooks: AuthHooks[] = [];
   const claims: { id: string; claims: ClaimsProvider }[] = [];
   const routes: Hono<AuthEnv>[] = [];
   const retention: RetentionTask[] = [];
+  const workers: PluginWorker[] = [];
+  const exporters: { id: string; exportData: NonNullable<PluginParts["exportData"]> }[] = [];
   const context: PluginContext = {
     db: runtime.db,
     clock: runtime.clock,
@@ -181,13 +207,59 @@ async function setUpPlugins(
     clientInfo: (c) => clientInfo(runtime, c),
     signedIn,
     requireAuth: authenticator.requireAuth as PluginContext["requireAuth"],
+    // `runtime.hooks` is replaced once every plugin is set up: read it at call time.
+    emit: (name, event, tx) => runtime.hooks.emit(name, event, tx),
+    passwords: {
+      assertCapacity: () => runtime.hasher.assertCapacity(),
+      verifyCurrent: (c, user, password, field) =>
+        verifyCurrentPassword(runtime, c, user, password, field),
+      acceptableNew: (password, user, pointer) =>
+        acceptableNewPassword(runtime, password, user, pointer),
+      hash: (password) => runtime.hasher.hash(password),
+    },
+    revokeEverywhere: (userId, why, change) => revokeAllSessions(runtime, userId, why, change),
+    limit: (name, rate, what) => runtime.limits.limit(name, rate, what),
+    limiterClient: (c) => limiterClient(runtime, c),
+    deriveKeys: (purpose) => secrets.map((secret) => deriveSubkey(secret, purpose)),
+    publicUser: (row) => toPublicUser(row, runtime.userFields),
+    clearCookies: (c, options) => {
+      runtime.cookies.clear(c);
+      if (options?.forgetDeviceOf !== undefined) {
+        runtime.devices.forget(c, options.forgetDeviceOf, runtime.clock.now());
+      }
+    },
+    exportUserData: async (db, userId) => {
+      const data: Record<string, unknown> = {};
+      for (const exporter of exporters) data[exporter.id] = await exporter.exportData(db, userId);
+      return data;
+    },
   };
   for (const plugin of plugins) {
     const parts: PluginParts = (await plugin.setup?.(context)) ?? {};
+    if (parts.exportData) exporters.push({ id: plugin.id, exportData: parts.exportData });
+    if (parts.workers) workers.push(...parts.workers);
     if (parts.hooks) hooks.push(parts.hooks);
     if (parts.claims) claims.push({ id: plugin.id, claims: parts.claims });
     if (parts.routes) routes.push(parts.routes);
     if (parts.retention) retention.push(...pluginRetentionTasks(plugin.id, parts.retention));
   }
-  return { hooks, claims, routes, retention };
+  return { hooks, claims, routes, retention, workers };
 }
+
+/** The plugins' workers as one: `start()`, `stop()`, `runOnce()`. */
+function pluginWorkers(workers: readonly PluginWorker[]) {
+  return {
+    /** Starts every plugin worker (idempotent). */
+    start: () => workers.forEach((worker) => worker.start()),
+    stop: async () => void (await Promise.all(workers.map((worker) => worker.stop()))),
+    /** One round of each worker now, by name. */
+    runOnce: async () => {
+      const results: Record<string, unknown> = {};
+      for (const worker of workers) results[worker.name] = await worker.runOnce();
+      return results;
+    },
+  };
+}
+
+/** What `auth.workers` offers. */
+export type AuthWorkers = ReturnType<typeof pluginWorkers>;

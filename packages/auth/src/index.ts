@@ -56,11 +56,16 @@ export {
   type ClaimValue,
   type PluginContext,
   type PluginParts,
+  type PluginPasswords,
+  type PluginWorker,
 } from "./plugins/plugin.js";
+export type { AuthWorkers } from "./create-auth.js";
+export type { KeyedLimit, LimiterClient } from "./abuse/abuse-limits.js";
 export type {
   AuthHooks,
   AuthHookEvents,
   AuthHookName,
+  AccountChange,
   ClientInfo,
   SessionRevocationReason,
 } from "./plugins/hooks.js";
@@ -85,6 +90,17 @@ export {
   type SecurityEventType,
   type SecurityEventsOptions,
 } from "./plugins/security-events/index.js";
+export {
+  accountLifecycle,
+  accountLifecycleTables,
+  smtpMailer,
+  fileMailer,
+  type AccountLifecycleOptions,
+  type Mailer,
+  type MailMessage,
+  type DeliveryOptions,
+  type DeliveryRound,
+} from "./plugins/account-lifecycle/index.js";
 export {
   createCoreTables,
   type CoreTables,

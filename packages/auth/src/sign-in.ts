@@ -42,7 +42,7 @@ async function startSession(
   runtime: AuthRuntime,
   c: Context,
   account: SessionAccount,
-  hook: "signedUp" | "signedIn",
+  hook: { name: "signedUp" } | { name: "signedIn"; newDevice: boolean },
 ): Promise<UserRow> {
   const { db, tables, clock, lifetimes, tokens, cookies, hooks } = runtime;
   const client = clientInfo(runtime, c);
@@ -81,7 +81,12 @@ async function startSession(
       userAgent: client.userAgent,
       ip: client.ip,
     });
-    await hooks.emit(hook, { userId: user.id, sessionId: session.id, client }, tx);
+    const event = { userId: user.id, sessionId: session.id, client };
+    if (hook.name === "signedIn") {
+      await hooks.emit("signedIn", { ...event, newDevice: hook.newDevice }, tx);
+    } else {
+      await hooks.emit("signedUp", event, tx);
+    }
     // Inside the transaction: a claims provider that fails leaves no half-made sign-up.
     const claims = await runtime.claims.build({
       userId: user.id,
@@ -138,7 +143,7 @@ export async function register(
       });
     }
   };
-  const user = await startSession(runtime, c, createAccount, "signedUp");
+  const user = await startSession(runtime, c, createAccount, { name: "signedUp" });
   runtime.devices.remember(c, email, runtime.clock.now());
   return toPublicUser(user, runtime.userFields);
 }
@@ -208,7 +213,10 @@ export async function login(
     }
     return current;
   };
-  const current = await startSession(runtime, c, verifiedAccount, "signedIn");
+  const current = await startSession(runtime, c, verifiedAccount, {
+    name: "signedIn",
+    newDevice: knownDevice === undefined,
+  });
   runtime.devices.remember(c, email, runtime.clock.now());
   return toPublicUser(current, runtime.userFields);
 }

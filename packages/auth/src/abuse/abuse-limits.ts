@@ -77,6 +77,14 @@ async function consumeOr429(limiter: RateLimiterAbstract, key: LimiterClient, wh
   }
 }
 
+/** One keyed limit (see {@link AbuseLimits.limit}); an `undefined` key is not counted. */
+export type KeyedLimit = {
+  /** Counts one point for `key`, or throws 429 when it has none left. */
+  consume(key: string | undefined): Promise<void>;
+  /** Gives one point back. */
+  refund(key: string | undefined): Promise<void>;
+};
+
 /**
  * Brute-force and abuse limits, counted by rate-limiter-flexible in a shared store.
  * Failure streaks are keyed by account *and* client, so an attacker elsewhere cannot lock the
@@ -90,12 +98,16 @@ export class AbuseLimits {
   readonly #passwordChanges: RateLimiterAbstract;
   readonly #unknownDeviceFailures: RateLimiterAbstract;
   readonly #deviceFailures: RateLimiterAbstract;
+  readonly #store: LimiterStore;
+  readonly #rateLimits: CoreTables["rateLimits"];
 
   constructor(
     store: LimiterStore,
     private readonly options: AbuseLimitOptions = DEFAULT_ABUSE_LIMITS,
     rateLimits: CoreTables["rateLimits"] = createCoreTables().rateLimits,
   ) {
+    this.#store = store;
+    this.#rateLimits = rateLimits;
     const limiter = (keyPrefix: string, points: number, duration: number) =>
       createLimiter(store, { keyPrefix, points, duration }, rateLimits);
     this.#failures = limiter("auth-failures", options.maxFailures, options.failureWindowSeconds);
@@ -216,6 +228,26 @@ export class AbuseLimits {
   async recordSuccess(client: LimiterClient, account: string): Promise<void> {
     const key = streakKey(account, client);
     await Promise.all([this.#failures.delete(key), this.#lockouts.delete(key)]);
+  }
+
+  /**
+   * A limit of a plugin's own, in the same store as the core's (shared by every process when
+   * the store is): `points` per `seconds` per key, 429 + `Retry-After` past it.
+   *
+   * @example
+   * const mails = limits.limit("mail-per-email", { points: 3, seconds: 900 }, "emails");
+   * await mails.consume(email);
+   */
+  limit(name: string, rate: { points: number; seconds: number }, what: string): KeyedLimit {
+    const limiter = createLimiter(
+      this.#store,
+      { keyPrefix: `plugin-${name}`, points: rate.points, duration: rate.seconds },
+      this.#rateLimits,
+    );
+    return {
+      consume: (key) => consumeOr429(limiter, key, what),
+      refund: async (key) => void (key === undefined ? undefined : await limiter.reward(key, 1)),
+    };
   }
 
   async #refuseWhileLockedOut(key: string): Promise<void> {

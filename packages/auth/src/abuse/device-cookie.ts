@@ -1,8 +1,9 @@
-import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Context } from "hono";
-import { setCookie } from "hono/cookie";
+import { deleteCookie, setCookie } from "hono/cookie";
 import { readCookie } from "../http/cookie-header.js";
 import type { SigningSecret } from "../tokens/key-ring.js";
+import { deriveSubkey } from "../tokens/subkeys.js";
 
 /** How long a browser stays "known" for an account after its last successful sign-in. */
 export const DEVICE_COOKIE_MAX_AGE_SECONDS = 180 * 24 * 60 * 60;
@@ -18,10 +19,7 @@ export type DeviceCookieSettings = {
 };
 
 /** One key per secret, derived (HKDF) so the device cookie never shares a key with the JWT. */
-function deriveKey(secret: SigningSecret): Buffer {
-  const bytes = typeof secret === "string" ? Buffer.from(secret) : Buffer.from(secret);
-  return Buffer.from(hkdfSync("sha256", bytes, "", "hybrid-auth device cookie v1", 32));
-}
+const deriveKey = (secret: SigningSecret): Buffer => deriveSubkey(secret, "device cookie v1");
 
 /**
  * OWASP's device cookies ("Slow Down Online Guessing Attacks with Device Cookies"): a browser
@@ -85,6 +83,30 @@ export class DeviceCookies {
       sameSite: "Lax",
       maxAge: DEVICE_COOKIE_MAX_AGE_SECONDS,
       ...(this.settings.secure ? { prefix: "host" as const } : {}),
+    });
+  }
+
+  /** This browser's entry for the account is dropped (a deleted account); others kept. */
+  forget(c: Context, account: string, nowMs: number): void {
+    const known = this.knownDevice(c, account, nowMs);
+    if (!known) return;
+    const others = this.#entries(c).filter(
+      (entry) => ENTRY.test(entry) && !entry.startsWith(`${known}.`),
+    );
+    const attributes = {
+      path: "/",
+      secure: this.settings.secure,
+      httpOnly: true,
+      sameSite: "Lax" as const,
+      ...(this.settings.secure ? { prefix: "host" as const } : {}),
+    };
+    if (others.length === 0) {
+      deleteCookie(c, this.settings.name, attributes);
+      return;
+    }
+    setCookie(c, this.settings.name, others.join("~"), {
+      ...attributes,
+      maxAge: DEVICE_COOKIE_MAX_AGE_SECONDS,
     });
   }
 

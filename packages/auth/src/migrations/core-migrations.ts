@@ -83,4 +83,12 @@ export const CORE_MIGRATIONS: readonly AuthMigration[] = [
         on ${t("session_token_history")} ("session_id")`,
     ],
   },
+  {
+    // When the owner proved the address (a verification link, a password reset link, an email
+    // change confirmation); null until then.
+    id: "0004_email_verified_at",
+    statements: (t) => [
+      `alter table ${t("users")} add column "email_verified_at" timestamp with time zone`,
+    ],
+  },
 ];

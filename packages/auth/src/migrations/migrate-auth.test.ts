@@ -55,6 +55,7 @@ describe("migrateAuth", () => {
       "core/0001_core",
       "core/0002_user_fields",
       "core/0003_session_token_history",
+      "core/0004_email_verified_at",
       "security-events/0001_security_events",
       "security-events/0002_security_events_created_at_idx",
     ]);
@@ -96,6 +97,7 @@ describe("migrateAuth", () => {
       "core/0001_core",
       "core/0002_user_fields",
       "core/0003_session_token_history",
+      "core/0004_email_verified_at",
       "security-events/0001_security_events",
       "security-events/0002_security_events_created_at_idx",
     ]);

@@ -14,6 +14,7 @@ export const publicUserSchema = z
     email: z.string(),
     name: z.string().nullable(),
     role: z.string(),
+    emailVerified: z.boolean(),
     createdAt: isoDateTime,
   })
   .meta({ id: "PublicUser" });

@@ -17,12 +17,32 @@ export type SessionRevocationReason =
   | "password_changed"
   /** A new sign-in in a browser that still held a session replaces it. */
   | "replaced_by_sign_in"
-  | "user_disabled";
+  | "user_disabled"
+  /** A password reset through an emailed link signs every device out. */
+  | "password_reset"
+  /** The owner deleted the account. */
+  | "account_deleted";
+
+/**
+ * Changes to an account that plugins make and others may record (the security-events plugin
+ * lists them in the owner's activity).
+ */
+export type AccountChange =
+  | "email_verified"
+  | "password_reset_requested"
+  | "password_reset"
+  | "email_change_requested"
+  | "email_changed"
+  | "profile_updated";
 
 /** What each lifecycle hook is told. */
 export type AuthHookEvents = {
   signedUp: { userId: string; sessionId: string; client: ClientInfo };
-  signedIn: { userId: string; sessionId: string; client: ClientInfo };
+  /**
+   * `newDevice`: the browser holds no device cookie for this account (it never signed in to
+   * it before, or its cookies were cleared).
+   */
+  signedIn: { userId: string; sessionId: string; client: ClientInfo; newDevice: boolean };
   /** `userId` is `null` for an email without an account. */
   signInFailed: {
     userId: string | null;
@@ -46,6 +66,13 @@ export type AuthHookEvents = {
     change: { role: string } | { disabled: boolean };
   };
   userDeleted: { userId: string };
+  /** Emitted by plugins (see `PluginContext.emit`); `sessionId` is the acting session, if any. */
+  accountChanged: {
+    userId: string;
+    change: AccountChange;
+    sessionId: string | null;
+    client: ClientInfo | null;
+  };
 };
 
 export type AuthHookName = keyof AuthHookEvents;

@@ -2,12 +2,22 @@ import type { Context, Hono, MiddlewareHandler } from "hono";
 import type { PgTable } from "drizzle-orm/pg-core";
 import type { AuthEnv, AuthState, SignedInEnv } from "../authenticator.js";
 import type { Clock } from "../clock.js";
-import type { Db } from "../db.js";
+import type { Db, Tx } from "../db.js";
 import type { AuthMigration } from "../migrations/migration.js";
 import type { RetentionTask } from "../retention/retention.js";
 import type { CoreTables } from "../schema/core-tables.js";
+import type { LimiterClient } from "../abuse/abuse-limits.js";
 import type { TableNamer } from "../schema/table-names.js";
-import type { AuthHooks, ClientInfo } from "./hooks.js";
+import type { KeyedLimit } from "../abuse/abuse-limits.js";
+import type { UserRow } from "../schema/core-tables.js";
+import type { PublicUser } from "../users/user-store.js";
+import type {
+  AuthHookEvents,
+  AuthHookName,
+  AuthHooks,
+  ClientInfo,
+  SessionRevocationReason,
+} from "./hooks.js";
 
 /** JSON values a plugin may put into the access token. */
 export type ClaimValue =
@@ -43,6 +53,62 @@ export type PluginContext = {
   signedIn(c: Context<AuthEnv>): AuthState;
   /** 401 problem+json unless signed in; after it `c.get("auth")` is never null. */
   requireAuth: MiddlewareHandler<SignedInEnv>;
+  /** Tells every plugin's hooks of an event, inside `tx` (see `AuthHooks`). */
+  emit<Name extends AuthHookName>(
+    name: Name,
+    event: AuthHookEvents[Name],
+    tx: Db | Tx,
+  ): Promise<void>;
+  /** Password checks and hashing, with the core's limits and policy. */
+  passwords: PluginPasswords;
+  /**
+   * Runs `change` in a transaction that also revokes every session of the user and stales
+   * every access token already handed out (every process, from the commit on), then tells the
+   * hooks (`sessionsRevoked`).
+   */
+  revokeEverywhere(
+    userId: string,
+    why: {
+      reason: SessionRevocationReason;
+      actorSessionId: string | null;
+      client: ClientInfo | null;
+    },
+    change?: (tx: Tx, nowMs: number) => Promise<void>,
+  ): Promise<void>;
+  /** A rate limit of the plugin's own, in the core's limiter store (429 past it). */
+  limit(name: string, rate: { points: number; seconds: number }, what: string): KeyedLimit;
+  /** The request's client for per-address limits (an IPv6 address by its /64). */
+  limiterClient(c: Context): LimiterClient;
+  /**
+   * 32-byte keys for `purpose`, derived (HKDF) from the auth secret and then each previous
+   * one: encrypt with the first, decrypt with any.
+   */
+  deriveKeys(purpose: string): readonly Buffer[];
+  /** What the API shows of a user (the host's public fields included). */
+  publicUser(row: UserRow): PublicUser;
+  /**
+   * Clears this browser's auth cookies; `forgetDeviceOf` also drops its device-cookie entry
+   * for that email (a deleted account).
+   */
+  clearCookies(c: Context, options?: { forgetDeviceOf?: string }): void;
+  /** Every plugin's `exportData` for one user, by plugin id. */
+  exportUserData(db: Db | Tx, userId: string): Promise<Record<string, unknown>>;
+};
+
+/** See `PluginContext.passwords`. */
+export type PluginPasswords = {
+  /** 503 now when the hashing queue is full: call before any other work. */
+  assertCapacity(): void;
+  /** The current password, throttled like sign-in; 422 at `field.pointer` when wrong. */
+  verifyCurrent(
+    c: Context,
+    user: Pick<UserRow, "id" | "passwordHash">,
+    password: string,
+    field: { pointer: string; message?: string },
+  ): Promise<void>;
+  /** NFKC + the password policy; returns the normalised password or throws 422. */
+  acceptableNew(password: string, user: Pick<UserRow, "email" | "name">, pointer: string): string;
+  hash(normalizedPassword: string): Promise<string>;
 };
 
 /** What a plugin adds, once set up. Every part is optional. */
@@ -60,6 +126,27 @@ export type PluginParts = {
    * reported as `<plugin id>/<name>`. See `RetentionTask` and `deleteBatch`.
    */
   retention?: readonly RetentionTask[];
+  /**
+   * The plugin's data about one user for a data export (`GET /me/export` of the
+   * account-lifecycle plugin): JSON values, never secrets or hashes.
+   */
+  exportData?: (db: Db | Tx, userId: string) => Promise<unknown>;
+  /**
+   * Background work of the plugin (a mail queue…): `createAuth` starts it with
+   * `auth.workers.start()` and stops it on `auth.close()`.
+   */
+  workers?: readonly PluginWorker[];
+};
+
+/** A background job a plugin runs (see `PluginParts.workers`). */
+export type PluginWorker = {
+  name: string;
+  /** Begins periodic work; must not throw. */
+  start(): void;
+  /** Ends it, waiting for work in flight. */
+  stop(): Promise<void>;
+  /** One round of work now (tests, CLIs); resolves with what it did. */
+  runOnce(): Promise<unknown>;
 };
 
 /**

@@ -28,6 +28,8 @@ function usersTable(name: TableNamer) {
       /** The host's extra user fields (`userFields`), validated before they are stored. */
       fields: jsonb("fields").$type<Record<string, unknown>>().notNull().default({}),
       disabledAt: timestampMs("disabled_at"),
+      /** When the owner proved they read mail at `email`; null until then. */
+      emailVerifiedAt: timestampMs("email_verified_at"),
       createdAt: timestampMs("created_at").notNull(),
       updatedAt: timestampMs("updated_at").notNull(),
     },

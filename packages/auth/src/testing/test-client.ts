@@ -58,7 +58,8 @@ export class TestClient {
   post = (path: string, json?: unknown) =>
     this.request("POST", path, json === undefined ? {} : { json });
   patch = (path: string, json: unknown) => this.request("PATCH", path, { json });
-  delete = (path: string) => this.request("DELETE", path);
+  delete = (path: string, json?: unknown) =>
+    this.request("DELETE", path, json === undefined ? {} : { json });
 
   /**
    * The names of the cookies that make this browser signed in: all but the device cookie,

@@ -17,6 +17,8 @@ export type PublicUser = {
   email: string;
   name: string | null;
   role: string;
+  /** The owner proved they read mail at `email` (a link from it was opened). */
+  emailVerified: boolean;
   createdAt: string;
 };
 
@@ -26,6 +28,7 @@ export function toPublicUser(row: UserRow, fields: UserFieldDefinitions = {}): P
     email: row.email,
     name: row.name,
     role: row.role,
+    emailVerified: row.emailVerifiedAt !== null,
     createdAt: row.createdAt.toISOString(),
   };
   return { ...publicUserFields(fields, row.fields), ...user };
@@ -82,7 +85,9 @@ export async function updateUser(
   db: Db | Tx,
   t: CoreTables,
   id: string,
-  changes: Partial<Pick<UserRow, "passwordHash" | "role" | "disabledAt">>,
+  changes: Partial<
+    Pick<UserRow, "passwordHash" | "role" | "disabledAt" | "email" | "name" | "emailVerifiedAt">
+  >,
   nowMs: number,
 ): Promise<boolean> {
   const rows = await db

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull } from "drizzle-orm";
+import { and, asc, desc, eq, gt, isNull } from "drizzle-orm";
 import { Hono } from "hono";
 import type { AuthEnv } from "../../authenticator.js";
 import type { Db, Tx } from "../../db.js";
@@ -93,6 +93,7 @@ export function securityEvents(options: SecurityEventsOptions = {}) {
           eventWindowTask(table, keepDays),
           perAccountCapTask(table, context.tables, keepPerAccount),
         ],
+        exportData: (db, userId) => exportEvents(db, table, userId),
       };
     },
   });
@@ -151,7 +152,23 @@ function recordingHooks(context: PluginContext, table: SecurityEventsTable): Aut
       await record(tx, { type, userId: e.userId, sessionId, client: e.client });
     },
     passwordChanged: (e, tx) => record(tx, { type: "password_changed", ...e }),
+    accountChanged: (e, tx) => record(tx, { type: e.change, ...e }),
   };
+}
+
+/** Every event the account still has, oldest first, for its owner's data export. */
+async function exportEvents(db: Db | Tx, table: SecurityEventsTable, userId: string) {
+  const rows = await db
+    .select()
+    .from(table)
+    .where(eq(table.userId, userId))
+    .orderBy(asc(table.createdAt), asc(table.id));
+  return rows.map((row) => ({
+    type: row.type,
+    createdAt: row.createdAt.toISOString(),
+    ip: row.ip,
+    userAgent: row.userAgent,
+  }));
 }
 
 function activityRoutes(context: PluginContext, table: SecurityEventsTable, limit: number) {

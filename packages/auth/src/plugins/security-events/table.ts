@@ -13,6 +13,12 @@ export const SECURITY_EVENT_TYPES = [
   "signed_out_others",
   "password_changed",
   "token_reuse_detected",
+  "email_verified",
+  "password_reset_requested",
+  "password_reset",
+  "email_change_requested",
+  "email_changed",
+  "profile_updated",
 ] as const;
 export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
 

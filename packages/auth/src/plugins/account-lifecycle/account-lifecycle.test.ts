@@ -1,0 +1,352 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TestClient } from "../../testing/test-client.js";
+import { rowsOf } from "../../retention/retention.js";
+import { createLifecycleHost, type LifecycleHost, PUBLIC_URL } from "../../tests/lifecycle-host.js";
+import { STRONG_PASSWORD, uniqueEmail } from "../../tests/test-host.js";
+
+const NEW_PASSWORD = "copper-lantern-meadow-41";
+
+let host: LifecycleHost;
+beforeAll(async () => {
+  host = await createLifecycleHost();
+});
+afterAll(() => host.dispose());
+
+const anonymous = () => host.client();
+const problem = async (response: Response) => (await response.json()) as { detail: string };
+
+async function me(client: TestClient) {
+  const response = await client.get("/api/auth/me");
+  return (await response.json()) as {
+    user: { email: string; name: string | null; emailVerified: boolean };
+  };
+}
+
+async function activity(client: TestClient) {
+  const response = await client.get("/api/auth/activity");
+  return ((await response.json()) as { events: { type: string }[] }).events.map((e) => e.type);
+}
+
+describe("email verification", () => {
+  it("mails a link at sign-up that verifies the address once", async () => {
+    const { client, email } = await host.signUp();
+    expect((await me(client)).user.emailVerified).toBe(false);
+    const token = await host.tokenFrom(email, "/verify-email");
+    const mail = host.mailTo(email).at(-1)!;
+    expect(mail.subject).toContain("Tidy");
+    expect(mail.html).toContain(`${PUBLIC_URL}/verify-email?token=`);
+    expect(mail.from).toBe("no-reply@tidy.example");
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+    expect((await anonymous().post("/api/auth/email/verify", { token })).status).toBe(204);
+    expect((await me(client)).user.emailVerified).toBe(true);
+    expect(await activity(client)).toContain("email_verified");
+    // Used once: the same link again is a clear 400.
+    const again = await anonymous().post("/api/auth/email/verify", { token });
+    expect(again.status).toBe(400);
+    expect((await problem(again)).detail).toMatch(/invalid, was already used or has expired/);
+    // Verified: asking for another link is a conflict, not a mail.
+    expect((await client.post("/api/auth/email/verify/request")).status).toBe(409);
+  });
+
+  it("refuses an expired link (24 h) and a link overtaken by a newer one", async () => {
+    const { client, email } = await host.signUp();
+    const first = await host.tokenFrom(email, "/verify-email");
+    expect((await client.post("/api/auth/email/verify/request")).status).toBe(202);
+    const second = await host.tokenFrom(email, "/verify-email");
+    expect(second).not.toBe(first);
+    expect((await anonymous().post("/api/auth/email/verify", { token: first })).status).toBe(400);
+    host.clock.advance(24 * 60 * 60 * 1000 + 1000);
+    expect((await anonymous().post("/api/auth/email/verify", { token: second })).status).toBe(400);
+    expect((await me(client)).user.emailVerified).toBe(false);
+  });
+
+  it("answers 400, never 500, for malformed tokens", async () => {
+    for (const token of ["x", "A".repeat(43), "💥".repeat(20), "' or 1=1 --"]) {
+      expect((await anonymous().post("/api/auth/email/verify", { token })).status).toBe(400);
+    }
+    expect(
+      (await anonymous().post("/api/auth/email/verify", { token: "a".repeat(201) })).status,
+    ).toBe(422);
+  });
+});
+
+describe("forgot and reset password", () => {
+  it("answers the same for known and unknown emails, and mails only the account", async () => {
+    const { email } = await host.signUp();
+    const unknown = uniqueEmail("nobody");
+    const known = await anonymous().post("/api/auth/password/forgot", { email });
+    const missing = await anonymous().post("/api/auth/password/forgot", { email: unknown });
+    expect(known.status).toBe(202);
+    expect(missing.status).toBe(202);
+    expect(await known.text()).toBe(await missing.text());
+    await host.deliver();
+    expect(host.mailTo(unknown)).toHaveLength(0);
+    expect(host.mailTo(email).some((mail) => mail.subject.includes("Reset"))).toBe(true);
+  });
+
+  it("sends the same SQL for a known and an unknown email (no timing difference to measure)", async () => {
+    const { email } = await host.signUp();
+    const shapes = async (address: string) => {
+      host.queries.reset();
+      expect((await anonymous().post("/api/auth/password/forgot", { email: address })).status).toBe(
+        202,
+      );
+      // Parameters differ (the address, a random key); the statements themselves may not.
+      return host.queries.statements.map((statement) => statement.replace(/\$\d+/g, "?"));
+    };
+    const knownStatements = await shapes(email);
+    const unknownStatements = await shapes(uniqueEmail("nobody"));
+    expect(knownStatements.length).toBeGreaterThan(0);
+    expect(unknownStatements).toEqual(knownStatements);
+  });
+
+  it("resets the password with the link, signs every device out at once, and the link dies", async () => {
+    const { client, email } = await host.signUp();
+    const laptop = client;
+    const phone = host.client();
+    expect((await phone.post("/api/auth/login", { email, password: STRONG_PASSWORD })).status).toBe(
+      200,
+    );
+    expect((await anonymous().post("/api/auth/password/forgot", { email })).status).toBe(202);
+    const token = await host.tokenFrom(email, "/reset-password");
+
+    const weak = await anonymous().post("/api/auth/password/reset", {
+      token,
+      newPassword: "password",
+    });
+    expect(weak.status).toBe(422);
+    const reset = await anonymous().post("/api/auth/password/reset", {
+      token,
+      newPassword: NEW_PASSWORD,
+    });
+    expect(reset.status).toBe(204);
+    // Both devices still hold unexpired access tokens: the next request is refused anyway.
+    expect((await laptop.get("/api/notes")).status).toBe(401);
+    expect((await phone.get("/api/notes")).status).toBe(401);
+    const oldPassword = await anonymous().post("/api/auth/login", {
+      email,
+      password: STRONG_PASSWORD,
+    });
+    expect(oldPassword.status).toBe(401);
+    const signedIn = host.client();
+    expect((await signedIn.post("/api/auth/login", { email, password: NEW_PASSWORD })).status).toBe(
+      200,
+    );
+    expect((await me(signedIn)).user.emailVerified).toBe(true);
+    expect(await activity(signedIn)).toEqual(
+      expect.arrayContaining(["password_reset_requested", "password_reset"]),
+    );
+    // Used: the link is dead.
+    const replay = await anonymous().post("/api/auth/password/reset", {
+      token,
+      newPassword: "another-Strong-pass-77",
+    });
+    expect(replay.status).toBe(400);
+    // And the owner is told.
+    await host.deliver();
+    expect(host.mailTo(email).some((mail) => mail.subject.includes("password was changed"))).toBe(
+      true,
+    );
+  });
+
+  it("lets one of two concurrent uses of a link win, never both", async () => {
+    const { email } = await host.signUp();
+    await anonymous().post("/api/auth/password/forgot", { email });
+    const token = await host.tokenFrom(email, "/reset-password");
+    const [a, b] = await Promise.all([
+      anonymous().post("/api/auth/password/reset", { token, newPassword: NEW_PASSWORD }),
+      anonymous().post("/api/auth/password/reset", { token, newPassword: "second-Winner-pass-55" }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([204, 400]);
+  });
+
+  it("kills the link after 30 minutes, and when the password changes another way", async () => {
+    const { client, email } = await host.signUp();
+    await anonymous().post("/api/auth/password/forgot", { email });
+    const stale = await host.tokenFrom(email, "/reset-password");
+    host.clock.advance(30 * 60 * 1000 + 1000);
+    expect(
+      (
+        await anonymous().post("/api/auth/password/reset", {
+          token: stale,
+          newPassword: NEW_PASSWORD,
+        })
+      ).status,
+    ).toBe(400);
+
+    await anonymous().post("/api/auth/password/forgot", { email });
+    const token = await host.tokenFrom(email, "/reset-password");
+    const changed = await client.post("/api/auth/password", {
+      currentPassword: STRONG_PASSWORD,
+      newPassword: "changed-Another-way-12",
+    });
+    expect(changed.status).toBe(204);
+    expect(
+      (await anonymous().post("/api/auth/password/reset", { token, newPassword: NEW_PASSWORD }))
+        .status,
+    ).toBe(400);
+  });
+
+  it("limits mail per address the same way for known and unknown emails", async () => {
+    const { email } = await host.signUp();
+    const unknown = uniqueEmail("nobody");
+    const statuses = async (address: string) => {
+      const seen: number[] = [];
+      for (let i = 0; i < 6; i += 1) {
+        seen.push((await anonymous().post("/api/auth/password/forgot", { email: address })).status);
+      }
+      return seen;
+    };
+    expect(await statuses(email)).toEqual([202, 202, 202, 202, 202, 429]);
+    expect(await statuses(unknown)).toEqual([202, 202, 202, 202, 202, 429]);
+  });
+});
+
+describe("changing the email", () => {
+  it("needs the password, refuses a taken address, and switches only when the link is opened", async () => {
+    const { client, email } = await host.signUp();
+    const other = await host.signUp();
+    const newEmail = uniqueEmail("moved");
+    const verifyToken = await host.tokenFrom(email, "/verify-email");
+
+    const wrong = await client.post("/api/auth/email/change", {
+      newEmail,
+      password: "not-the-password",
+    });
+    expect(wrong.status).toBe(422);
+    const taken = await client.post("/api/auth/email/change", {
+      newEmail: other.email,
+      password: STRONG_PASSWORD,
+    });
+    expect(taken.status).toBe(409);
+    const asked = await client.post("/api/auth/email/change", {
+      newEmail,
+      password: STRONG_PASSWORD,
+    });
+    expect(asked.status).toBe(202);
+    expect((await me(client)).user.email).toBe(email);
+
+    const token = await host.tokenFrom(newEmail, "/confirm-email");
+    const notice = host.mailTo(email).find((mail) => mail.subject.includes("being changed"));
+    expect(notice?.text).toContain(newEmail);
+    expect((await anonymous().post("/api/auth/email/change/confirm", { token })).status).toBe(204);
+    const after = (await me(client)).user;
+    expect(after).toMatchObject({ email: newEmail, emailVerified: true });
+    expect((await anonymous().post("/api/auth/email/change/confirm", { token })).status).toBe(400);
+    // The verification link sent to the old address died with it.
+    expect((await anonymous().post("/api/auth/email/verify", { token: verifyToken })).status).toBe(
+      400,
+    );
+    const login = await anonymous().post("/api/auth/login", {
+      email: newEmail,
+      password: STRONG_PASSWORD,
+    });
+    expect(login.status).toBe(200);
+    expect(await activity(client)).toEqual(
+      expect.arrayContaining(["email_change_requested", "email_changed"]),
+    );
+  });
+
+  it("answers 409 when the address was taken between the request and the link", async () => {
+    const { client } = await host.signUp();
+    const newEmail = uniqueEmail("race");
+    await client.post("/api/auth/email/change", { newEmail, password: STRONG_PASSWORD });
+    const token = await host.tokenFrom(newEmail, "/confirm-email");
+    await host.signUp({ email: newEmail });
+    expect((await anonymous().post("/api/auth/email/change/confirm", { token })).status).toBe(409);
+  });
+});
+
+describe("profile", () => {
+  it("edits the name and validates it", async () => {
+    const { client } = await host.signUp();
+    const response = await client.patch("/api/auth/me", { name: "  Ada Lovelace " });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { user: { name: string } }).user.name).toBe("Ada Lovelace");
+    expect((await client.patch("/api/auth/me", { name: "x".repeat(101) })).status).toBe(422);
+    expect((await client.patch("/api/auth/me", { name: null })).status).toBe(200);
+    expect((await client.patch("/api/auth/me", { role: "admin", name: "Eve" })).status).toBe(422);
+    expect((await anonymous().patch("/api/auth/me", { name: "x" })).status).toBe(401);
+  });
+});
+
+describe("new sign-in alerts", () => {
+  it("mails when a browser new to the account signs in, not for a known one, and can be turned off", async () => {
+    const { client, email } = await host.signUp();
+    const newSignIns = () =>
+      host.mailTo(email).filter((mail) => mail.subject.startsWith("New sign-in"));
+    const stranger = host.client({ "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0" });
+    await stranger.post("/api/auth/login", { email, password: STRONG_PASSWORD });
+    await host.deliver();
+    expect(newSignIns()).toHaveLength(1);
+    expect(newSignIns()[0]!.text).toContain("Firefox");
+    // The same browser again: it is known now.
+    await stranger.post("/api/auth/logout");
+    await stranger.post("/api/auth/login", { email, password: STRONG_PASSWORD });
+    await host.deliver();
+    expect(newSignIns()).toHaveLength(1);
+
+    const off = await client.patch("/api/auth/me/notifications", { newSignInAlerts: false });
+    expect(await off.json()).toEqual({ newSignInAlerts: false });
+    await host.client().post("/api/auth/login", { email, password: STRONG_PASSWORD });
+    await host.deliver();
+    expect(newSignIns()).toHaveLength(1);
+  });
+});
+
+describe("export", () => {
+  it("downloads the profile, sessions and events, and no hash or token", async () => {
+    const { client, email, user } = await host.signUp();
+    const response = await client.get("/api/auth/me/export");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Content-Disposition")).toMatch(
+      /^attachment; filename="tidy-export-\d{4}-\d{2}-\d{2}\.json"$/,
+    );
+    const text = await response.text();
+    const data = JSON.parse(text) as Record<string, unknown>;
+    expect(data).toMatchObject({ user: { id: user.id, email }, sessions: [expect.any(Object)] });
+    expect(data["security-events"]).toEqual(
+      expect.arrayContaining([expect.objectContaining({ type: "signed_up" })]),
+    );
+    expect(text).not.toMatch(/argon2|password_?hash|token_?hash/i);
+    expect((await anonymous().get("/api/auth/me/export")).status).toBe(401);
+  });
+});
+
+describe("deleting the account", () => {
+  it("needs the password, then leaves no row of the user in any table", async () => {
+    const { client, email, user } = await host.signUp();
+    const phone = host.client();
+    await phone.post("/api/auth/login", { email, password: STRONG_PASSWORD });
+    await client.post("/api/auth/password/forgot", { email });
+    await host.deliver();
+    await client.patch("/api/auth/me", { name: "Doomed" });
+
+    expect((await client.delete("/api/auth/me", { password: "wrong-password-1" })).status).toBe(
+      422,
+    );
+    const deleted = await client.delete("/api/auth/me", { password: STRONG_PASSWORD });
+    expect(deleted.status).toBe(204);
+    expect(client.sessionCookies).toEqual([]);
+    expect((await phone.get("/api/notes")).status).toBe(401);
+    expect(
+      (await anonymous().post("/api/auth/login", { email, password: STRONG_PASSWORD })).status,
+    ).toBe(401);
+
+    const tables = await host.database.db.execute(sql`
+      select quote_ident(table_name) as name from information_schema.tables
+      where table_schema = current_schema() and table_type = 'BASE TABLE'`);
+    const holding: string[] = [];
+    for (const { name } of rowsOf<{ name: string }>(tables)) {
+      const found = await host.database.db.execute(
+        sql.raw(`select count(*)::int as n from ${name} t
+          where t::text like '%${user.id}%' or lower(t::text) like '%${email}%'`),
+      );
+      if (rowsOf<{ n: number }>(found)[0]!.n > 0) holding.push(name);
+    }
+    // Only the user-wide revocation event (an opaque id, pruned after one token lifetime).
+    expect(holding).toEqual(["revocation_events"]);
+  });
+});

@@ -1,0 +1,164 @@
+import { eq } from "drizzle-orm";
+import { definePlugin, type PluginContext } from "../plugin.js";
+import type { AuthHooks } from "../hooks.js";
+import { findUserById } from "../../users/user-store.js";
+import { mailContext, pageLink, queueMail, type LifecycleDeps } from "./deps.js";
+import { alertNewSignIn, newSignInAlertsWanted } from "./flows/new-sign-in.js";
+import { RESET_REQUEST_KIND, resetMailPreparer } from "./flows/password-reset.js";
+import {
+  queueVerificationMail,
+  VERIFY_REQUEST_KIND,
+  verificationMailPreparer,
+} from "./flows/verify-email.js";
+import { Outbox } from "./mail/outbox.js";
+import { MessageSeal } from "./mail/seal.js";
+import { MailWorker } from "./mail/worker.js";
+import { ACCOUNT_LIFECYCLE_MIGRATIONS } from "./migrations.js";
+import { resolveOptions, type AccountLifecycleOptions, type ResolvedOptions } from "./options.js";
+import { expiredTokensTask, finishedMailTask } from "./retention.js";
+import { accountRoutes } from "./routes.js";
+import { accountLifecycleTables, type AccountLifecycleTables } from "./tables.js";
+import { passwordChangedMail } from "./templates/password-changed.js";
+import { AccountTokens } from "./tokens.js";
+
+export { smtpMailer, fileMailer, type Mailer, type MailMessage } from "./mail/mailer.js";
+export type { DeliveryOptions, DeliveryRound } from "./mail/worker.js";
+export type { AccountLifecycleOptions } from "./options.js";
+export { accountLifecycleTables } from "./tables.js";
+
+/** Delivered mail is kept this long as a receipt (its content is dropped at delivery). */
+const KEEP_FINISHED_MAIL_DAYS = 7;
+
+/**
+ * The account lifecycle over email: verify the address, forgot and reset the password, change
+ * the email, edit the profile, delete the account, export its data, and a "new sign-in" mail.
+ * Every mail goes through an outbox written in the transaction of the change that causes it,
+ * delivered by a worker with retries (`auth.workers.start()`); tokens are 256-bit, stored as
+ * SHA-256, single use, short-lived and bound to what they were issued for. See
+ * `docs/account-lifecycle.md`.
+ *
+ * @example
+ * const auth = await createAuth({
+ *   db,
+ *   secret,
+ *   plugins: [
+ *     securityEvents(),
+ *     accountLifecycle({
+ *       mailer: process.env.SMTP_URL ? smtpMailer(process.env.SMTP_URL) : fileMailer(".data/mail"),
+ *       from: "Tidy <no-reply@tidy.example>",
+ *       publicUrl: "https://tidy.example",
+ *       productName: "Tidy",
+ *     }),
+ *   ],
+ * });
+ * auth.workers.start(); // delivers the mail
+ */
+export function accountLifecycle(options: AccountLifecycleOptions) {
+  const resolved = resolveOptions(options);
+  return definePlugin({
+    id: "account-lifecycle",
+    migrations: ACCOUNT_LIFECYCLE_MIGRATIONS,
+    tables: (name, core) => {
+      const tables = accountLifecycleTables(name, core);
+      return {
+        accountTokens: tables.tokens,
+        mailOutbox: tables.outbox,
+        mailPreferences: tables.preferences,
+      };
+    },
+    setup: (context) => {
+      const deps = createDeps(context, resolved);
+      return {
+        routes: accountRoutes(deps),
+        hooks: lifecycleHooks(deps),
+        workers: [deps.worker],
+        retention: [
+          expiredTokensTask(deps.tables),
+          finishedMailTask(deps.tables, KEEP_FINISHED_MAIL_DAYS),
+        ],
+        exportData: async (db, userId) => ({
+          notifications: { newSignInAlerts: await newSignInAlertsWanted(deps, db, userId) },
+        }),
+      };
+    },
+  });
+}
+
+function createDeps(context: PluginContext, options: ResolvedOptions): LifecycleDeps {
+  const tables: AccountLifecycleTables = accountLifecycleTables(context.tableName, context.tables);
+  const outbox = new Outbox(tables.outbox, new MessageSeal(context.deriveKeys("mail outbox v1")));
+  const mailDomain = new URL(options.publicOrigin).hostname;
+  const deps = {
+    context,
+    options,
+    tables,
+    tokens: new AccountTokens(tables.tokens),
+    outbox,
+    limits: {
+      mailsPerAddress: context.limit(
+        "mails-per-address",
+        options.limits.mailsPerAddress,
+        "emails to this address",
+      ),
+      mailRequestsPerClient: context.limit(
+        "mail-requests",
+        options.limits.mailRequestsPerClient,
+        "email requests from this network",
+      ),
+      tokenAttemptsPerClient: context.limit(
+        "link-attempts",
+        options.limits.tokenAttemptsPerClient,
+        "link attempts from this network",
+      ),
+      exportsPerAccount: context.limit("exports", { points: 5, seconds: 15 * 60 }, "data exports"),
+    },
+  } as Omit<LifecycleDeps, "worker"> as LifecycleDeps;
+  deps.worker = new MailWorker(
+    context.db,
+    outbox,
+    options.mailer,
+    context.clock,
+    options.delivery,
+    {
+      from: options.from,
+      messageId: (row) => `<${row.createdAt.getTime()}.${row.id}.${row.kind}@${mailDomain}>`,
+      preparers: {
+        [RESET_REQUEST_KIND]: resetMailPreparer(deps),
+        [VERIFY_REQUEST_KIND]: verificationMailPreparer(deps),
+      },
+    },
+    (error, row) =>
+      options.onDeliveryError(error, { id: row.id, kind: row.kind, recipient: row.recipient }),
+  );
+  return deps;
+}
+
+/** Mail that follows from the core's events, queued in their transactions. */
+function lifecycleHooks(deps: LifecycleDeps): AuthHooks {
+  return {
+    signedUp: async ({ userId }, tx) => {
+      const user = await findUserById(tx, deps.context.tables, userId);
+      if (user) await queueVerificationMail(deps, tx, user);
+    },
+    signedIn: async (event, tx) => {
+      if (event.newDevice) await alertNewSignIn(deps, tx, event);
+    },
+    passwordChanged: async ({ userId, sessionId }, tx) => {
+      const [user] = await tx
+        .select({ email: deps.context.tables.users.email })
+        .from(deps.context.tables.users)
+        .where(eq(deps.context.tables.users.id, userId));
+      if (!user) return;
+      await queueMail(deps, tx, {
+        userId,
+        kind: "password-changed",
+        dedupeKey: `password-changed:${sessionId}:${deps.context.clock.now()}`,
+        recipient: user.email,
+        content: passwordChangedMail(mailContext(deps), {
+          how: "changed",
+          forgotLink: pageLink(deps, "forgotPassword"),
+        }),
+      });
+    },
+  };
+}
