@@ -1,0 +1,69 @@
+import { flushPromises } from "@vue/test-utils";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { json, mockFetch, problem } from "../testing/fetch-mock";
+import { claims, mountPage, user } from "../testing/mount-page";
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  document.body.innerHTML = "";
+});
+
+async function mountAccount(me: Record<string, unknown>, extra = {}) {
+  const mocks = mockFetch({
+    "GET /api/auth/session": () => json({ session: claims }),
+    "GET /api/auth/me": () => json({ user: me }),
+    "GET /api/auth/me/notifications": () => json({ newSignInAlerts: true }),
+    ...extra,
+  });
+  const page = await mountPage("/account");
+  await vi.waitFor(() => expect(page.wrapper.find(".email").exists()).toBe(true));
+  return { ...page, ...mocks };
+}
+
+describe("AccountPage", () => {
+  it("shows a verified email as such", async () => {
+    const { wrapper } = await mountAccount({ ...user, emailVerified: true });
+    expect(wrapper.find(".email").text()).toContain("Verified");
+    expect(wrapper.find(".email button").exists()).toBe(false);
+  });
+
+  it("an unverified email gets a badge and a resend button (202, 409)", async () => {
+    let answer = () => json({ message: "Sent." }, 202);
+    const { wrapper } = await mountAccount(user, {
+      "POST /api/auth/email/verify/request": () => answer(),
+    });
+    expect(wrapper.find(".email").text()).toContain("Not verified");
+    await wrapper.find(".email button").trigger("click");
+    await flushPromises();
+    expect(wrapper.find(".email [role=status]").text()).toBe(
+      "We sent a new link to ada@example.com.",
+    );
+
+    answer = () => problem(409, "Already verified.");
+    await wrapper.find(".email button").trigger("click");
+    await flushPromises();
+    expect(wrapper.find(".email [role=status]").text()).toBe("Your email is already verified.");
+  });
+
+  it("says nothing about verification while the server does not report it", async () => {
+    const older: Record<string, unknown> = { ...user };
+    delete older.emailVerified;
+    const { wrapper } = await mountAccount(older);
+    expect(wrapper.find(".email").text()).not.toMatch(/verified/i);
+  });
+
+  it("has every section, each titled", async () => {
+    const { wrapper } = await mountAccount(user);
+    const titles = wrapper.findAll("h2").map((h) => h.text());
+    expect(titles).toEqual([
+      "Profile",
+      "Change email",
+      "Change password",
+      "Notifications",
+      "Your data",
+      "Sign out",
+      "Delete account",
+      "Delete your account?",
+    ]);
+  });
+});
