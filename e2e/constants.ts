@@ -8,3 +8,6 @@ export const SESSION_COOKIE = "__Host-auth_session";
 /** Strong passwords (zxcvbn score ≥ 3). */
 export const PASSWORD = "violet-kettle-harbour-93";
 export const NEW_PASSWORD = "amber-lighthouse-quietly-17";
+
+/** Where the run's SMTP server (scripts/smtp-inbox.mjs) writes what it receives. */
+export const inboxDir = (dataDir: string) => `${dataDir}/inbox`;

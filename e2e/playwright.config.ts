@@ -4,7 +4,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromiumLaunchOptions } from "./chromium";
 import { defineConfig } from "@playwright/test";
-import { ACCESS_TTL_SECONDS } from "./constants";
+import { ACCESS_TTL_SECONDS, inboxDir } from "./constants";
 
 /**
  * End-to-end tests in Debian's Chromium against the production build (`pnpm start`): the API
@@ -15,6 +15,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..");
 const port = Number(process.env.E2E_PORT ?? 43_117);
 const baseURL = `http://localhost:${port}`;
+const smtpPort = Number(process.env.E2E_SMTP_PORT ?? port + 1);
 
 // A fresh data directory per run. The runner loads this file first (and creates it); the
 // worker processes inherit the variable and reuse it, so only one directory is ever made.
@@ -44,28 +45,44 @@ export default defineConfig({
     launchOptions: chromiumLaunchOptions,
   },
   projects: [{ name: "chromium", use: { browserName: "chromium" } }],
-  webServer: {
-    command: "pnpm start",
-    cwd: root,
-    url: `${baseURL}/api/health`,
-    reuseExistingServer: false,
-    // Includes building the SPA when its sources are newer than apps/web/dist.
-    timeout: 180_000,
-    stdout: "ignore",
-    stderr: "pipe",
-    gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
-    env: {
-      NODE_ENV: "production",
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      DATA_DIR: dataDir,
-      AUTH_SECRET: "e2e-only-secret-9f3c1a7be24d4c8e-not-for-production-use",
-      AUTH_ACCESS_TTL: String(ACCESS_TTL_SECONDS),
-      // Every journey signs up from 127.0.0.1: lift the per-address sign-up limit (10 an hour).
-      AUTH_SIGN_UPS_PER_CLIENT: "1000",
-      // Low enough for the paged-list journey to reach it quickly.
-      TODOS_PER_USER_MAX: "500",
-      LOG_LEVEL: "error",
+  webServer: [
+    {
+      // The mail server the API delivers to; the journeys read what it received.
+      command: "node scripts/smtp-inbox.mjs",
+      cwd: here,
+      port: smtpPort,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: "ignore",
+      stderr: "pipe",
+      env: { E2E_SMTP_PORT: String(smtpPort), E2E_INBOX_DIR: inboxDir(dataDir) },
     },
-  },
+    {
+      command: "pnpm start",
+      cwd: root,
+      url: `${baseURL}/api/health`,
+      reuseExistingServer: false,
+      // Includes building the SPA when its sources are newer than apps/web/dist.
+      timeout: 180_000,
+      stdout: "ignore",
+      stderr: "pipe",
+      gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
+      env: {
+        NODE_ENV: "production",
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        DATA_DIR: dataDir,
+        AUTH_SECRET: "e2e-only-secret-9f3c1a7be24d4c8e-not-for-production-use",
+        AUTH_ACCESS_TTL: String(ACCESS_TTL_SECONDS),
+        // Every journey signs up from 127.0.0.1: lift the per-address sign-up limit (10 an hour).
+        AUTH_SIGN_UPS_PER_CLIENT: "1000",
+        // Low enough for the paged-list journey to reach it quickly.
+        TODOS_PER_USER_MAX: "500",
+        LOG_LEVEL: "error",
+        SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+        PUBLIC_URL: baseURL,
+        MAIL_FROM: "Tidy <no-reply@tidy.test>",
+      },
+    },
+  ],
 });

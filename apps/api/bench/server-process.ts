@@ -98,6 +98,9 @@ export async function startServer(
       ...process.env,
       NODE_ENV: "production",
       AUTH_SECRET: BENCH_SECRET,
+      // Production needs a mail server; these harnesses read no mail. Port 9 refuses at once:
+      // mail waits in the outbox, as it would while a real server is down.
+      SMTP_URL: "smtp://127.0.0.1:9",
       DATA_DIR: dataDir,
       LOG_LEVEL: "error",
       HOST: "127.0.0.1",

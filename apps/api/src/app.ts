@@ -10,6 +10,7 @@ import {
   type AbuseLimitOptions,
   type AuthEnv,
   type LimiterStore,
+  type Mailer,
   type Clock,
   type RevocationTransport,
 } from "@hybrid-auth/auth";
@@ -27,7 +28,12 @@ const BODYLESS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export type AppDeps = {
   database: Database;
-  config: Pick<Config, "auth" | "bodyLimitBytes"> & Partial<Pick<Config, "todos" | "retention">>;
+  config: Pick<Config, "auth" | "bodyLimitBytes"> &
+    Partial<Pick<Config, "todos" | "retention" | "mail">>;
+  /** Replaces the mailer `config.mail` describes (tests hand in a real SMTP server's). */
+  mailer?: Mailer;
+  /** Where the file mailer says where it wrote a message (default: console.log). */
+  log?: (line: string) => void;
   clock?: Clock;
   revocationTransport?: RevocationTransport;
   /** The client's address (default: the connection's peer, or `trustedProxies` hops). */
@@ -74,7 +80,13 @@ export async function createApp(deps: AppDeps) {
     revocationTransport: deps.revocationTransport,
     getClientIp: deps.getClientIp,
     trustedProxies: deps.trustedProxies,
-    plugins: appAuthPlugins(deps.config.retention),
+    plugins: appAuthPlugins({
+      retention: deps.config.retention,
+      mail: deps.config.mail,
+      mailer: deps.mailer,
+      log: deps.log,
+      logError: deps.logError,
+    }),
     retention: appRetentionOptions(deps.config.retention, deps.logError),
     allowedOrigins: deps.allowedOrigins,
     abuseLimits: deps.abuseLimits,

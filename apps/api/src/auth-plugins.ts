@@ -1,11 +1,67 @@
-import { securityEvents, type RetentionOptions } from "@hybrid-auth/auth";
-import type { RetentionConfig } from "./config.js";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { asc, eq } from "drizzle-orm";
+import {
+  accountLifecycle,
+  fileMailer,
+  securityEvents,
+  smtpMailer,
+  type Db,
+  type Mailer,
+  type RetentionOptions,
+  type Tx,
+} from "@hybrid-auth/auth";
+import type { MailConfig, RetentionConfig } from "./config.js";
+import { todos } from "./todos/schema.js";
+
+/** What the auth plugins of the app are configured with (none of it changes a table). */
+export type AppPluginSettings = {
+  retention?: RetentionConfig | undefined;
+  mail?: MailConfig | undefined;
+  /** Replaces the mailer `mail.transport` describes (tests hand in a real SMTP server's). */
+  mailer?: Mailer | undefined;
+  log?: ((line: string) => void) | undefined;
+  /** A message the mail worker gave up on (default: console.error). */
+  logError?: ((error: unknown) => void) | undefined;
+};
+
+/** Without a mail configuration (migrating, tests that send none): files in a temp folder. */
+const UNCONFIGURED_MAIL: MailConfig = {
+  transport: { kind: "files", directory: join(tmpdir(), "hybrid-auth-unsent-mail") },
+  from: "Tidy <no-reply@localhost>",
+  publicUrl: "http://localhost:3000",
+  newSignInAlerts: true,
+};
+
+function mailerFor(mail: MailConfig, log: (line: string) => void): Mailer {
+  return mail.transport.kind === "smtp"
+    ? smtpMailer(mail.transport.url)
+    : fileMailer(mail.transport.directory, { log });
+}
+
+/** The user's to-dos in their data export (`GET /api/auth/me/export`). */
+async function exportTodos(db: Db | Tx, userId: string) {
+  return db
+    .select({
+      id: todos.id,
+      title: todos.title,
+      completed: todos.completed,
+      createdAt: todos.createdAt,
+      updatedAt: todos.updatedAt,
+    })
+    .from(todos)
+    .where(eq(todos.userId, userId))
+    .orderBy(asc(todos.createdAt), asc(todos.id));
+}
 
 /**
- * The auth plugins of the to-do app: the same list for migrating and for serving (what the
- * security-events plugin keeps changes no table, so migrating needs no configuration).
+ * The auth plugins of the to-do app: the same list for migrating and for serving (their
+ * settings change no table, so migrating needs none).
  */
-export function appAuthPlugins(retention?: RetentionConfig) {
+export function appAuthPlugins(settings: AppPluginSettings = {}) {
+  const { retention } = settings;
+  const mail = settings.mail ?? UNCONFIGURED_MAIL;
+  const log = settings.log ?? ((line: string) => console.log(line));
   return [
     securityEvents(
       retention
@@ -15,6 +71,15 @@ export function appAuthPlugins(retention?: RetentionConfig) {
           }
         : {},
     ),
+    accountLifecycle({
+      mailer: settings.mailer ?? mailerFor(mail, log),
+      from: mail.from,
+      publicUrl: mail.publicUrl,
+      productName: "Tidy",
+      newSignInAlerts: mail.newSignInAlerts,
+      exportData: { todos: exportTodos },
+      ...(settings.logError ? { onDeliveryError: settings.logError } : {}),
+    }),
   ] as const;
 }
 

@@ -5,9 +5,40 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "./config.js";
 
 const STRONG = "a-production-secret-that-is-long-enough-0123456789";
+const SMTP_URL = "smtp://mailer:secret@mail.example.com:587";
 const quiet = () => {};
 
 describe("loadConfig", () => {
+  it("refuses production without SMTP_URL, naming it; development writes mail to files", () => {
+    const production = { NODE_ENV: "production", AUTH_SECRET: STRONG };
+    expect(() => loadConfig(production, quiet)).toThrow(/SMTP_URL: is not set/);
+    expect(loadConfig({ ...production, SMTP_URL }, quiet).mail.transport).toEqual({
+      kind: "smtp",
+      url: SMTP_URL,
+    });
+    const dataDir = mkdtempSync(join(tmpdir(), "cfg-"));
+    const development = loadConfig({ DATA_DIR: dataDir, AUTH_SECRET: STRONG }, quiet);
+    expect(development.mail).toMatchObject({
+      transport: { kind: "files", directory: join(dataDir, "mail") },
+      publicUrl: "http://localhost:3000",
+    });
+    expect(() => loadConfig({ SMTP_URL: "http://mail.example.com" }, quiet)).toThrow(/SMTP_URL/);
+  });
+
+  it("builds links from PUBLIC_URL, else the first APP_ORIGIN, never from a request", () => {
+    const base = { AUTH_SECRET: STRONG };
+    expect(
+      loadConfig({ ...base, PUBLIC_URL: "https://tidy.example/x" }, quiet).mail.publicUrl,
+    ).toBe("https://tidy.example");
+    const fromOrigin = loadConfig(
+      { ...base, APP_ORIGIN: "https://a.example,https://b.example" },
+      quiet,
+    );
+    expect(fromOrigin.mail.publicUrl).toBe("https://a.example");
+    expect(() => loadConfig({ ...base, PUBLIC_URL: "tidy.example" }, quiet)).toThrow(/PUBLIC_URL/);
+    expect(() => loadConfig({ ...base, MAIL_FROM: "nobody" }, quiet)).toThrow(/MAIL_FROM/);
+  });
+
   it("has working defaults for development", () => {
     const dataDir = mkdtempSync(join(tmpdir(), "cfg-"));
     const warnings: string[] = [];
@@ -31,7 +62,7 @@ describe("loadConfig", () => {
   });
 
   it("uses secure cookies in production", () => {
-    const config = loadConfig({ NODE_ENV: "production", AUTH_SECRET: STRONG }, quiet);
+    const config = loadConfig({ NODE_ENV: "production", AUTH_SECRET: STRONG, SMTP_URL }, quiet);
     expect(config.auth.secureCookies).toBe(true);
   });
 
@@ -50,7 +81,7 @@ describe("loadConfig", () => {
 
   it("runs one process unless WEB_CONCURRENCY asks for more", () => {
     const url = "postgres://localhost/app";
-    const env = { NODE_ENV: "production", AUTH_SECRET: STRONG };
+    const env = { NODE_ENV: "production", AUTH_SECRET: STRONG, SMTP_URL };
     expect(loadConfig(env, quiet).webConcurrency).toBe(1);
     expect(loadConfig({ ...env, DATABASE_URL: url, WEB_CONCURRENCY: "4" }, quiet)).toMatchObject({
       webConcurrency: 4,

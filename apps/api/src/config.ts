@@ -41,6 +41,17 @@ const environmentSchema = z.object({
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   /** Comma-separated public origins allowed to send state-changing requests (CSRF check). */
   APP_ORIGIN: z.string().optional(),
+  /** The public origin that links in mail point to (default: the first APP_ORIGIN). */
+  PUBLIC_URL: z.string().optional(),
+  /** `smtp://user:pass@host:587` or `smtps://…:465`; without it mail is written to DATA_DIR/mail. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
+    .optional(),
+  /** The sender of every mail. */
+  MAIL_FROM: z.string().min(3).default("Tidy <no-reply@localhost>"),
+  /** Mail a user when a browser new to their account signs in (they can turn it off). */
+  AUTH_NEW_SIGN_IN_ALERTS: z.enum(["true", "false"]).default("true"),
   /** Sign-in attempts per client address per 5 minutes; a successful one does not count. */
   AUTH_SIGN_INS_PER_CLIENT: z.coerce.number().int().positive().default(30),
   /** Sign-ups per client address per 5 minutes. */
@@ -104,6 +115,17 @@ export type Config = {
   http: HttpLimits;
   retention: RetentionConfig;
   todos: TodoLimits;
+  mail: MailConfig;
+};
+
+/** Where mail goes and what its links point to. */
+export type MailConfig = {
+  /** SMTP, or (no `SMTP_URL`, development only) `.eml` files in `DATA_DIR/mail`. */
+  transport: { kind: "smtp"; url: string } | { kind: "files"; directory: string };
+  from: string;
+  /** The origin of every link in a mail, never the request's Host header. */
+  publicUrl: string;
+  newSignInAlerts: boolean;
 };
 
 /** What one account may keep. */
@@ -195,6 +217,16 @@ export function loadConfig(
     );
   }
   const allowedOrigins = parseOrigins(e.APP_ORIGIN, problems);
+  if (production && !e.SMTP_URL) {
+    problems.push(
+      "  SMTP_URL: is not set: in production mail must reach people (smtp://user:pass@host:587 " +
+        "or smtps://…:465); without it, development writes mail to DATA_DIR/mail.",
+    );
+  }
+  const publicUrl = parsePublicUrl(e.PUBLIC_URL, allowedOrigins[0], e.PORT, problems);
+  if (!/@/.test(e.MAIL_FROM)) {
+    problems.push('  MAIL_FROM: must name an address, like "Tidy <no-reply@tidy.example>"');
+  }
   let secret = e.AUTH_SECRET;
   const problem = weakSecretReason(secret);
   if (problem && (production || secret !== undefined)) problems.push(`  AUTH_SECRET: ${problem}`);
@@ -249,5 +281,31 @@ export function loadConfig(
       securityEventsPerAccount: e.AUTH_SECURITY_EVENTS_PER_ACCOUNT,
     },
     todos: { maxPerUser: e.TODOS_PER_USER_MAX },
+    mail: {
+      transport: e.SMTP_URL
+        ? { kind: "smtp", url: e.SMTP_URL }
+        : { kind: "files", directory: join(resolve(e.DATA_DIR), "mail") },
+      from: e.MAIL_FROM,
+      publicUrl,
+      newSignInAlerts: e.AUTH_NEW_SIGN_IN_ALERTS === "true",
+    },
   };
+}
+
+/** PUBLIC_URL's origin; else the first APP_ORIGIN; else this server on localhost. */
+function parsePublicUrl(
+  value: string | undefined,
+  firstAppOrigin: string | undefined,
+  port: number,
+  problems: string[],
+): string {
+  if (value === undefined) return firstAppOrigin ?? `http://localhost:${port}`;
+  try {
+    const url = new URL(value);
+    if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error("not http(s)");
+    return url.origin;
+  } catch {
+    problems.push(`  PUBLIC_URL: "${value}" is not an origin like https://app.example.com`);
+    return "";
+  }
 }

@@ -28,6 +28,7 @@ async function serveApi(config: Config, { migrate }: { migrate: boolean }): Prom
     database,
     config,
     logError,
+    log: config.logLevel === "info" ? (line) => console.log(line) : () => {},
     revocationTransport,
     trustedProxies: config.trustProxyHops,
     allowedOrigins: config.allowedOrigins,
@@ -51,6 +52,14 @@ async function serveApi(config: Config, { migrate }: { migrate: boolean }): Prom
   // Every process (cluster worker) schedules the retention job; on PostgreSQL its advisory
   // lock makes one of them do the work at a time.
   if (config.retention.intervalSeconds > 0) auth.retention.start();
+  // The mail outbox: every process delivers; a message is claimed by one at a time.
+  auth.workers.start();
+  if (config.mail.transport.kind === "files" && config.logLevel === "info") {
+    console.log(
+      `mail: no SMTP_URL, so every message is written to ${config.mail.transport.directory} ` +
+        `(links point to ${config.mail.publicUrl})`,
+    );
+  }
   const serverOptions = httpServerOptions(config.http);
   const listen = { fetch: app.fetch, port: config.port, hostname: config.host, serverOptions };
   const server = serve(listen, (info) => {

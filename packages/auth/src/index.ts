@@ -74,6 +74,7 @@ export { deleteBatch } from "./retention/prune.js";
 export {
   RETENTION_DEFAULTS,
   rowCount,
+  rowsOf,
   type RetentionBatch,
   type RetentionBatchResult,
   type RetentionOptions,

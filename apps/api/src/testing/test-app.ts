@@ -57,6 +57,10 @@ export async function createTestApp(
     abuseLimits?: Partial<AbuseLimitOptions>;
     /** `TODOS_PER_USER_MAX` (default: the app's, 1000). */
     todosPerUserMax?: number;
+    /** Where mail goes and what its links point to (default: unsent files in a temp folder). */
+    mail?: Config["mail"];
+    /** Lines the app logs (the file mailer's "written to …"). */
+    log?: (line: string) => void;
   } = {},
 ): Promise<TestApp> {
   const statements: string[] = [];
@@ -74,7 +78,9 @@ export async function createTestApp(
       ...(options.todosPerUserMax === undefined
         ? {}
         : { todos: { maxPerUser: options.todosPerUserMax } }),
+      ...(options.mail ? { mail: options.mail } : {}),
     },
+    ...(options.log ? { log: options.log } : {}),
     webDistDir: options.webDistDir ?? false,
     // In-process requests have no client address and would all share one bucket: the
     // per-client limits are raised here and tested on their own (abuse-limits.test.ts).
