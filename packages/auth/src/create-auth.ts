@@ -129,6 +129,7 @@ export async function createAuth<const Plugins extends readonly AuthPlugin[] = [
       tables.rateLimits,
     ),
     hooks: new HookRunner([]),
+    sessionGates: [],
     userFields: options.userFields ?? {},
     getClientIp: options.getClientIp ?? clientAddressResolver(options.trustedProxies ?? 0),
     allowedOrigins: options.allowedOrigins ?? [],
@@ -140,6 +141,7 @@ export async function createAuth<const Plugins extends readonly AuthPlugin[] = [
   const parts = await setUpPlugins(plugins, runtime, authenticator, prefix, secrets);
   runtime.hooks = new HookRunner(parts.hooks, options.onHookError);
   runtime.claims = new ClaimsBuilder(parts.claims);
+  runtime.sessionGates = parts.sessionGates;
   const routes = createAuthRoutes(runtime, authenticator);
   for (const pluginRoutes of parts.routes) routes.route("/", pluginRoutes);
   await revocations.start();
@@ -198,6 +200,7 @@ async function setUpPlugins(
   const routes: Hono<AuthEnv>[] = [];
   const retention: RetentionTask[] = [];
   const workers: PluginWorker[] = [];
+  const sessionGates: NonNullable<PluginParts["sessionGate"]>[] = [];
   const exporters: { id: string; exportData: NonNullable<PluginParts["exportData"]> }[] = [];
   const context: PluginContext = {
     db: runtime.db,
@@ -238,12 +241,13 @@ async function setUpPlugins(
     const parts: PluginParts = (await plugin.setup?.(context)) ?? {};
     if (parts.exportData) exporters.push({ id: plugin.id, exportData: parts.exportData });
     if (parts.workers) workers.push(...parts.workers);
+    if (parts.sessionGate) sessionGates.push(parts.sessionGate);
     if (parts.hooks) hooks.push(parts.hooks);
     if (parts.claims) claims.push({ id: plugin.id, claims: parts.claims });
     if (parts.routes) routes.push(parts.routes);
     if (parts.retention) retention.push(...pluginRetentionTasks(plugin.id, parts.retention));
   }
-  return { hooks, claims, routes, retention, workers };
+  return { hooks, claims, routes, retention, workers, sessionGates };
 }
 
 /** The plugins' workers as one: `start()`, `stop()`, `runOnce()`. */

@@ -68,7 +68,11 @@ export function createAuthRoutes(runtime: AuthRuntime, authenticator: Authentica
             c.req.valid("json");
           const fields = await validateUserFields(runtime.userFields, body);
           if ("errors" in fields) throw validationError(fields.errors);
-          const user = await register(runtime, c, { ...body, fields: fields.values });
+          const { user, sessionStarted } = await register(runtime, c, {
+            ...body,
+            fields: fields.values,
+          });
+          if (!sessionStarted) return c.json({ user, emailVerificationRequired: true }, 202);
           return c.json({ user }, 201);
         },
       )

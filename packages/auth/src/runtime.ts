@@ -8,7 +8,8 @@ import type { PasswordHasher } from "./password/hasher.js";
 import type { PasswordPolicyOptions } from "./password/policy.js";
 import type { HookRunner } from "./plugins/hooks.js";
 import type { Revocations } from "./revocation/revocations.js";
-import type { CoreTables } from "./schema/core-tables.js";
+import type { CoreTables, UserRow } from "./schema/core-tables.js";
+import type { Problem } from "./http/problem.js";
 import type { SessionLifetimes } from "./sessions/session-store.js";
 import type { AccessTokenService } from "./tokens/access-token.js";
 import type { ClaimsBuilder } from "./tokens/claims-builder.js";
@@ -34,6 +35,8 @@ export type AuthRuntime = {
   /** Browsers that signed in to an account before (exempt from its account-wide limit). */
   devices: DeviceCookies;
   hooks: HookRunner;
+  /** The plugins' `sessionGate`s: any refusal keeps the user from a new session. */
+  sessionGates: readonly ((user: UserRow) => Problem | undefined)[];
   userFields: UserFieldDefinitions;
   getClientIp: (c: Context) => string | undefined;
   allowedOrigins: readonly string[];

@@ -3,7 +3,7 @@ import type { AuthState } from "./authenticator.js";
 import type { SignInOrigin } from "./abuse/abuse-limits.js";
 import { limiterClient } from "./abuse/limiter-client.js";
 import { isUniqueViolation } from "./db.js";
-import { ProblemError, validationError } from "./http/problem.js";
+import { ProblemError, validationError, type Problem } from "./http/problem.js";
 import { HashingBusyError } from "./password/hasher.js";
 import { normalizePassword, passwordProblem, personalWords } from "./password/policy.js";
 import type { AuthRuntime } from "./runtime.js";
@@ -43,7 +43,7 @@ async function startSession(
   c: Context,
   account: SessionAccount,
   hook: { name: "signedUp" } | { name: "signedIn"; newDevice: boolean },
-): Promise<UserRow> {
+): Promise<{ user: UserRow; sessionStarted: boolean }> {
   const { db, tables, clock, lifetimes, tokens, cookies, hooks } = runtime;
   const client = clientInfo(runtime, c);
   const previous = c.get("auth") as AuthState | null | undefined;
@@ -71,8 +71,16 @@ async function startSession(
   }
   const now = clock.now();
   const sessionToken = generateSessionToken();
-  const { user, session, claims } = await db.transaction(async (tx) => {
+  const started = await db.transaction(async (tx) => {
     const user = await account(tx);
+    // A plugin may refuse this user a session (an unverified email, say): a sign-in is
+    // refused with its problem; a sign-up keeps the new account and starts no session.
+    const refusal = sessionRefusal(runtime, user);
+    if (refusal && hook.name === "signedIn") throw new ProblemError(refusal);
+    if (refusal) {
+      await hooks.emit("signedUp", { userId: user.id, sessionId: null, client }, tx);
+      return { user, session: undefined, claims: {} };
+    }
     const session = await insertSession(tx, tables, {
       userId: user.id,
       tokenHash: hashSessionToken(sessionToken),
@@ -95,13 +103,23 @@ async function startSession(
     });
     return { user, session, claims };
   });
+  const { user, session, claims } = started;
+  if (!session) return { user, sessionStarted: false };
   const { token } = await tokens.mint(
     { userId: user.id, sessionId: session.id, role: user.role, claims },
     now,
   );
   cookies.setSession(c, sessionToken, (session.expiresAt.getTime() - now) / 1000);
   cookies.setAccess(c, token, runtime.accessTtlSeconds);
-  return user;
+  return { user, sessionStarted: true };
+}
+
+function sessionRefusal(runtime: AuthRuntime, user: UserRow): Problem | undefined {
+  for (const gate of runtime.sessionGates) {
+    const refusal = gate(user);
+    if (refusal) return refusal;
+  }
+  return undefined;
 }
 
 export async function register(
@@ -113,7 +131,7 @@ export async function register(
     name?: string | null | undefined;
     fields: Record<string, unknown>;
   },
-): Promise<PublicUser> {
+): Promise<{ user: PublicUser; sessionStarted: boolean }> {
   runtime.hasher.assertCapacity(); // shed before any other work
   await runtime.limits.beforeSignUp(limiterClient(runtime, c));
   const password = normalizePassword(input.password);
@@ -143,9 +161,11 @@ export async function register(
       });
     }
   };
-  const user = await startSession(runtime, c, createAccount, { name: "signedUp" });
-  runtime.devices.remember(c, email, runtime.clock.now());
-  return toPublicUser(user, runtime.userFields);
+  const { user, sessionStarted } = await startSession(runtime, c, createAccount, {
+    name: "signedUp",
+  });
+  if (sessionStarted) runtime.devices.remember(c, email, runtime.clock.now());
+  return { user: toPublicUser(user, runtime.userFields), sessionStarted };
 }
 
 /**
@@ -213,7 +233,7 @@ export async function login(
     }
     return current;
   };
-  const current = await startSession(runtime, c, verifiedAccount, {
+  const { user: current } = await startSession(runtime, c, verifiedAccount, {
     name: "signedIn",
     newDevice: knownDevice === undefined,
   });

@@ -7,6 +7,7 @@ import { AuthConfigError } from "../options/config-error.js";
 import { definePlugin } from "../plugins/plugin.js";
 import { securityEvents } from "../plugins/security-events/index.js";
 import { createCoreTables } from "../schema/core-tables.js";
+import { accountLifecycle, accountLifecycleTables } from "../plugins/account-lifecycle/index.js";
 import { securityEventsTable } from "../plugins/security-events/table.js";
 import { tableNamer } from "../schema/table-names.js";
 import { migrateAuth, pendingAuthMigrations } from "./migrate-auth.js";
@@ -60,7 +61,7 @@ describe("migrateAuth", () => {
       "security-events/0002_security_events_created_at_idx",
     ]);
     const first = await migrateAuth(options);
-    expect(first.applied).toHaveLength(5);
+    expect(first.applied).toHaveLength(6);
     expect(await tableNames(database)).toEqual([
       "auth_migrations",
       "rate_limits",
@@ -76,9 +77,18 @@ describe("migrateAuth", () => {
 
   it("creates exactly the columns (and nullability) of the drizzle tables", async () => {
     const database = await emptyDatabase();
-    await migrateAuth({ db: database.db, plugins: [securityEvents()] });
+    const lifecycle = accountLifecycle({
+      mailer: { send: async () => {} },
+      from: "Tidy <no-reply@tidy.example>",
+      publicUrl: "https://tidy.example",
+    });
+    await migrateAuth({ db: database.db, plugins: [securityEvents(), lifecycle] });
     const core = createCoreTables();
-    const tables = [...Object.values(core), securityEventsTable(tableNamer(""), core)];
+    const tables = [
+      ...Object.values(core),
+      securityEventsTable(tableNamer(""), core),
+      ...Object.values(accountLifecycleTables(tableNamer(""), core)),
+    ];
     for (const table of tables) {
       const config = getTableConfig(table);
       const expected = config.columns

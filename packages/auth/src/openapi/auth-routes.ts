@@ -7,7 +7,13 @@ import {
   SIGNED_IN,
   type RouteDescription,
 } from "./describe.js";
-import { sessionResponseSchema, sessionsResponseSchema, userResponseSchema } from "./schemas.js";
+import { z } from "zod";
+import {
+  publicUserSchema,
+  sessionResponseSchema,
+  sessionsResponseSchema,
+  userResponseSchema,
+} from "./schemas.js";
 
 const TAGS = ["auth"];
 /** Every state-changing route: the CSRF check (403) and the body limit (413). */
@@ -39,6 +45,10 @@ const AUTH_ROUTES: Record<AuthRouteName, RouteDescription> = {
     security: ANYONE,
     responses: {
       201: jsonResponse("Signed up and signed in.", userResponseSchema, SET_COOKIE_HEADER),
+      202: jsonResponse(
+        "Signed up; a plugin requires the email to be verified before the first sign-in.",
+        z.strictObject({ user: publicUserSchema, emailVerificationRequired: z.literal(true) }),
+      ),
       ...problemResponses(...UNSAFE, ...BODY, 409, 429, 503),
     },
   },

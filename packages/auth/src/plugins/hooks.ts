@@ -37,7 +37,8 @@ export type AccountChange =
 
 /** What each lifecycle hook is told. */
 export type AuthHookEvents = {
-  signedUp: { userId: string; sessionId: string; client: ClientInfo };
+  /** `sessionId` is null when a plugin's `sessionGate` kept the new account signed out. */
+  signedUp: { userId: string; sessionId: string | null; client: ClientInfo };
   /**
    * `newDevice`: the browser holds no device cookie for this account (it never signed in to
    * it before, or its cookies were cleared).

@@ -10,6 +10,7 @@ import type { LimiterClient } from "../abuse/abuse-limits.js";
 import type { TableNamer } from "../schema/table-names.js";
 import type { KeyedLimit } from "../abuse/abuse-limits.js";
 import type { UserRow } from "../schema/core-tables.js";
+import type { Problem } from "../http/problem.js";
 import type { PublicUser } from "../users/user-store.js";
 import type {
   AuthHookEvents,
@@ -131,6 +132,12 @@ export type PluginParts = {
    * account-lifecycle plugin): JSON values, never secrets or hashes.
    */
   exportData?: (db: Db | Tx, userId: string) => Promise<unknown>;
+  /**
+   * Refuses a user a session (an unverified email, say) with a problem: `POST /login` answers
+   * it (only after the right password, so it reveals nothing to a guesser), and
+   * `POST /register` keeps the new account and answers 202 without signing in.
+   */
+  sessionGate?: (user: UserRow) => Problem | undefined;
   /**
    * Background work of the plugin (a mail queue…): `createAuth` starts it with
    * `auth.workers.start()` and stops it on `auth.close()`.

@@ -2,6 +2,8 @@ import { eq } from "drizzle-orm";
 import { definePlugin, type PluginContext } from "../plugin.js";
 import type { AuthHooks } from "../hooks.js";
 import { findUserById } from "../../users/user-store.js";
+import type { Problem } from "../../http/problem.js";
+import type { UserRow } from "../../schema/core-tables.js";
 import { mailContext, pageLink, queueMail, type LifecycleDeps } from "./deps.js";
 import { alertNewSignIn, newSignInAlertsWanted } from "./flows/new-sign-in.js";
 import { RESET_REQUEST_KIND, resetMailPreparer } from "./flows/password-reset.js";
@@ -76,12 +78,24 @@ export function accountLifecycle(options: AccountLifecycleOptions) {
           expiredTokensTask(deps.tables),
           finishedMailTask(deps.tables, KEEP_FINISHED_MAIL_DAYS),
         ],
+        ...(resolved.requireVerifiedEmail ? { sessionGate: unverifiedEmailGate } : {}),
         exportData: async (db, userId) => ({
           notifications: { newSignInAlerts: await newSignInAlertsWanted(deps, db, userId) },
         }),
       };
     },
   });
+}
+
+/** `requireVerifiedEmail`: no session for an address nobody has proved they read. */
+function unverifiedEmailGate(user: UserRow): Problem | undefined {
+  if (user.emailVerifiedAt) return undefined;
+  return {
+    status: 403,
+    type: "/problems/email-not-verified",
+    title: "Email not verified",
+    detail: "Confirm your email address first: open the link we sent you, or ask for a new one.",
+  };
 }
 
 function createDeps(context: PluginContext, options: ResolvedOptions): LifecycleDeps {

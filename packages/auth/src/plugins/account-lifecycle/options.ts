@@ -25,6 +25,13 @@ export type AccountLifecycleOptions = {
   /** Mail a user when a browser new to their account signs in, unless they turned it off. */
   newSignInAlerts?: boolean;
   /**
+   * No session until the email is verified (default false): sign-up creates the account and
+   * mails the link without signing in (202), and sign-in answers 403
+   * `/problems/email-not-verified` — only after the right password, so it tells a guesser
+   * nothing.
+   */
+  requireVerifiedEmail?: boolean;
+  /**
    * The host's own data in a user's export (`GET /me/export`), by section name: e.g.
    * `{ todos: (db, userId) => db.select().from(todos).where(eq(todos.userId, userId)) }`.
    */
@@ -99,6 +106,7 @@ const KNOWN = [
   "pages",
   "tokenLifetimes",
   "newSignInAlerts",
+  "requireVerifiedEmail",
   "exportData",
   "limits",
   "delivery",
@@ -158,6 +166,7 @@ export function resolveOptions(options: AccountLifecycleOptions): ResolvedOption
       ...options.tokenLifetimes,
     }),
     newSignInAlerts: options.newSignInAlerts ?? true,
+    requireVerifiedEmail: options.requireVerifiedEmail ?? false,
     exportData: options.exportData ?? {},
     limits: positiveIntegers("limits", { ...DEFAULT_LIMITS, ...options.limits }),
     delivery: positiveIntegers("delivery", { ...DELIVERY_DEFAULTS, ...options.delivery }),
