@@ -42,7 +42,7 @@ describe("VerifyEmailBanner", () => {
     await wrapper.find("button.resend").trigger("click");
     await flushPromises();
     expect(calls.at(-1)).toMatchObject({ method: "POST", path: "/api/auth/email/verify/request" });
-    expect(wrapper.find('[role="status"]').text()).toContain("Sent — check ada@example.com");
+    expect(wrapper.find('[role="status"]').text()).toContain("Sent — check your inbox");
   });
 
   it("shows the 429 cool-down with the button disabled", async () => {

@@ -59,7 +59,7 @@ describe("AccountPage", () => {
       "Profile",
       "Change email",
       "Change password",
-      "Notifications",
+      "Sign-in alerts",
       "Your data",
       "Sign out",
       "Delete account",
