@@ -31,6 +31,7 @@ const UNCONFIGURED_MAIL: MailConfig = {
   from: "Tidy <no-reply@localhost>",
   publicUrl: "http://localhost:3000",
   newSignInAlerts: true,
+  requestsPerClient: 20,
 };
 
 function mailerFor(mail: MailConfig, log: (line: string) => void): Mailer {
@@ -77,6 +78,7 @@ export function appAuthPlugins(settings: AppPluginSettings = {}) {
       publicUrl: mail.publicUrl,
       productName: "Tidy",
       newSignInAlerts: mail.newSignInAlerts,
+      limits: { mailRequestsPerClient: { points: mail.requestsPerClient, seconds: 15 * 60 } },
       exportData: { todos: exportTodos },
       ...(settings.logError ? { onDeliveryError: settings.logError } : {}),
     }),

@@ -50,6 +50,8 @@ const environmentSchema = z.object({
     .optional(),
   /** The sender of every mail. */
   MAIL_FROM: z.string().min(3).default("Tidy <no-reply@localhost>"),
+  /** Requests that send mail (reset, verify, email change) per client address per 15 minutes. */
+  AUTH_MAIL_REQUESTS_PER_CLIENT: z.coerce.number().int().positive().default(20),
   /** Mail a user when a browser new to their account signs in (they can turn it off). */
   AUTH_NEW_SIGN_IN_ALERTS: z.enum(["true", "false"]).default("true"),
   /** Sign-in attempts per client address per 5 minutes; a successful one does not count. */
@@ -126,6 +128,8 @@ export type MailConfig = {
   /** The origin of every link in a mail, never the request's Host header. */
   publicUrl: string;
   newSignInAlerts: boolean;
+  /** Requests that send mail, per client address per 15 minutes. */
+  requestsPerClient: number;
 };
 
 /** What one account may keep. */
@@ -288,6 +292,7 @@ export function loadConfig(
       from: e.MAIL_FROM,
       publicUrl,
       newSignInAlerts: e.AUTH_NEW_SIGN_IN_ALERTS === "true",
+      requestsPerClient: e.AUTH_MAIL_REQUESTS_PER_CLIENT,
     },
   };
 }

@@ -20,6 +20,7 @@ describe("account lifecycle in the to-do app (real SMTP server)", () => {
         from: "Tidy <no-reply@tidy.example>",
         publicUrl: PUBLIC_URL,
         newSignInAlerts: true,
+        requestsPerClient: 20,
       },
     });
   });
@@ -100,6 +101,7 @@ describe("mail without an SMTP server (the quick start)", () => {
         from: "Tidy <no-reply@localhost>",
         publicUrl: "http://localhost:3000",
         newSignInAlerts: true,
+        requestsPerClient: 20,
       },
       log: (line) => lines.push(line),
     });
