@@ -1,32 +1,18 @@
-import { apiFetch, send, type User } from "./client";
+import { api, send, type User } from "./client";
 
 /**
  * The account-lifecycle routes (email verification, password reset, email change, profile,
- * export, deletion, notification settings). They go through `apiFetch` (same-origin cookies,
- * the central 401 handling) with their shapes written out here, in one place, so the pages
- * never build URLs or bodies themselves.
+ * export, deletion, notification settings) through the typed client: paths, bodies and
+ * answers are checked against the server's routes. The pages call these, never the client.
  */
 
-const BASE = "/api/auth";
-
-/** A user as `GET /me` answers it; `emailVerified` is read defensively (older servers lack it). */
-export type AccountUser = User & { emailVerified?: boolean };
+/** A user as `GET /me` answers it. */
+export type AccountUser = User;
 
 export type NotificationSettings = { newSignInAlerts: boolean };
 
-function request(method: string, path: string, body?: unknown): Promise<Response> {
-  return send(
-    apiFetch(`${BASE}${path}`, {
-      method,
-      ...(body === undefined
-        ? {}
-        : { headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) }),
-    }),
-  );
-}
-
 /** The `message` of a 202, or a fallback when the body is not what we expect. */
-async function messageOf(response: Response, fallback: string): Promise<string> {
+async function messageOf(response: { json(): Promise<unknown> }, fallback: string) {
   try {
     const body = (await response.json()) as { message?: unknown };
     return typeof body.message === "string" ? body.message : fallback;
@@ -35,58 +21,60 @@ async function messageOf(response: Response, fallback: string): Promise<string> 
   }
 }
 
+const auth = api.auth;
+
 export const account = {
   /** Mails a new verification link to the signed-in user (409 if already verified). */
   async requestVerification(): Promise<string> {
-    const response = await request("POST", "/email/verify/request");
+    const response = await send(auth.email.verify.request.$post());
     return messageOf(response, "We sent you a new verification link.");
   },
 
   /** The signed-out variant (e.g. from the sign-in page): always 202, whether or not it sent. */
   async requestVerificationFor(email: string): Promise<string> {
-    const response = await request("POST", "/email/verify/request", { email });
+    const response = await send(auth.email.verify.request.$post({ json: { email } }));
     return messageOf(response, "If that account needs it, a new link is on its way.");
   },
 
   async verifyEmail(token: string): Promise<void> {
-    await request("POST", "/email/verify", { token });
+    await send(auth.email.verify.$post({ json: { token } }));
   },
 
   /** Always 202 with the same answer, whether or not an account has this email. */
   async forgotPassword(email: string): Promise<string> {
-    const response = await request("POST", "/password/forgot", { email });
+    const response = await send(auth.password.forgot.$post({ json: { email } }));
     return messageOf(response, "If an account uses this email, a reset link is on its way.");
   },
 
   /** Every session of the user ends, this browser's included. */
   async resetPassword(token: string, newPassword: string): Promise<void> {
-    await request("POST", "/password/reset", { token, newPassword });
+    await send(auth.password.reset.$post({ json: { token, newPassword } }));
   },
 
   /** Mails a confirmation link to the new address; the email changes when it is opened. */
   async changeEmail(newEmail: string, password: string): Promise<string> {
-    const response = await request("POST", "/email/change", { newEmail, password });
+    const response = await send(auth.email.change.$post({ json: { newEmail, password } }));
     return messageOf(response, `We sent a confirmation link to ${newEmail}.`);
   },
 
   async confirmEmailChange(token: string): Promise<void> {
-    await request("POST", "/email/change/confirm", { token });
+    await send(auth.email.change.confirm.$post({ json: { token } }));
   },
 
   /** `null` clears the name. */
   async updateName(name: string | null): Promise<AccountUser> {
-    const response = await request("PATCH", "/me", { name });
-    return ((await response.json()) as { user: AccountUser }).user;
+    const response = await send(auth.me.$patch({ json: { name } }));
+    return (await response.json()).user;
   },
 
   /** Deletes the account and all its data; the server clears the cookies. */
   async deleteAccount(password: string): Promise<void> {
-    await request("DELETE", "/me", { password });
+    await send(auth.me.$delete({ json: { password } }));
   },
 
   /** The account's data as a JSON file, and the name the server suggests for it. */
   async exportData(): Promise<{ blob: Blob; filename: string | undefined }> {
-    const response = await request("GET", "/me/export");
+    const response = await send(auth.me.export.$get());
     return {
       blob: await response.blob(),
       filename: filenameFromDisposition(response.headers.get("Content-Disposition")),
@@ -94,13 +82,13 @@ export const account = {
   },
 
   async notificationSettings(): Promise<NotificationSettings> {
-    const response = await request("GET", "/me/notifications");
-    return (await response.json()) as NotificationSettings;
+    const response = await send(auth.me.notifications.$get());
+    return response.json();
   },
 
   async updateNotificationSettings(settings: NotificationSettings): Promise<NotificationSettings> {
-    const response = await request("PATCH", "/me/notifications", settings);
-    return (await response.json()) as NotificationSettings;
+    const response = await send(auth.me.notifications.$patch({ json: settings }));
+    return response.json();
   },
 };
 
