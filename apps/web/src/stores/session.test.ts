@@ -102,6 +102,20 @@ describe("session store", () => {
     expect(session.state.status).toBe("signed-in");
   });
 
+  it("a host that requires verified emails answers sign-up with 202 and no session", async () => {
+    mockFetch({
+      "POST /api/auth/register": () =>
+        json({ user: { ...user, emailVerified: false }, emailVerificationRequired: true }, 202),
+    });
+    const session = createSessionStore();
+    const result = await session.signUp({ email: "ada@example.com", password: "pw" });
+    expect(result).toMatchObject({
+      verificationRequired: true,
+      user: { email: "ada@example.com" },
+    });
+    expect(session.signedIn).toBe(false);
+  });
+
   it("signs out (POST /api/auth/logout) and forgets the session even if the server is unreachable", async () => {
     const { calls } = mockFetch({
       "GET /api/auth/session": () => json({ session: claims }),

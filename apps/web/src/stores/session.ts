@@ -3,9 +3,11 @@ import { api, send, type SessionClaims, type User } from "../api/client";
 
 export type SessionStatus = "unknown" | "signed-in" | "signed-out";
 
-/** Whether the account's email is verified; `undefined` while the server does not say. */
-export function emailVerifiedOf(user: User | null | undefined): boolean | undefined {
-  const value = (user as (User & { emailVerified?: unknown }) | null | undefined)?.emailVerified;
+/** Whether the account's email is verified; `undefined` when the server does not say. */
+export function emailVerifiedOf(
+  user: Pick<User, "emailVerified"> | null | undefined,
+): boolean | undefined {
+  const value: unknown = user?.emailVerified;
   return typeof value === "boolean" ? value : undefined;
 }
 /** How the sign-in page shows the one-time notice: news (session ended) or good news. */
@@ -90,16 +92,27 @@ export function createSessionStore() {
       return user;
     },
 
-    async signUp(input: { email: string; password: string; name?: string }): Promise<User> {
+    /**
+     * Creates the account. Usually that signs in (201); a host that requires verified emails
+     * answers 202 instead, without a session: the user verifies, then signs in.
+     */
+    async signUp(input: {
+      email: string;
+      password: string;
+      name?: string;
+    }): Promise<{ user: User; verificationRequired: boolean }> {
       const response = await send(
         api.auth.register.$post({
           json: { email: input.email, password: input.password, name: input.name || null },
         }),
       );
-      const { user } = await response.json();
+      const body = await response.json();
       state.notice = null;
-      markSignedIn(user);
-      return user;
+      if ("emailVerificationRequired" in body && body.emailVerificationRequired) {
+        return { user: body.user, verificationRequired: true };
+      }
+      markSignedIn(body.user);
+      return { user: body.user, verificationRequired: false };
     },
 
     /** Fetches the signed-in user afresh (GET /me). */
