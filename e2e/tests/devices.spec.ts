@@ -147,13 +147,15 @@ test("changing the password signs out the other device; only the new password wo
     await expect(phone.page.getByRole("heading", { name: "To-dos", level: 1 })).toBeVisible();
 
     await page.goto("/account");
-    await expect(page.getByText(signedInUser.email)).toBeVisible();
-    await page.getByLabel("Current password").fill(signedInUser.password);
-    await page.getByLabel("New password").fill(NEW_PASSWORD);
+    // The profile lists the address (the banner and the delete card name it too).
+    await expect(page.locator("dl").getByText(signedInUser.email)).toBeVisible();
+    const passwordCard = page.getByRole("region", { name: "Change password" });
+    await passwordCard.getByLabel("Current password").fill(signedInUser.password);
+    await passwordCard.getByLabel("New password").fill(NEW_PASSWORD);
     const changed = page.waitForResponse(
       (r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/api/auth/password",
     );
-    await page.getByRole("button", { name: "Change password" }).click();
+    await passwordCard.getByRole("button", { name: "Change password" }).click();
     expect((await changed).status()).toBe(204);
     await expect(page.getByText("Your password was changed.")).toBeVisible();
 

@@ -75,7 +75,7 @@ test("every page loads without console errors or failed requests", async ({
 
   await page.goto("/account");
   await expect(page.getByRole("heading", { name: "Account", level: 1 })).toBeVisible();
-  await expect(page.getByText(credentials.email)).toBeVisible();
+  await expect(page.locator("dl").getByText(credentials.email)).toBeVisible();
 
   await page.goto("/nothing/here");
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
