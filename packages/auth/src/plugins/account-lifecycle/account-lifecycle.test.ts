@@ -259,6 +259,77 @@ describe("changing the email", () => {
   });
 });
 
+describe("taking an account back (review finding 1)", () => {
+  it("a pending email change dies with a password reset: no pre-account hijack", async () => {
+    // The attacker registers the victim's address first and asks to move it to their own.
+    const victim = uniqueEmail("victim");
+    const attackerMailbox = uniqueEmail("attacker");
+    const attacker = await host.signUp({ email: victim, password: "attacker-Chosen-pw-77" });
+    await attacker.client.post("/api/auth/email/change", {
+      newEmail: attackerMailbox,
+      password: "attacker-Chosen-pw-77",
+    });
+    const change = await host.tokenFrom(attackerMailbox, "/confirm-email");
+    // The victim recovers the address with a reset.
+    await anonymous().post("/api/auth/password/forgot", { email: victim });
+    const reset = await host.tokenFrom(victim, "/reset-password");
+    expect(
+      (
+        await anonymous().post("/api/auth/password/reset", {
+          token: reset,
+          newPassword: NEW_PASSWORD,
+        })
+      ).status,
+    ).toBe(204);
+    expect(
+      (await anonymous().post("/api/auth/email/change/confirm", { token: change })).status,
+    ).toBe(400);
+    const owner = host.client();
+    expect(
+      (await owner.post("/api/auth/login", { email: victim, password: NEW_PASSWORD })).status,
+    ).toBe(200);
+    expect((await me(owner)).user.email).toBe(victim);
+  });
+
+  it("a pending email change dies with a password change and with signing out everywhere", async () => {
+    for (const recover of ["password", "logout-all"] as const) {
+      const { client, email } = await host.signUp();
+      const target = uniqueEmail("thief");
+      await client.post("/api/auth/email/change", { newEmail: target, password: STRONG_PASSWORD });
+      const change = await host.tokenFrom(target, "/confirm-email");
+      const owner = host.client();
+      await owner.post("/api/auth/login", { email, password: STRONG_PASSWORD });
+      if (recover === "password") {
+        const changed = await owner.post("/api/auth/password", {
+          currentPassword: STRONG_PASSWORD,
+          newPassword: NEW_PASSWORD,
+        });
+        expect(changed.status).toBe(204);
+      } else {
+        expect((await owner.post("/api/auth/logout-all")).status).toBe(204);
+      }
+      expect(
+        (await anonymous().post("/api/auth/email/change/confirm", { token: change })).status,
+        recover,
+      ).toBe(400);
+    }
+  });
+
+  it("a reset takes the alerts setting back to its default (an earlier holder may have turned it off)", async () => {
+    const email = uniqueEmail("prehijack");
+    const squatter = await host.signUp({ email, password: "squatter-Chosen-pw-77" });
+    await squatter.client.patch("/api/auth/me/notifications", { newSignInAlerts: false });
+    await anonymous().post("/api/auth/password/forgot", { email });
+    const token = await host.tokenFrom(email, "/reset-password");
+    await anonymous().post("/api/auth/password/reset", { token, newPassword: NEW_PASSWORD });
+    const owner = host.client();
+    await owner.post("/api/auth/login", { email, password: NEW_PASSWORD });
+    expect(await (await owner.get("/api/auth/me/notifications")).json()).toEqual({
+      newSignInAlerts: true,
+    });
+  });
+});
+
 describe("profile", () => {
   it("edits the name and validates it", async () => {
     const { client } = await host.signUp();

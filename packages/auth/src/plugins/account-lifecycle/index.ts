@@ -157,6 +157,13 @@ function lifecycleHooks(deps: LifecycleDeps): AuthHooks {
     signedIn: async (event, tx) => {
       if (event.newDevice) await alertNewSignIn(deps, tx, event);
     },
+    // Signing out everywhere is how an owner takes an account back: a pending email change
+    // (which would move it away) dies with it. A password change kills it by its binding.
+    sessionsRevoked: async ({ userId, reason }, tx) => {
+      if (reason === "signed_out_everywhere" || reason === "token_reuse_detected") {
+        await deps.tokens.revokeAll(tx, userId, "change_email");
+      }
+    },
     passwordChanged: async ({ userId, sessionId }, tx) => {
       const [user] = await tx
         .select({ email: deps.context.tables.users.email })

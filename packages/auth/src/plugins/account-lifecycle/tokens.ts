@@ -10,6 +10,12 @@ export const digest = (value: string) => createHash("sha256").update(value).dige
 export const bindings = {
   email: (email: string) => digest(`email:${email}`),
   password: (passwordHash: string) => digest(`password:${passwordHash}`),
+  /**
+   * An email change moves the account away: it dies with the address *and* with the
+   * password, so whoever takes the account back (a reset, a password change) cancels it.
+   */
+  emailChange: (email: string, passwordHash: string) =>
+    digest(`email:${email}|password:${passwordHash}`),
 };
 
 /** A token as it arrives in a link: 256 random bits, base64url (43 characters). */
@@ -79,8 +85,17 @@ export class AccountTokens {
     return row;
   }
 
-  /** Every token of the user (the email changed: no older link may act on the account). */
-  async revokeAll(tx: Tx, userId: string): Promise<void> {
-    await tx.delete(this.table).where(eq(this.table.userId, userId));
+  /**
+   * Every token of the user, or those of one purpose (the email changed, the account was
+   * taken back: no older link may act on it).
+   */
+  async revokeAll(tx: Db | Tx, userId: string, purpose?: TokenPurpose): Promise<void> {
+    await tx
+      .delete(this.table)
+      .where(
+        purpose === undefined
+          ? eq(this.table.userId, userId)
+          : and(eq(this.table.userId, userId), eq(this.table.purpose, purpose)),
+      );
   }
 }

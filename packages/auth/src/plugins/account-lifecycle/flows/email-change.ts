@@ -39,7 +39,7 @@ export async function requestEmailChange(
     const { id, token } = await deps.tokens.issue(tx, {
       userId: user.id,
       purpose: "change_email",
-      boundTo: bindings.email(user.email),
+      boundTo: bindings.emailChange(user.email, user.passwordHash),
       newEmail,
       ttlSeconds: seconds,
       nowMs: clock.now(),
@@ -90,7 +90,8 @@ export async function confirmEmailChange(deps: LifecycleDeps, c: Context, token:
       const now = clock.now();
       const row = await deps.tokens.redeem(tx, "change_email", token, now);
       const user = row && (await findUserById(tx, tables, row.userId));
-      if (!row || !row.newEmail || !user || row.boundTo !== bindings.email(user.email)) {
+      const bound = user && bindings.emailChange(user.email, user.passwordHash);
+      if (!row || !row.newEmail || !user || row.boundTo !== bound) {
         throw badLink("email change");
       }
       await tx

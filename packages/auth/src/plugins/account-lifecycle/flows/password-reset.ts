@@ -124,6 +124,11 @@ export async function resetPassword(
           updatedAt: new Date(now),
         })
         .where(eq(tables.users.id, user.id));
+      // Whoever held the account before the owner took it back (a stolen password, or an
+      // account registered with the owner's address before they did) keeps nothing: no
+      // pending link, and no setting that hides a sign-in from the owner.
+      await deps.tokens.revokeAll(tx, user.id);
+      await tx.delete(deps.tables.preferences).where(eq(deps.tables.preferences.userId, user.id));
       await deps.context.emit(
         "accountChanged",
         { userId: user.id, change: "password_reset", sessionId: null, client },
