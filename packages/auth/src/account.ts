@@ -7,7 +7,12 @@ import type { RevocationEvent } from "./revocation/revocation-list.js";
 import type { AuthRuntime } from "./runtime.js";
 import type { Tx } from "./db.js";
 import { revokeSessions, type SessionSelection } from "./sessions/session-store.js";
-import { deleteUserRow, findUserById, updateUser } from "./users/user-store.js";
+import {
+  deleteUserRow,
+  findUserById,
+  replacePasswordHash,
+  updateUser,
+} from "./users/user-store.js";
 
 /** Why sessions are revoked and who asked: what the `sessionsRevoked` hook is told. */
 export type Revocation = {
@@ -78,7 +83,21 @@ export async function changePassword(
   const newPassword = acceptableNewPassword(runtime, input.newPassword, user, "/newPassword");
   const passwordHash = await hasher.hash(newPassword);
   await runtime.revocations.revoke(async (tx, now) => {
-    await updateUser(tx, tables, user.id, { passwordHash }, now);
+    // Only over the password that was checked: a reset (or another change) that committed
+    // while this one was hashing wins, and this one is refused rather than undoing it.
+    const replaced = await replacePasswordHash(
+      tx,
+      tables,
+      user.id,
+      { expected: user.passwordHash, next: passwordHash },
+      now,
+    );
+    if (!replaced) {
+      throw new ProblemError({
+        status: 409,
+        detail: "Your password was changed meanwhile. Sign in again with the new one.",
+      });
+    }
     const outcome = await revokeSessions(
       tx,
       tables,

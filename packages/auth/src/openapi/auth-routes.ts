@@ -115,7 +115,7 @@ const AUTH_ROUTES: Record<AuthRouteName, RouteDescription> = {
     security: SIGNED_IN,
     responses: {
       204: { description: "Changed." },
-      ...problemResponses(401, ...UNSAFE, ...BODY, 429, 503),
+      ...problemResponses(401, ...UNSAFE, ...BODY, 409, 429, 503),
     },
   },
 };

@@ -113,7 +113,7 @@ export async function lockUserForSignIn(
 
 /** Replaces a password hash only if it is still `expected` (rehash on sign-in). */
 export async function replacePasswordHash(
-  db: Db,
+  db: Db | Tx,
   t: CoreTables,
   id: string,
   hashes: { expected: string; next: string },

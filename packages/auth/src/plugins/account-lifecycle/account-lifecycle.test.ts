@@ -162,6 +162,41 @@ describe("forgot and reset password", () => {
     expect([a.status, b.status].sort()).toEqual([204, 400]);
   });
 
+  it("a password change racing a reset cannot undo it (review finding 4)", async () => {
+    const { client, email } = await host.signUp();
+    await anonymous().post("/api/auth/password/forgot", { email });
+    const token = await host.tokenFrom(email, "/reset-password");
+    // The change checks the current password, then hashes the new one; the reset commits
+    // while it hashes.
+    const hasher = host.auth.internals.hasher;
+    const hash = hasher.hash.bind(hasher);
+    let raced = false;
+    hasher.hash = async (password) => {
+      const hashed = await hash(password);
+      if (!raced) {
+        raced = true;
+        const reset = await anonymous().post("/api/auth/password/reset", {
+          token,
+          newPassword: NEW_PASSWORD,
+        });
+        expect(reset.status).toBe(204);
+      }
+      return hashed;
+    };
+    try {
+      const change = await client.post("/api/auth/password", {
+        currentPassword: STRONG_PASSWORD,
+        newPassword: "attacker-Chosen-pw-99",
+      });
+      expect([401, 409]).toContain(change.status);
+    } finally {
+      hasher.hash = hash;
+    }
+    expect(
+      (await anonymous().post("/api/auth/login", { email, password: NEW_PASSWORD })).status,
+    ).toBe(200);
+  });
+
   it("kills the link after 30 minutes, and when the password changes another way", async () => {
     const { client, email } = await host.signUp();
     await anonymous().post("/api/auth/password/forgot", { email });
