@@ -18,13 +18,15 @@ export { signedIn, type AuthEnv, type AuthState, type SignedInEnv } from "./auth
 export type { AuthRoutes } from "./routes.js";
 export type { AdminApi } from "./account.js";
 export { systemClock, type Clock } from "./clock.js";
-export type { Db, Tx } from "./db.js";
+export { isForeignKeyViolation, isUniqueViolation, type Db, type Tx } from "./db.js";
 export {
   ProblemError,
   problemResponse,
   problemContextResponse,
   createProblemErrorHandler,
   isDatabaseUnavailableError,
+  isTransactionConflictError,
+  SIGN_IN_REQUIRED,
   DATABASE_RETRY_AFTER_SECONDS,
   problemNotFoundHandler,
   validationError,

@@ -91,6 +91,39 @@ describe("account lifecycle in the to-do app (real SMTP server)", () => {
   });
 });
 
+describe("deleting an account while it writes (review finding 2)", () => {
+  it("deletes it, and neither the deletion nor the racing writes answer 500", async () => {
+    const app = await createTestApp();
+    try {
+      for (let round = 0; round < 3; round += 1) {
+        const { client, user } = await app.signUp();
+        const tab = client.fork();
+        let writing = true;
+        const statuses: number[] = [];
+        const writer = (async () => {
+          while (writing) {
+            statuses.push((await tab.post("/api/todos", { title: "racing" })).status);
+          }
+        })();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const deleted = await client.delete("/api/auth/me", { password: STRONG_PASSWORD });
+        writing = false;
+        await writer;
+        expect(deleted.status).toBe(204);
+        expect(statuses.filter((status) => ![201, 401, 503].includes(status))).toEqual([]);
+        const left = rowsOf<{ n: number }>(
+          await app.database.db.execute(
+            sql`select count(*)::int as n from users where id = ${user.id}`,
+          ),
+        );
+        expect(left[0]!.n).toBe(0);
+      }
+    } finally {
+      await app.dispose();
+    }
+  });
+});
+
 describe("mail without an SMTP server (the quick start)", () => {
   it("writes each message to DATA_DIR/mail as .eml and logs its link", async () => {
     const dir = mkdtempSync(join(tmpdir(), "tidy-mail-"));

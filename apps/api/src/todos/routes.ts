@@ -1,10 +1,12 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import {
+  isForeignKeyViolation,
   isUuid,
   jsonBody,
   ProblemError,
   safeText,
+  SIGN_IN_REQUIRED,
   type AuthEnv,
   type AuthState,
   type Clock,
@@ -57,7 +59,14 @@ export function createTodoRoutes(deps: { db: Db; clock: Clock; maxPerUser?: numb
     })
     .post("/", docs.create, jsonBody(createBody), async (c) => {
       const title = c.req.valid("json").title;
-      const todo = await store.create(userOf(c), title, deps.clock.now(), maxPerUser);
+      const todo = await store
+        .create(userOf(c), title, deps.clock.now(), maxPerUser)
+        .catch((error: unknown) => {
+          // The account was deleted after this request was authenticated (its access token
+          // was still in flight): the session is over, nothing was written.
+          if (isForeignKeyViolation(error)) throw new ProblemError(SIGN_IN_REQUIRED);
+          throw error;
+        });
       if (!todo) {
         throw new ProblemError({
           status: 409,

@@ -142,6 +142,29 @@ export function isDatabaseUnavailableError(error: unknown): boolean {
   return false;
 }
 
+/** SQLSTATEs of a transaction PostgreSQL rolled back because it collided with another. */
+const CONFLICT_SQLSTATES = new Set(["40P01", "40001"]);
+
+/**
+ * True when the error (or one it wraps) is a deadlock or a serialization failure: the
+ * transaction was rolled back whole, nothing changed, and trying again will most likely work.
+ */
+export function isTransactionConflictError(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 5; depth += 1) {
+    if (typeof current !== "object") return false;
+    const { code } = current as { code?: unknown };
+    if (typeof code === "string" && CONFLICT_SQLSTATES.has(code)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+const TRANSACTION_CONFLICT: Problem = {
+  status: 503,
+  detail: "This request collided with another one and nothing was changed. Try again.",
+  headers: { "Retry-After": "1" },
+};
+
 const DATABASE_UNAVAILABLE: Problem = {
   status: 503,
   detail: "The database is not reachable right now. Try again shortly.",
@@ -150,8 +173,9 @@ const DATABASE_UNAVAILABLE: Problem = {
 
 /**
  * Renders every error as problem+json: a database outage becomes 503 with `Retry-After`
- * (not logged one by one: it is not a bug), anything else unexpected a bare 500 (logged,
- * not shown).
+ * (not logged one by one: it is not a bug), so does a transaction PostgreSQL rolled back as a
+ * deadlock victim (nothing changed; `Retry-After: 1`); anything else unexpected a bare 500
+ * (logged, not shown).
  */
 export function createProblemErrorHandler(
   logError: (error: unknown, c: Context) => void = (error) => console.error(error),
@@ -166,6 +190,7 @@ export function createProblemErrorHandler(
       );
     }
     if (isDatabaseUnavailableError(error)) return problemContextResponse(c, DATABASE_UNAVAILABLE);
+    if (isTransactionConflictError(error)) return problemContextResponse(c, TRANSACTION_CONFLICT);
     logError(error, c);
     // Through the context: cookies set before the failure (a rotated session token) still go.
     return problemContextResponse(c, { status: 500, detail: "Something went wrong on our side." });

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { eq, or, sql } from "drizzle-orm";
-import { ProblemError } from "../../../http/problem.js";
+import { isTransactionConflictError, ProblemError } from "../../../http/problem.js";
 import { findUserById } from "../../../users/user-store.js";
 import type { LifecycleDeps } from "../deps.js";
 
@@ -22,6 +22,19 @@ export async function deleteAccount(
   const user = await findUserById(db, tables, current.userId);
   if (!user) throw new ProblemError({ status: 401, detail: "Sign in first." });
   await passwords.verifyCurrent(c, user, input.password, { pointer: "/password" });
+  // The cascade locks the user's rows in every table that references it; a request writing
+  // one of them at the same moment (a to-do from another tab) can make PostgreSQL pick this
+  // transaction as a deadlock victim. It rolled back whole: run it again.
+  await retryOnConflict(() => deleteRows(deps, current, user));
+  deps.context.clearCookies(c, { forgetDeviceOf: user.email });
+}
+
+async function deleteRows(
+  deps: LifecycleDeps,
+  current: { sessionId: string },
+  user: { id: string; email: string },
+) {
+  const { tables } = deps.context;
   await deps.context.revokeEverywhere(
     user.id,
     { reason: "account_deleted", actorSessionId: current.sessionId, client: null },
@@ -40,5 +53,15 @@ export async function deleteAccount(
         );
     },
   );
-  deps.context.clearCookies(c, { forgetDeviceOf: user.email });
+}
+
+async function retryOnConflict(work: () => Promise<void>, attempts = 4): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= attempts || !isTransactionConflictError(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 10 * attempt));
+    }
+  }
 }
