@@ -31,6 +31,10 @@ const DESCRIPTIONS: Record<ActivityEvent["type"], Description> & Record<string, 
   email_change_requested: { text: "Email change requested", tone: "neutral" },
   email_changed: { text: "Email address changed", tone: "neutral" },
   profile_updated: { text: "Profile updated", tone: "neutral" },
+  password_check_failed: {
+    text: "Wrong password given while signed in (changing the password or email, or deleting the account)",
+    tone: "warning",
+  },
 };
 
 /** What an activity entry means to the account's owner. */

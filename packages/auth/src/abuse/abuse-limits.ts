@@ -24,6 +24,12 @@ export type AbuseLimitOptions = {
    * browsers wait out the window; browsers the owner used before are exempt (decision 014).
    */
   unknownDeviceFailuresPerAccount: { points: number; seconds: number };
+  /**
+   * Wrong passwords given to re-authenticate (a password or email change, deleting the
+   * account) per account, whatever the address: a stolen session guessing the password from
+   * many addresses meets it. Past it, 429 until the window ends.
+   */
+  reauthFailuresPerAccount: { points: number; seconds: number };
 };
 
 export const DEFAULT_ABUSE_LIMITS: AbuseLimitOptions = {
@@ -35,6 +41,7 @@ export const DEFAULT_ABUSE_LIMITS: AbuseLimitOptions = {
   signUpsPerClient: { points: 30, seconds: 5 * 60 },
   passwordChangesPerClient: { points: 10, seconds: 15 * 60 },
   unknownDeviceFailuresPerAccount: { points: 10, seconds: 15 * 60 },
+  reauthFailuresPerAccount: { points: 10, seconds: 15 * 60 },
 };
 
 /**
@@ -98,6 +105,7 @@ export class AbuseLimits {
   readonly #passwordChanges: RateLimiterAbstract;
   readonly #unknownDeviceFailures: RateLimiterAbstract;
   readonly #deviceFailures: RateLimiterAbstract;
+  readonly #reauthFailures: RateLimiterAbstract;
   readonly #store: LimiterStore;
   readonly #rateLimits: CoreTables["rateLimits"];
 
@@ -123,6 +131,8 @@ export class AbuseLimits {
       options.maxFailures,
       options.failureWindowSeconds,
     );
+    const reauth = options.reauthFailuresPerAccount;
+    this.#reauthFailures = limiter("auth-reauth-failures", reauth.points, reauth.seconds);
   }
 
   /**
@@ -206,9 +216,26 @@ export class AbuseLimits {
     await consumeOr429(this.#signUps, client, "sign-ups from this network");
   }
 
+  /**
+   * Before checking a signed-in user's password (a password or email change, deleting the
+   * account): per client, the account+client cool-down, and the account's wrong passwords
+   * from every address ({@link reauthFailed}).
+   */
   async beforePasswordChange(client: LimiterClient, userId: string): Promise<void> {
     await consumeOr429(this.#passwordChanges, client, "password changes");
     await this.#refuseWhileLockedOut(streakKey(`user:${userId}`, client));
+    const failures = await this.#reauthFailures.get(`user:${userId}`);
+    if (failures && failures.consumedPoints >= this.options.reauthFailuresPerAccount.points) {
+      throw tooManyAttempts(failures.msBeforeNext, "wrong passwords for this account");
+    }
+  }
+
+  /** A signed-in user's password check failed: counts per account+client and per account. */
+  async reauthFailed(client: LimiterClient, userId: string): Promise<void> {
+    await Promise.all([
+      this.recordFailure(client, `user:${userId}`),
+      this.#reauthFailures.penalty(`user:${userId}`, 1),
+    ]);
   }
 
   /** A failed sign-in (or wrong current password): may start or lengthen a cool-down. */

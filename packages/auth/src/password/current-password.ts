@@ -4,6 +4,7 @@ import { validationError } from "../http/problem.js";
 import type { AuthRuntime } from "../runtime.js";
 import type { UserRow } from "../schema/core-tables.js";
 import { invalidPassword } from "../sign-in.js";
+import { clientInfo } from "../sessions/client-info.js";
 import { normalizePassword, passwordProblem, personalWords } from "./policy.js";
 
 /**
@@ -16,7 +17,7 @@ import { normalizePassword, passwordProblem, personalWords } from "./policy.js";
  * await verifyCurrentPassword(runtime, c, user, body.password, { pointer: "/password" });
  */
 export async function verifyCurrentPassword(
-  runtime: Pick<AuthRuntime, "limits" | "hasher" | "getClientIp">,
+  runtime: Pick<AuthRuntime, "limits" | "hasher" | "getClientIp" | "hooks" | "db">,
   c: Context,
   user: Pick<UserRow, "id" | "passwordHash">,
   password: string,
@@ -29,7 +30,18 @@ export async function verifyCurrentPassword(
   await limits.beforePasswordChange(client, user.id);
   const valid = await hasher.verify(user.passwordHash, normalizePassword(password));
   if (!valid) {
-    await limits.recordFailure(client, account);
+    await limits.reauthFailed(client, user.id);
+    // The owner sees it in their activity: someone with their session tried passwords.
+    await runtime.hooks.emit(
+      "accountChanged",
+      {
+        userId: user.id,
+        change: "password_check_failed",
+        sessionId: (c.get("auth") as { sessionId?: string } | null | undefined)?.sessionId ?? null,
+        client: clientInfo(runtime, c),
+      },
+      runtime.db,
+    );
     throw validationError(
       [{ pointer: field.pointer, detail: "is not correct" }],
       field.message ?? "The password is not correct.",

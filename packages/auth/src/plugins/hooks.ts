@@ -33,7 +33,9 @@ export type AccountChange =
   | "password_reset"
   | "email_change_requested"
   | "email_changed"
-  | "profile_updated";
+  | "profile_updated"
+  /** A signed-in user gave a wrong password to re-authenticate (the core emits it). */
+  | "password_check_failed";
 
 /** What each lifecycle hook is told. */
 export type AuthHookEvents = {

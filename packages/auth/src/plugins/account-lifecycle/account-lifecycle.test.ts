@@ -365,6 +365,32 @@ describe("taking an account back (review finding 1)", () => {
   });
 });
 
+describe("re-authentication (review finding 3)", () => {
+  it("limits wrong passwords per account across addresses, and shows them to the owner", async () => {
+    let address = 0;
+    const spread = await createLifecycleHost(
+      {},
+      // Every request from a new address: a stolen session guessing from a botnet.
+      { getClientIp: () => `198.51.100.${(address += 1) % 250}` },
+    );
+    try {
+      const { client } = await spread.signUp();
+      const statuses: number[] = [];
+      for (let i = 0; i < 12; i += 1) {
+        const response = await client.delete("/api/auth/me", { password: `guess-number-${i}` });
+        statuses.push(response.status);
+      }
+      expect(statuses.slice(0, 10)).toEqual(Array(10).fill(422));
+      expect(statuses.slice(10)).toEqual([429, 429]);
+      // Even the right password waits now: the window, not the guess, decides.
+      expect((await client.delete("/api/auth/me", { password: STRONG_PASSWORD })).status).toBe(429);
+      expect(await activity(client)).toContain("password_check_failed");
+    } finally {
+      await spread.dispose();
+    }
+  });
+});
+
 describe("profile", () => {
   it("edits the name and validates it", async () => {
     const { client } = await host.signUp();

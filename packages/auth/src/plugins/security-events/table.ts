@@ -19,6 +19,7 @@ export const SECURITY_EVENT_TYPES = [
   "email_change_requested",
   "email_changed",
   "profile_updated",
+  "password_check_failed",
 ] as const;
 export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
 
