@@ -33,7 +33,7 @@ export {
   type Problem,
   type FieldError,
 } from "./http/problem.js";
-export { jsonBody, safeText } from "./http/json-body.js";
+export { displayName, jsonBody, safeText } from "./http/json-body.js";
 export { isUuid } from "./ids.js";
 export { requireSameOrigin, type SameOriginOptions } from "./http/same-origin.js";
 export { clientAddressResolver, connectionAddress } from "./http/client-address.js";

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { readPeerFirst } from "./abuse/limiter-client.js";
 import { changePassword, revokeAllSessions, revokeSessionSelection } from "./account.js";
 import { signedIn, type AuthEnv, type Authenticator } from "./authenticator.js";
-import { jsonBody, safeText } from "./http/json-body.js";
+import { displayName, jsonBody, safeText } from "./http/json-body.js";
 import { ProblemError, SIGN_IN_REQUIRED, validationError } from "./http/problem.js";
 import { sessionResponse } from "./http/session-body.js";
 import type { AuthRuntime } from "./runtime.js";
@@ -27,7 +27,7 @@ const password = safeText().min(1, "is required").max(4096, "is too long");
 const coreRegisterFields = {
   email,
   password,
-  name: safeText().trim().max(100, "must be at most 100 characters").nullish(),
+  name: displayName().nullish(),
 };
 
 const coreRegisterBody = z.strictObject(coreRegisterFields);

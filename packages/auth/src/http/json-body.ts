@@ -66,6 +66,25 @@ export function jsonBody<T extends z.ZodType>(schema: T) {
   return middleware;
 }
 
+/**
+ * Characters that make a displayed name lie about itself: control characters, bidirectional
+ * overrides and isolates (which reorder what follows), zero-width spaces and marks. Joiners
+ * (U+200C, U+200D) stay: scripts and emoji need them.
+ */
+const DECEPTIVE_IN_NAMES =
+  /[\p{Cc}\u061C\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/u;
+
+/** A person's display name: {@link safeText}, trimmed, at most 100, nothing deceptive. */
+export function displayName() {
+  return safeText()
+    .trim()
+    .max(100, "must be at most 100 characters")
+    .refine(
+      (value) => !DECEPTIVE_IN_NAMES.test(value),
+      "must not contain control, direction-changing or invisible characters",
+    );
+}
+
 /** Text that PostgreSQL can store and that round-trips: no NUL, no lone surrogates. */
 export function safeText() {
   return z

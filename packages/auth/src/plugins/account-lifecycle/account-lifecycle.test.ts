@@ -239,6 +239,29 @@ describe("forgot and reset password", () => {
   });
 });
 
+describe("mail budgets (review findings 5 and 6)", () => {
+  it("anonymous verification resends cannot spend the owner's password-reset budget", async () => {
+    const { email } = await host.signUp();
+    for (let i = 0; i < 6; i += 1) {
+      await anonymous().post("/api/auth/email/verify/request", { email });
+    }
+    expect((await anonymous().post("/api/auth/password/forgot", { email })).status).toBe(202);
+  });
+
+  it("one account cannot mail any number of addresses through email changes", async () => {
+    const { client } = await host.signUp();
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i += 1) {
+      const response = await client.post("/api/auth/email/change", {
+        newEmail: uniqueEmail(`target${i}`),
+        password: STRONG_PASSWORD,
+      });
+      statuses.push(response.status);
+    }
+    expect(statuses).toEqual([202, 202, 202, 202, 202, 429]);
+  });
+});
+
 describe("changing the email", () => {
   it("needs the password, refuses a taken address, and switches only when the link is opened", async () => {
     const { client, email } = await host.signUp();
@@ -266,7 +289,14 @@ describe("changing the email", () => {
     const token = await host.tokenFrom(newEmail, "/confirm-email");
     const notice = host.mailTo(email).find((mail) => mail.subject.includes("being changed"));
     expect(notice?.text).toContain(newEmail);
+    const pending = (await (await client.get("/api/auth/me/export")).json()) as Record<
+      string,
+      { pendingEmailChange?: unknown }
+    >;
+    expect(pending["account-lifecycle"]?.pendingEmailChange).toMatchObject({ newEmail });
     expect((await anonymous().post("/api/auth/email/change/confirm", { token })).status).toBe(204);
+    await host.deliver();
+    expect(host.mailTo(email).some((mail) => mail.subject.includes("was changed"))).toBe(true);
     const after = (await me(client)).user;
     expect(after).toMatchObject({ email: newEmail, emailVerified: true });
     expect((await anonymous().post("/api/auth/email/change/confirm", { token })).status).toBe(400);
@@ -400,6 +430,12 @@ describe("profile", () => {
     expect((await client.patch("/api/auth/me", { name: "x".repeat(101) })).status).toBe(422);
     expect((await client.patch("/api/auth/me", { name: null })).status).toBe(200);
     expect((await client.patch("/api/auth/me", { role: "admin", name: "Eve" })).status).toBe(422);
+    // Names that lie about themselves (review finding 12): a right-to-left override, a
+    // zero-width space, a control character. Joiners in emoji stay allowed.
+    for (const name of ["Admin\u202Enimda", "Ad\u200Bmin", "Bell\u0007"]) {
+      expect((await client.patch("/api/auth/me", { name })).status, JSON.stringify(name)).toBe(422);
+    }
+    expect((await client.patch("/api/auth/me", { name: "Ada 👩\u200D💻" })).status).toBe(200);
     expect((await anonymous().patch("/api/auth/me", { name: "x" })).status).toBe(401);
   });
 });

@@ -5,7 +5,7 @@ import type { Outbox, QueuedMail } from "./mail/outbox.js";
 import type { MailWorker } from "./mail/worker.js";
 import type { ResolvedOptions } from "./options.js";
 import type { AccountLifecycleTables } from "./tables.js";
-import type { AccountTokens } from "./tokens.js";
+import { digest, type AccountTokens } from "./tokens.js";
 
 /** What every flow of the plugin shares; built once in `setup`. */
 export type LifecycleDeps = {
@@ -40,6 +40,14 @@ export async function queueMail(deps: LifecycleDeps, tx: Db | Tx, mail: QueuedMa
   await deps.outbox.enqueue(tx, mail, deps.context.clock.now());
   setTimeout(() => deps.worker.nudge(), 20).unref?.();
 }
+
+/**
+ * The key of a per-address mail budget: one per purpose, so requests of one kind (anonymous
+ * verification resends) cannot spend the budget of another (the owner's password reset);
+ * the address only as a digest, so the limiter store holds no email.
+ */
+export const mailBudget = (purpose: "reset" | "verify" | "change" | "change-from", who: string) =>
+  `${purpose}:${digest(who)}`;
 
 export const mailContext = (deps: Pick<LifecycleDeps, "options">) => ({
   productName: deps.options.productName,

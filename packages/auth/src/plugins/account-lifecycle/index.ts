@@ -1,4 +1,5 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
+import type { Db, Tx } from "../../db.js";
 import { definePlugin, type PluginContext } from "../plugin.js";
 import type { AuthHooks } from "../hooks.js";
 import { findUserById } from "../../users/user-store.js";
@@ -81,6 +82,7 @@ export function accountLifecycle(options: AccountLifecycleOptions) {
         ...(resolved.requireVerifiedEmail ? { sessionGate: unverifiedEmailGate } : {}),
         exportData: async (db, userId) => ({
           notifications: { newSignInAlerts: await newSignInAlertsWanted(deps, db, userId) },
+          pendingEmailChange: await pendingEmailChange(deps, db, userId),
         }),
       };
     },
@@ -96,6 +98,16 @@ function unverifiedEmailGate(user: UserRow): Problem | undefined {
     title: "Email not verified",
     detail: "Confirm your email address first: open the link we sent you, or ask for a new one.",
   };
+}
+
+/** An email change asked for and not confirmed yet (the address and when its link dies). */
+async function pendingEmailChange(deps: LifecycleDeps, db: Db | Tx, userId: string) {
+  const t = deps.tables.tokens;
+  const [row] = await db
+    .select({ newEmail: t.newEmail, expiresAt: t.expiresAt })
+    .from(t)
+    .where(and(eq(t.userId, userId), eq(t.purpose, "change_email")));
+  return row ? { newEmail: row.newEmail, expiresAt: row.expiresAt.toISOString() } : null;
 }
 
 function createDeps(context: PluginContext, options: ResolvedOptions): LifecycleDeps {

@@ -2,7 +2,7 @@ import { Hono, type MiddlewareHandler } from "hono";
 import { z } from "zod";
 import { readPeerFirst } from "../../abuse/limiter-client.js";
 import type { AuthEnv } from "../../authenticator.js";
-import { jsonBody, safeText } from "../../http/json-body.js";
+import { displayName, jsonBody, safeText } from "../../http/json-body.js";
 import type { LifecycleDeps } from "./deps.js";
 import { deleteAccount } from "./flows/delete-account.js";
 import { confirmEmailChange, requestEmailChange } from "./flows/email-change.js";
@@ -27,7 +27,7 @@ const tokenBody = z.strictObject({ token });
 const resetBody = z.strictObject({ token, newPassword: password });
 const changeEmailBody = z.strictObject({ newEmail: email, password });
 const profileBody = z.strictObject({
-  name: safeText().trim().max(100, "must be at most 100 characters").nullable(),
+  name: displayName().nullable(),
 });
 const deleteBody = z.strictObject({ password });
 const notificationsBody = z.strictObject({ newSignInAlerts: z.boolean() });

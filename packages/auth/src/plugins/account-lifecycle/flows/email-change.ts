@@ -3,9 +3,10 @@ import { eq } from "drizzle-orm";
 import { isUniqueViolation } from "../../../db.js";
 import { ProblemError, validationError } from "../../../http/problem.js";
 import { findUserByEmail, findUserById, normalizeEmail } from "../../../users/user-store.js";
-import { mailContext, pageLink, queueMail, type LifecycleDeps } from "../deps.js";
+import { mailBudget, mailContext, pageLink, queueMail, type LifecycleDeps } from "../deps.js";
 import { confirmEmailChangeMail } from "../templates/confirm-email-change.js";
 import { emailChangeNoticeMail } from "../templates/email-change-notice.js";
+import { emailChangedMail } from "../templates/email-changed.js";
 import { bindings } from "../tokens.js";
 import { badLink } from "./problems.js";
 
@@ -33,7 +34,9 @@ export async function requestEmailChange(
   await passwords.verifyCurrent(c, user, input.password, { pointer: "/password" });
   if (await findUserByEmail(db, tables, newEmail)) throw taken();
   await deps.limits.mailRequestsPerClient.consume(deps.context.limiterClient(c));
-  await deps.limits.mailsPerAddress.consume(newEmail);
+  await deps.limits.mailsPerAddress.consume(mailBudget("change", newEmail));
+  // And per account: one account cannot mail any number of addresses.
+  await deps.limits.mailsPerAddress.consume(mailBudget("change-from", user.id));
   const seconds = deps.options.tokenLifetimes.changeEmailSeconds;
   await db.transaction(async (tx) => {
     const { id, token } = await deps.tokens.issue(tx, {
@@ -99,6 +102,17 @@ export async function confirmEmailChange(deps: LifecycleDeps, c: Context, token:
         .set({ email: row.newEmail, emailVerifiedAt: new Date(now), updatedAt: new Date(now) })
         .where(eq(tables.users.id, user.id));
       await deps.tokens.revokeAll(tx, user.id);
+      // The old address hears of it: if the change was not its owner's, they know at once.
+      await queueMail(deps, tx, {
+        userId: user.id,
+        kind: "email-changed",
+        dedupeKey: `email-changed:${row.id}`,
+        recipient: user.email,
+        content: emailChangedMail(mailContext(deps), {
+          newEmail: row.newEmail,
+          forgotLink: pageLink(deps, "forgotPassword"),
+        }),
+      });
       await deps.context.emit(
         "accountChanged",
         {

@@ -4,7 +4,7 @@ import { and, eq, gt } from "drizzle-orm";
 import type { Tx } from "../../../db.js";
 import type { UserRow } from "../../../schema/core-tables.js";
 import { findUserById, lockUserForSignIn, normalizeEmail } from "../../../users/user-store.js";
-import { mailContext, pageLink, queueMail, type LifecycleDeps } from "../deps.js";
+import { mailBudget, mailContext, pageLink, queueMail, type LifecycleDeps } from "../deps.js";
 import type { OutboxRow } from "../tables.js";
 import type { MailPreparer } from "../mail/worker.js";
 import { passwordChangedMail } from "../templates/password-changed.js";
@@ -22,7 +22,7 @@ export const RESET_REQUEST_KIND = "reset-password";
 export async function forgotPassword(deps: LifecycleDeps, c: Context, email: string) {
   const address = normalizeEmail(email);
   await deps.limits.mailRequestsPerClient.consume(deps.context.limiterClient(c));
-  await deps.limits.mailsPerAddress.consume(address);
+  await deps.limits.mailsPerAddress.consume(mailBudget("reset", address));
   await deps.context.db.transaction((tx) =>
     queueMail(deps, tx, {
       userId: null,

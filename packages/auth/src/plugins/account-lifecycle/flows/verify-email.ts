@@ -7,7 +7,7 @@ import { ProblemError } from "../../../http/problem.js";
 import type { UserRow } from "../../../schema/core-tables.js";
 import { findUserById, normalizeEmail } from "../../../users/user-store.js";
 import { verifyEmailMail } from "../templates/verify-email.js";
-import { mailContext, pageLink, queueMail, type LifecycleDeps } from "../deps.js";
+import { mailBudget, mailContext, pageLink, queueMail, type LifecycleDeps } from "../deps.js";
 import { bindings } from "../tokens.js";
 import { badLink } from "./problems.js";
 
@@ -57,7 +57,7 @@ export async function requestVerification(deps: LifecycleDeps, c: Context, userI
     throw new ProblemError({ status: 409, detail: "Your email address is already verified." });
   }
   await deps.limits.mailRequestsPerClient.consume(deps.context.limiterClient(c));
-  await deps.limits.mailsPerAddress.consume(user.email);
+  await deps.limits.mailsPerAddress.consume(mailBudget("verify", user.email));
   await db.transaction((tx) => queueVerificationMail(deps, tx, user));
 }
 
@@ -99,7 +99,7 @@ export const VERIFY_REQUEST_KIND = "verify-email-request";
 export async function requestVerificationFor(deps: LifecycleDeps, c: Context, email: string) {
   const address = normalizeEmail(email);
   await deps.limits.mailRequestsPerClient.consume(deps.context.limiterClient(c));
-  await deps.limits.mailsPerAddress.consume(address);
+  await deps.limits.mailsPerAddress.consume(mailBudget("verify", address));
   await deps.context.db.transaction((tx) =>
     queueMail(deps, tx, {
       userId: null,
