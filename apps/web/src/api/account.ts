@@ -46,6 +46,11 @@ export const account = {
     return messageOf(response, "If an account uses this email, a reset link is on its way.");
   },
 
+  /** Whether a reset link still works (400 when used, expired or overtaken). */
+  async checkResetLink(token: string): Promise<void> {
+    await send(auth.password.reset.check.$post({ json: { token } }));
+  },
+
   /** Every session of the user ends, this browser's included. */
   async resetPassword(token: string, newPassword: string): Promise<void> {
     await send(auth.password.reset.$post({ json: { token, newPassword } }));

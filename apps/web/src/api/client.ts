@@ -90,6 +90,7 @@ const UNAUTHORIZED_IS_AN_ANSWER = new Set([
   "GET /api/auth/session",
   "POST /api/auth/password/forgot",
   "POST /api/auth/password/reset",
+  "POST /api/auth/password/reset/check",
   "POST /api/auth/email/verify",
   "POST /api/auth/email/change/confirm",
 ]);

@@ -78,6 +78,21 @@ describe("ResetPasswordPage", () => {
     expect(document.activeElement).toBe(wrapper.find("h1").element);
   });
 
+  it("says a dead link is dead before anyone types a password (the page checks it first)", async () => {
+    const { calls } = mockFetch({
+      ...signedOut,
+      "POST /api/auth/password/reset/check": () => problem(400, "This link is invalid."),
+    });
+    const { wrapper } = await mountPage("/reset-password?token=stale");
+    await vi.waitFor(() => expect(wrapper.find("h1").text()).toBe("This link has expired"), {
+      timeout: 5000,
+    });
+    expect(calls.find((c) => c.path === "/api/auth/password/reset/check")?.body).toEqual({
+      token: "stale",
+    });
+    expect(calls.some((c) => c.path === "/api/auth/password/reset")).toBe(false);
+  });
+
   it("shows the server's password complaint on the field (422)", async () => {
     mockFetch({
       ...signedOut,

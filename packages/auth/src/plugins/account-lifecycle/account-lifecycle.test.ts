@@ -138,7 +138,8 @@ describe("forgot and reset password", () => {
     expect(await activity(signedIn)).toEqual(
       expect.arrayContaining(["password_reset_requested", "password_reset"]),
     );
-    // Used: the link is dead.
+    // Used: the link is dead, and the check says so too.
+    expect((await anonymous().post("/api/auth/password/reset/check", { token })).status).toBe(400);
     const replay = await anonymous().post("/api/auth/password/reset", {
       token,
       newPassword: "another-Strong-pass-77",

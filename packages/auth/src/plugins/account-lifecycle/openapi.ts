@@ -50,6 +50,15 @@ export const accountRouteDocs = {
     security: ANYONE,
     responses: { 202: accepted, ...problemResponses(...UNSAFE, ...BODY, 429, 503) },
   }),
+  checkReset: describeRoute({
+    tags: TAGS,
+    summary: "Whether a password reset link still works (redeems nothing)",
+    security: ANYONE,
+    responses: {
+      204: done("The link works."),
+      ...problemResponses(...UNSAFE, ...BODY, 429, 503),
+    },
+  }),
   reset: describeRoute({
     tags: TAGS,
     summary: "Set a new password with the link's token; every session is signed out",

@@ -8,7 +8,7 @@ import { deleteAccount } from "./flows/delete-account.js";
 import { confirmEmailChange, requestEmailChange } from "./flows/email-change.js";
 import { exportAccount } from "./flows/export.js";
 import { newSignInAlertsWanted, setNewSignInAlerts } from "./flows/new-sign-in.js";
-import { forgotPassword, resetPassword } from "./flows/password-reset.js";
+import { checkResetLink, forgotPassword, resetPassword } from "./flows/password-reset.js";
 import { updateProfile } from "./flows/profile.js";
 import { requestVerification, requestVerificationFor, verifyEmail } from "./flows/verify-email.js";
 import { accountRouteDocs as docs } from "./openapi.js";
@@ -85,6 +85,16 @@ export function accountRoutes(deps: LifecycleDeps) {
       await forgotPassword(deps, c, c.req.valid("json").email);
       return c.json({ message: ACCEPTED.forgot }, 202);
     })
+    .post(
+      "/password/reset/check",
+      docs.checkReset,
+      readPeerFirst,
+      jsonBody(tokenBody),
+      async (c) => {
+        await checkResetLink(deps, c, c.req.valid("json").token);
+        return c.body(null, 204);
+      },
+    )
     .post("/password/reset", docs.reset, readPeerFirst, jsonBody(resetBody), async (c) => {
       await resetPassword(deps, c, c.req.valid("json"));
       return c.body(null, 204);

@@ -88,6 +88,16 @@ async function tokenHolder(deps: LifecycleDeps, token: string): Promise<UserRow 
 }
 
 /**
+ * `POST /password/reset/check`: whether a reset link still works, so the page can say so
+ * before the user chooses a password. Redeems nothing.
+ */
+export async function checkResetLink(deps: LifecycleDeps, c: Context, token: string) {
+  await deps.limits.tokenAttemptsPerClient.consume(deps.context.limiterClient(c));
+  const holder = await tokenHolder(deps, token);
+  if (!holder || holder.disabledAt) throw badLink("password reset");
+}
+
+/**
  * `POST /password/reset`: the new password replaces the one the token was bound to, every
  * session of the user is revoked (every process, from the commit on), the address counts as
  * verified (the link came to it), and a notice is mailed.
