@@ -118,6 +118,8 @@ export {
   jsonContent,
   jsonResponse,
   problemResponses,
+  UNSAFE_PROBLEMS,
+  BODY_PROBLEMS,
   queryParameters,
   ACCESS_COOKIE_SCHEME,
   SESSION_COOKIE_SCHEME,

@@ -2,7 +2,9 @@ import {
   ANYONE,
   describeRoute,
   jsonResponse,
+  BODY_PROBLEMS,
   problemResponses,
+  UNSAFE_PROBLEMS,
   SET_COOKIE_HEADER,
   SIGNED_IN,
   type RouteDescription,
@@ -16,10 +18,6 @@ import {
 } from "./schemas.js";
 
 const TAGS = ["auth"];
-/** Every state-changing route: the CSRF check (403) and the body limit (413). */
-const UNSAFE = [403, 413] as const;
-/** A JSON body: not JSON (415), malformed (400), invalid (422). */
-const BODY = [400, 415, 422] as const;
 
 const signedOut = {
   description: "Signed out; the cookies are cleared.",
@@ -49,7 +47,7 @@ const AUTH_ROUTES: Record<AuthRouteName, RouteDescription> = {
         "Signed up; a plugin requires the email to be verified before the first sign-in.",
         z.strictObject({ user: publicUserSchema, emailVerificationRequired: z.literal(true) }),
       ),
-      ...problemResponses(...UNSAFE, ...BODY, 409, 429, 503),
+      ...problemResponses(...UNSAFE_PROBLEMS, ...BODY_PROBLEMS, 409, 429, 503),
     },
   },
   login: {
@@ -57,25 +55,25 @@ const AUTH_ROUTES: Record<AuthRouteName, RouteDescription> = {
     security: ANYONE,
     responses: {
       200: jsonResponse("Signed in.", userResponseSchema, SET_COOKIE_HEADER),
-      ...problemResponses(...UNSAFE, ...BODY, 401, 429, 503),
+      ...problemResponses(...UNSAFE_PROBLEMS, ...BODY_PROBLEMS, 401, 429, 503),
     },
   },
   logout: {
     summary: "Sign out of this session (nothing to do when not signed in)",
     security: ANYONE,
-    responses: { 204: signedOut, ...problemResponses(...UNSAFE, 503) },
+    responses: { 204: signedOut, ...problemResponses(...UNSAFE_PROBLEMS, 503) },
   },
   logoutAll: {
     summary: "Sign out of every session",
     security: SIGNED_IN,
-    responses: { 204: signedOut, ...problemResponses(401, ...UNSAFE, 503) },
+    responses: { 204: signedOut, ...problemResponses(401, ...UNSAFE_PROBLEMS, 503) },
   },
   logoutOthers: {
     summary: "Sign out of every other session",
     security: SIGNED_IN,
     responses: {
       204: { description: "The other sessions are revoked." },
-      ...problemResponses(401, ...UNSAFE, 503),
+      ...problemResponses(401, ...UNSAFE_PROBLEMS, 503),
     },
   },
   session: {
@@ -107,7 +105,7 @@ const AUTH_ROUTES: Record<AuthRouteName, RouteDescription> = {
     security: SIGNED_IN,
     responses: {
       204: { description: "Revoked (the cookies are cleared when it was this session)." },
-      ...problemResponses(401, ...UNSAFE, 404, 503),
+      ...problemResponses(401, ...UNSAFE_PROBLEMS, 404, 503),
     },
   },
   changePassword: {
@@ -115,7 +113,7 @@ const AUTH_ROUTES: Record<AuthRouteName, RouteDescription> = {
     security: SIGNED_IN,
     responses: {
       204: { description: "Changed." },
-      ...problemResponses(401, ...UNSAFE, ...BODY, 409, 429, 503),
+      ...problemResponses(401, ...UNSAFE_PROBLEMS, ...BODY_PROBLEMS, 409, 429, 503),
     },
   },
 };

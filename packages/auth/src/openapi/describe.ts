@@ -92,6 +92,11 @@ export function queryParameters(schema: z.ZodObject): OpenAPIV3_1.ParameterObjec
 }
 
 /** Statuses the package answers with a problem+json body. */
+/** The problems of every state-changing route: the CSRF check (403) and the body limit (413). */
+export const UNSAFE_PROBLEMS = [403, 413] as const;
+/** The problems of a JSON body: not JSON (415), malformed (400), invalid (422). */
+export const BODY_PROBLEMS = [400, 415, 422] as const;
+
 export type ProblemStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 429 | 503;
 
 const RETRY_AFTER: Record<string, OpenAPIV3_1.HeaderObject> = {

@@ -3,17 +3,15 @@ import {
   ANYONE,
   describeRoute,
   jsonResponse,
+  BODY_PROBLEMS,
   problemResponses,
+  UNSAFE_PROBLEMS,
   SET_COOKIE_HEADER,
   SIGNED_IN,
 } from "../../openapi/describe.js";
 import { userResponseSchema } from "../../openapi/schemas.js";
 
 const TAGS = ["account"];
-/** Every state-changing route: the CSRF check (403) and the body limit (413). */
-const UNSAFE = [403, 413] as const;
-/** A JSON body: not JSON (415), malformed (400), invalid (422). */
-const BODY = [400, 415, 422] as const;
 
 const accepted = jsonResponse(
   "Accepted: the mail is queued.",
@@ -32,7 +30,10 @@ export const accountRouteDocs = {
     description:
       "Signed in: to the account's address (409 when it is verified). Signed out, with `{email}`: the same 202 whether or not an unverified account has that address.",
     security: ANYONE,
-    responses: { 202: accepted, ...problemResponses(...UNSAFE, ...BODY, 409, 429, 503) },
+    responses: {
+      202: accepted,
+      ...problemResponses(...UNSAFE_PROBLEMS, ...BODY_PROBLEMS, 409, 429, 503),
+    },
   }),
   verify: describeRoute({
     tags: TAGS,
@@ -40,7 +41,7 @@ export const accountRouteDocs = {
     security: ANYONE,
     responses: {
       204: done("The address is verified."),
-      ...problemResponses(...UNSAFE, ...BODY, 429, 503),
+      ...problemResponses(...UNSAFE_PROBLEMS, ...BODY_PROBLEMS, 429, 503),
     },
   }),
   forgot: describeRoute({
@@ -48,7 +49,10 @@ export const accountRouteDocs = {
     summary: "Mail a password reset link, if an account has this email",
     description: "The same answer, after the same work, whether or not the account exists.",
     security: ANYONE,
-    responses: { 202: accepted, ...problemResponses(...UNSAFE, ...BODY, 429, 503) },
+    responses: {
+      202: accepted,
+      ...problemResponses(...UNSAFE_PROBLEMS, ...BODY_PROBLEMS, 429, 503),
+    },
   }),
   checkReset: describeRoute({
     tags: TAGS,
@@ -56,7 +60,7 @@ export const accountRouteDocs = {
     security: ANYONE,
     responses: {
       204: done("The link works."),
-      ...problemResponses(...UNSAFE, ...BODY, 429, 503),
+      ...problemResponses(...UNSAFE_PROBLEMS, ...BODY_PROBLEMS, 429, 503),
     },
   }),
   reset: describeRoute({
@@ -65,14 +69,17 @@ export const accountRouteDocs = {
     security: ANYONE,
     responses: {
       204: done("The password is set; every session of the account is revoked."),
-      ...problemResponses(...UNSAFE, ...BODY, 429, 503),
+      ...problemResponses(...UNSAFE_PROBLEMS, ...BODY_PROBLEMS, 429, 503),
     },
   }),
   changeEmail: describeRoute({
     tags: TAGS,
     summary: "Ask to change the email address (needs the password)",
     security: SIGNED_IN,
-    responses: { 202: accepted, ...problemResponses(401, ...UNSAFE, ...BODY, 409, 429, 503) },
+    responses: {
+      202: accepted,
+      ...problemResponses(401, ...UNSAFE_PROBLEMS, ...BODY_PROBLEMS, 409, 429, 503),
+    },
   }),
   confirmEmailChange: describeRoute({
     tags: TAGS,
@@ -80,7 +87,7 @@ export const accountRouteDocs = {
     security: ANYONE,
     responses: {
       204: done("The account uses the new address, verified."),
-      ...problemResponses(...UNSAFE, ...BODY, 409, 429, 503),
+      ...problemResponses(...UNSAFE_PROBLEMS, ...BODY_PROBLEMS, 409, 429, 503),
     },
   }),
   updateProfile: describeRoute({
@@ -89,7 +96,7 @@ export const accountRouteDocs = {
     security: SIGNED_IN,
     responses: {
       200: jsonResponse("The updated profile.", userResponseSchema),
-      ...problemResponses(401, ...UNSAFE, ...BODY, 503),
+      ...problemResponses(401, ...UNSAFE_PROBLEMS, ...BODY_PROBLEMS, 503),
     },
   }),
   deleteAccount: describeRoute({
@@ -101,7 +108,7 @@ export const accountRouteDocs = {
         description: "Deleted; every session is revoked, the cookies cleared.",
         headers: SET_COOKIE_HEADER,
       },
-      ...problemResponses(401, ...UNSAFE, ...BODY, 429, 503),
+      ...problemResponses(401, ...UNSAFE_PROBLEMS, ...BODY_PROBLEMS, 429, 503),
     },
   }),
   exportData: describeRoute({
@@ -128,7 +135,7 @@ export const accountRouteDocs = {
     security: SIGNED_IN,
     responses: {
       200: jsonResponse("The settings.", notificationsSchema),
-      ...problemResponses(401, ...UNSAFE, ...BODY, 503),
+      ...problemResponses(401, ...UNSAFE_PROBLEMS, ...BODY_PROBLEMS, 503),
     },
   }),
 };
