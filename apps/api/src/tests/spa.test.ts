@@ -63,7 +63,7 @@ describe("serving the SPA on the API's origin", () => {
     for (const [method, path] of [
       ["PUT", "/api/todos"],
       ["POST", "/api/health"],
-      ["DELETE", "/api/auth/me"],
+      ["PUT", "/api/auth/me"],
       ["PUT", "/api/auth/sessions"],
     ] as const) {
       const response = await client.request(method, path);
