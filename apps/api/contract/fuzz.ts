@@ -173,7 +173,10 @@ async function send(request: Request): Promise<{ status: number; body: unknown }
   // Prism's proxy forwards a JSON `null` body as no body with its Content-Length, and the
   // server waits for it (408 after 30 s): a limit of the proxy, not of the API; not sent.
   if (request.body === null) return { status: 0, body: undefined };
-  const url = new URL(request.path, request.direct ? server.url : base);
+  // It does the same with the other falsy JSON bodies (`false`, `0`, `""`): those go straight
+  // to the server, which must still answer them (422).
+  const falsyBody = request.body === false || request.body === 0 || request.body === "";
+  const url = new URL(request.path, request.direct || falsyBody ? server.url : base);
   if (request.query) {
     for (const [key, value] of Object.entries(stringQuery(request.query)))
       url.searchParams.set(key, value);
