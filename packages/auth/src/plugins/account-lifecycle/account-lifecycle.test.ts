@@ -456,12 +456,28 @@ describe("new sign-in alerts", () => {
     await stranger.post("/api/auth/login", { email, password: STRONG_PASSWORD });
     await host.deliver();
     expect(newSignIns()).toHaveLength(1);
+    // A browser that drops its cookies: one alert a day for it and its address, not one a
+    // sign-in.
+    for (let i = 0; i < 3; i += 1) {
+      const forgetful = host.client({
+        "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0",
+      });
+      await forgetful.post("/api/auth/login", { email, password: STRONG_PASSWORD });
+    }
+    await host.deliver();
+    expect(newSignIns()).toHaveLength(1);
+    host.clock.advance(24 * 60 * 60 * 1000);
+    await host
+      .client({ "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0" })
+      .post("/api/auth/login", { email, password: STRONG_PASSWORD });
+    await host.deliver();
+    expect(newSignIns()).toHaveLength(2);
 
     const off = await client.patch("/api/auth/me/notifications", { newSignInAlerts: false });
     expect(await off.json()).toEqual({ newSignInAlerts: false });
     await host.client().post("/api/auth/login", { email, password: STRONG_PASSWORD });
     await host.deliver();
-    expect(newSignIns()).toHaveLength(1);
+    expect(newSignIns()).toHaveLength(2);
   });
 });
 

@@ -37,8 +37,8 @@ export function pageLink(
 
 /** Queues a message in `tx`, and has the worker look soon after (by then it has committed). */
 export async function queueMail(deps: LifecycleDeps, tx: Db | Tx, mail: QueuedMail): Promise<void> {
-  await deps.outbox.enqueue(tx, mail, deps.context.clock.now());
-  setTimeout(() => deps.worker.nudge(), 20).unref?.();
+  const queued = await deps.outbox.enqueue(tx, mail, deps.context.clock.now());
+  if (queued) setTimeout(() => deps.worker.nudge(), 20).unref?.();
 }
 
 /**

@@ -5,6 +5,10 @@ import { describeDevice } from "../../../sessions/device.js";
 import { findUserById } from "../../../users/user-store.js";
 import { mailContext, pageLink, queueMail, type LifecycleDeps } from "../deps.js";
 import { newSignInMail } from "../templates/new-sign-in.js";
+import { digest } from "../tokens.js";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const alertDay = (deps: LifecycleDeps) => Math.floor(deps.context.clock.now() / DAY_MS);
 
 /** Whether the user wants "new sign-in" mail (the host's default until they choose). */
 export async function newSignInAlertsWanted(
@@ -42,7 +46,9 @@ export async function alertNewSignIn(
   await queueMail(deps, tx, {
     userId: user.id,
     kind: "new-sign-in",
-    dedupeKey: `new-sign-in:${event.sessionId}`,
+    // One alert per browser and address a day: a browser that drops its cookies (or a flood
+    // of sign-ins from one client) does not mail the owner at every sign-in.
+    dedupeKey: `new-sign-in:${user.id}:${alertDay(deps)}:${digest(`${event.client.ip ?? ""}|${event.client.userAgent ?? ""}`)}`,
     recipient: user.email,
     content: newSignInMail(mailContext(deps), {
       device: device.label,
