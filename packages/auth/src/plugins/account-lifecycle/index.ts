@@ -47,7 +47,7 @@ const KEEP_FINISHED_MAIL_DAYS = 7;
  *   plugins: [
  *     securityEvents(),
  *     accountLifecycle({
- *       mailer: process.env.SMTP_URL ? smtpMailer(process.env.SMTP_URL) : fileMailer(".data/mail"),
+ *       mailer: config.smtpUrl ? smtpMailer(config.smtpUrl) : fileMailer(".data/mail"),
  *       from: "Tidy <no-reply@tidy.example>",
  *       publicUrl: "https://tidy.example",
  *       productName: "Tidy",

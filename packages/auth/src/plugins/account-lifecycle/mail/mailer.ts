@@ -31,7 +31,7 @@ const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, sock
  * server offers it) or `smtps://…:465` (TLS from the start).
  *
  * @example
- * const mailer = smtpMailer(process.env.SMTP_URL!);
+ * const mailer = smtpMailer(config.smtpUrl);
  */
 export function smtpMailer(url: string): Mailer {
   const parsed = new URL(url);
