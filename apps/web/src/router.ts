@@ -9,6 +9,8 @@ import { setUnauthorizedHandler } from "./api/client";
 import { safeReturnTo } from "./lib/return-to";
 import { holdUrlToken } from "./lib/url-token";
 import { session as defaultSession, type SessionStore } from "./stores/session";
+import { permissions as defaultPermissions, type PermissionsStore } from "./stores/permissions";
+import type { Permission } from "./api/permissions";
 import LandingPage from "./pages/LandingPage.vue";
 
 declare module "vue-router" {
@@ -20,6 +22,11 @@ declare module "vue-router" {
     requiresAuth?: boolean;
     /** The page of an emailed link: its `?token=` is moved into memory, out of the URL. */
     carriesToken?: boolean;
+    /**
+     * Only for viewers holding this permission (with `requiresAuth`); anyone else gets the
+     * not-found page at the same address, as if there were nothing here.
+     */
+    permission?: Permission;
     title?: string;
   }
 }
@@ -87,6 +94,19 @@ export const routes: RouteRecordRaw[] = [
     component: () => import("./pages/AccountPage.vue"),
     meta: { requiresAuth: true, title: "Account" },
   },
+  // The admin area: its own lazy chunks, never downloaded by viewers who cannot open it.
+  {
+    path: "/admin",
+    name: "admin",
+    component: () => import("./pages/AdminUsersPage.vue"),
+    meta: { requiresAuth: true, permission: "users:read", title: "Users · Admin" },
+  },
+  {
+    path: "/admin/users/:id",
+    name: "admin-user",
+    component: () => import("./pages/AdminUserPage.vue"),
+    meta: { requiresAuth: true, permission: "users:read", title: "User · Admin" },
+  },
   {
     path: "/:pathMatch(.*)*",
     name: "not-found",
@@ -96,9 +116,10 @@ export const routes: RouteRecordRaw[] = [
 ];
 
 export function createAppRouter(
-  options: { history?: RouterHistory; session?: SessionStore } = {},
+  options: { history?: RouterHistory; session?: SessionStore; permissions?: PermissionsStore } = {},
 ): Router {
   const store = options.session ?? defaultSession;
+  const viewer = options.permissions ?? defaultPermissions;
   const router = createRouter({
     history: options.history ?? createWebHistory(),
     routes,
@@ -120,6 +141,18 @@ export function createAppRouter(
     }
     if (to.meta.guestOnly && store.signedIn) {
       return to.name === "sign-in" ? safeReturnTo(to.query.returnTo) : "/todos";
+    }
+    if (to.meta.permission) {
+      await viewer.ensureLoaded();
+      if (!viewer.can(to.meta.permission)) {
+        // The not-found page, keeping the address (the server refuses these requests anyway).
+        return {
+          name: "not-found",
+          params: { pathMatch: to.path.replace(/^\//, "").split("/") },
+          query: to.query,
+          hash: to.hash,
+        };
+      }
     }
     return true;
   });

@@ -35,12 +35,42 @@ const DESCRIPTIONS: Record<ActivityEvent["type"], Description> & Record<string, 
     text: "Wrong password given while signed in (changing the password or email, or deleting the account)",
     tone: "warning",
   },
+  // Done by an administrator (issue 14).
+  role_changed: { text: "Your role was changed by an administrator", tone: "warning" },
+  account_disabled: { text: "Your account was disabled by an administrator", tone: "danger" },
+  account_enabled: { text: "Your account was enabled again by an administrator", tone: "good" },
+  signed_out_by_admin: { text: "An administrator signed you out everywhere", tone: "warning" },
+  session_revoked_by_admin: {
+    text: "An administrator logged out one of your devices",
+    tone: "warning",
+  },
 };
 
-/** What an activity entry means to the account's owner. */
-export function describeActivity(type: ActivityEvent["type"]): {
-  text: string;
-  tone: ActivityTone;
-} {
-  return DESCRIPTIONS[type] ?? { text: type, tone: "neutral" };
+/**
+ * How an administrator reads the same entries on someone else's account page: in the third
+ * person (the page names the administrator who did it).
+ */
+const ADMIN_VIEW: Record<string, Description> = {
+  role_changed: { text: "Role changed", tone: "warning" },
+  account_disabled: { text: "Account disabled", tone: "danger" },
+  account_enabled: { text: "Account enabled again", tone: "good" },
+  signed_out_by_admin: { text: "Signed out everywhere by an administrator", tone: "warning" },
+  session_revoked_by_admin: {
+    text: "A device was logged out by an administrator",
+    tone: "warning",
+  },
+};
+
+/**
+ * What an activity entry means to the account's owner, or (`"admin"`) to an administrator
+ * looking at that account. Unknown types show as they are.
+ */
+export function describeActivity(
+  type: ActivityEvent["type"] | (string & {}),
+  perspective: "owner" | "admin" = "owner",
+): Description {
+  return (
+    (perspective === "admin" ? ADMIN_VIEW[type] : undefined) ??
+    DESCRIPTIONS[type] ?? { text: type, tone: "neutral" }
+  );
 }

@@ -10,6 +10,7 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
 const exact = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 const day = new Intl.DateTimeFormat(undefined, { dateStyle: "long" });
+const shortDay = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
 
 /** "just now", "5 minutes ago", "yesterday", "in 3 weeks". */
 export function relativeTime(iso: string, now = Date.now()): string {
@@ -30,4 +31,9 @@ export function exactTime(iso: string): string {
 
 export function longDate(iso: string): string {
   return day.format(new Date(iso));
+}
+
+/** "Jan 5, 2030": a date that fits a table cell. */
+export function mediumDate(iso: string): string {
+  return shortDay.format(new Date(iso));
 }

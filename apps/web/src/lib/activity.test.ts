@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { describeActivity } from "./activity";
+
+describe("describeActivity", () => {
+  it("tells the owner what an administrator did to their account", () => {
+    expect(describeActivity("role_changed")).toEqual({
+      text: "Your role was changed by an administrator",
+      tone: "warning",
+    });
+    expect(describeActivity("signed_out_by_admin").text).toBe(
+      "An administrator signed you out everywhere",
+    );
+    expect(describeActivity("session_revoked_by_admin").text).toBe(
+      "An administrator logged out one of your devices",
+    );
+    expect(describeActivity("account_disabled").tone).toBe("danger");
+    expect(describeActivity("account_enabled").tone).toBe("good");
+  });
+
+  it("says the same to an administrator in the third person", () => {
+    expect(describeActivity("role_changed", "admin").text).toBe("Role changed");
+    expect(describeActivity("account_disabled", "admin").text).toBe("Account disabled");
+    expect(describeActivity("account_enabled", "admin").text).toBe("Account enabled again");
+    expect(describeActivity("signed_out_by_admin", "admin").text).toBe(
+      "Signed out everywhere by an administrator",
+    );
+    // Everything else reads the same from either side.
+    expect(describeActivity("signed_in", "admin")).toEqual(describeActivity("signed_in"));
+  });
+
+  it("shows an unknown type as it is", () => {
+    expect(describeActivity("something_new", "admin")).toEqual({
+      text: "something_new",
+      tone: "neutral",
+    });
+  });
+});
