@@ -11,3 +11,10 @@ export const NEW_PASSWORD = "amber-lighthouse-quietly-17";
 
 /** Where the run's SMTP server (scripts/smtp-inbox.mjs) writes what it receives. */
 export const inboxDir = (dataDir: string) => `${dataDir}/inbox`;
+
+/**
+ * The administrator the e2e server starts with: `scripts/seed-admin.mjs` registers it and makes
+ * it an admin with `pnpm auth:set-role` before the server starts.
+ */
+export const ADMIN_EMAIL = "admin@tidy.test";
+export const ADMIN_PASSWORD = "granite-orchard-lantern-58";

@@ -56,6 +56,7 @@ function buildRoutes(deps: AppDeps, auth: Auth<typeof APP_AUTH_PLUGINS>, clock: 
   return new Hono<AuthEnv>()
     .route("/api", createHealthRoutes(deps.database))
     .route("/api/auth", auth.routes)
+    .route("/api/admin", auth.mount("admin"))
     .use("/api/todos", auth.middleware, auth.requireAuth)
     .use("/api/todos/*", auth.middleware, auth.requireAuth)
     .route(

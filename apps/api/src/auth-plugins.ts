@@ -2,7 +2,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { asc, eq } from "drizzle-orm";
 import {
+  accessControl,
   accountLifecycle,
+  DEFAULT_ROLES,
   fileMailer,
   securityEvents,
   smtpMailer,
@@ -82,6 +84,8 @@ export function appAuthPlugins(settings: AppPluginSettings = {}) {
       exportData: { todos: exportTodos },
       ...(settings.logError ? { onDeliveryError: settings.logError } : {}),
     }),
+    // user, manager (read users, sign them out), admin (everything): the admin console.
+    accessControl({ roles: DEFAULT_ROLES }),
   ] as const;
 }
 

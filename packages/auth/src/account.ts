@@ -2,14 +2,17 @@ import type { Context } from "hono";
 import { ProblemError, SIGN_IN_REQUIRED } from "./http/problem.js";
 import { clientInfo } from "./sessions/client-info.js";
 import { acceptableNewPassword, verifyCurrentPassword } from "./password/current-password.js";
-import type { ClientInfo, SessionRevocationReason } from "./plugins/hooks.js";
+import type { AdminActor, ClientInfo, SessionRevocationReason } from "./plugins/hooks.js";
 import type { RevocationEvent } from "./revocation/revocation-list.js";
 import type { AuthRuntime } from "./runtime.js";
 import type { Tx } from "./db.js";
+import { isUuid } from "./ids.js";
+import type { UserRow } from "./schema/core-tables.js";
 import { revokeSessions, type SessionSelection } from "./sessions/session-store.js";
 import {
   deleteUserRow,
   findUserById,
+  lockUser,
   replacePasswordHash,
   updateUser,
 } from "./users/user-store.js";
@@ -19,6 +22,8 @@ export type Revocation = {
   reason: SessionRevocationReason;
   actorSessionId: string | null;
   client: ClientInfo | null;
+  /** The administrator who asked, when one did. */
+  admin?: AdminActor;
 };
 
 /** Revokes the selected sessions and tells the hooks why; returns how many it revoked. */
@@ -48,20 +53,22 @@ const userEvent = (userId: string, now: number): RevocationEvent => ({
 /**
  * Log out everywhere: every session row revoked, and one user-wide event so that every
  * access token already handed out is stale on the next request. `change` runs first, in the
- * same transaction (a new password, a deleted account).
+ * same transaction (a new password, a deleted account). Resolves to how many sessions it
+ * revoked.
  */
 export async function revokeAllSessions(
   runtime: AuthRuntime,
   userId: string,
   why: Revocation,
   change?: (tx: Tx, nowMs: number) => Promise<void>,
-): Promise<void> {
-  await runtime.revocations.revoke(async (tx, now) => {
+): Promise<number> {
+  const { revoked } = await runtime.revocations.revoke(async (tx, now) => {
     await change?.(tx, now);
     const { revokedIds } = await revokeSessions(tx, runtime.tables, { kind: "all", userId }, now);
     await runtime.hooks.emit("sessionsRevoked", { ...why, userId, sessionIds: revokedIds }, tx);
-    return { events: [userEvent(userId, now)] };
+    return { revoked: revokedIds.length, events: [userEvent(userId, now)] };
   });
+  return revoked;
 }
 
 /** Checks the current password, stores the new one, revokes every other session. */
@@ -121,34 +128,58 @@ export async function changePassword(
   });
 }
 
+/** Who `auth.admin` says made a change when the caller names nobody: the application. */
+export const APPLICATION_ACTOR: AdminActor = {
+  userId: null,
+  description: "the application",
+  client: null,
+};
+
+/** What an administrator may change of a user in one step. */
+export type AdminUserChange = { role?: string; disabled?: boolean };
+
 /**
  * Administrative changes that must reach every device at once: a new role gives fresh claims
- * on the next request; disabling or deleting signs the user out everywhere.
+ * on the next request; disabling or deleting signs the user out everywhere. Each takes an
+ * optional `actor` (who asked, for the hooks and an audit; the application by default).
+ * A hook may refuse a change by throwing (the access-control plugin's last-admin rail): the
+ * whole change rolls back and the error reaches the caller.
  */
 export function createAdminApi(runtime: AuthRuntime) {
-  const { tables, hooks } = runtime;
-  const changeUser = (userId: string, apply: (tx: Tx, now: number) => Promise<boolean>) =>
-    runtime.revocations.revoke(async (tx, now) => {
-      const changed = await apply(tx, now);
-      return { changed, events: changed ? [userEvent(userId, now)] : [] };
-    });
-  return {
-    /** Sets a user's role; their next request on every device carries it. */
-    async setRole(userId: string, role: string): Promise<boolean> {
-      const outcome = await changeUser(userId, async (tx, now) => {
-        const changed = await updateUser(tx, tables, userId, { role }, now);
-        if (changed) await hooks.emit("userUpdated", { userId, change: { role } }, tx);
-        return changed;
-      });
-      return outcome.changed;
-    },
-    /** Signs the user out everywhere and refuses their sign-ins until enabled again. */
-    async disableUser(userId: string): Promise<boolean> {
-      const outcome = await changeUser(userId, async (tx, now) => {
+  const { tables } = runtime;
+  // The hooks are read at call time: `createAuth` sets them once every plugin is set up.
+  const hooks = {
+    emit: (...args: Parameters<AuthRuntime["hooks"]["emit"]>) => runtime.hooks.emit(...args),
+  };
+
+  /** Applies the changes to a locked row; whether anything changed. */
+  async function apply(
+    tx: Tx,
+    now: number,
+    row: UserRow,
+    changes: AdminUserChange,
+    actor: AdminActor,
+  ): Promise<boolean> {
+    const userId = row.id;
+    let before = { role: row.role, disabled: row.disabledAt !== null };
+    let changed = false;
+    if (changes.role !== undefined && changes.role !== before.role) {
+      await updateUser(tx, tables, userId, { role: changes.role }, now);
+      await hooks.emit(
+        "userUpdated",
+        { userId, change: { role: changes.role }, before, actor },
+        tx,
+      );
+      before = { ...before, role: changes.role };
+      changed = true;
+    }
+    if (changes.disabled !== undefined && changes.disabled !== before.disabled) {
+      const disabledAt = changes.disabled ? new Date(now) : null;
+      await updateUser(tx, tables, userId, { disabledAt }, now);
+      const change = { disabled: changes.disabled };
+      await hooks.emit("userUpdated", { userId, change, before, actor }, tx);
+      if (changes.disabled) {
         const { revokedIds } = await revokeSessions(tx, tables, { kind: "all", userId }, now);
-        const changed = await updateUser(tx, tables, userId, { disabledAt: new Date(now) }, now);
-        if (!changed) return false;
-        await hooks.emit("userUpdated", { userId, change: { disabled: true } }, tx);
         await hooks.emit(
           "sessionsRevoked",
           {
@@ -156,32 +187,62 @@ export function createAdminApi(runtime: AuthRuntime) {
             sessionIds: revokedIds,
             reason: "user_disabled",
             actorSessionId: null,
-            client: null,
+            client: actor.client,
           },
           tx,
         );
-        return true;
-      });
-      return outcome.changed;
-    },
-    async enableUser(userId: string): Promise<boolean> {
-      const outcome = await changeUser(userId, async (tx, now) => {
-        const changed = await updateUser(tx, tables, userId, { disabledAt: null }, now);
-        if (changed) await hooks.emit("userUpdated", { userId, change: { disabled: false } }, tx);
-        return changed;
-      });
-      return outcome.changed;
-    },
+      }
+      changed = true;
+    }
+    return changed;
+  }
+
+  /**
+   * Changes a user's role and/or whether they are disabled, in one transaction: the row is
+   * locked, each real change is told to the hooks (`userUpdated`), disabling revokes every
+   * session, and one user-wide not-before event stales every access token already handed
+   * out. Resolves to `false` when there is no such user.
+   *
+   * @example
+   * await auth.admin.updateUser(userId, { role: "manager", disabled: false });
+   */
+  async function updateUserAsAdmin(
+    userId: string,
+    changes: AdminUserChange,
+    actor: AdminActor = APPLICATION_ACTOR,
+  ): Promise<boolean> {
+    if (!isUuid(userId)) return false;
+    const outcome = await runtime.revocations.revoke(async (tx, now) => {
+      const row = await lockUser(tx, tables, userId);
+      if (!row) return { found: false, events: [] };
+      const changed = await apply(tx, now, row, changes, actor);
+      return { found: true, events: changed ? [userEvent(userId, now)] : [] };
+    });
+    return outcome.found;
+  }
+
+  return {
+    updateUser: updateUserAsAdmin,
+    /** Sets a user's role; their next request on every device carries it. */
+    setRole: (userId: string, role: string, actor?: AdminActor) =>
+      updateUserAsAdmin(userId, { role }, actor),
+    /** Signs the user out everywhere and refuses their sign-ins until enabled again. */
+    disableUser: (userId: string, actor?: AdminActor) =>
+      updateUserAsAdmin(userId, { disabled: true }, actor),
+    enableUser: (userId: string, actor?: AdminActor) =>
+      updateUserAsAdmin(userId, { disabled: false }, actor),
     /** Deletes the user and everything that cascades from it; every device signed out. */
-    async deleteUser(userId: string): Promise<boolean> {
-      const outcome = await changeUser(userId, async (tx) => {
+    async deleteUser(userId: string, actor: AdminActor = APPLICATION_ACTOR): Promise<boolean> {
+      if (!isUuid(userId)) return false;
+      const outcome = await runtime.revocations.revoke(async (tx, now) => {
+        const row = await lockUser(tx, tables, userId);
+        if (!row) return { found: false, events: [] };
         // Hooks run first, while the user's rows still exist for them to read.
-        const exists = (await findUserById(tx, tables, userId)) !== undefined;
-        if (!exists) return false;
-        await hooks.emit("userDeleted", { userId }, tx);
-        return deleteUserRow(tx, tables, userId);
+        await hooks.emit("userDeleted", { userId, actor }, tx);
+        await deleteUserRow(tx, tables, userId);
+        return { found: true, events: [userEvent(userId, now)] };
       });
-      return outcome.changed;
+      return outcome.found;
     },
   };
 }

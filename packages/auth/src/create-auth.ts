@@ -1,4 +1,4 @@
-import type { Hono } from "hono";
+import { Hono } from "hono";
 import { createAdminApi } from "./account.js";
 import { Authenticator, signedIn, type AuthEnv } from "./authenticator.js";
 import { systemClock } from "./clock.js";
@@ -26,9 +26,10 @@ import type {
   PluginWorker,
 } from "./plugins/plugin.js";
 import { limiterClient } from "./abuse/limiter-client.js";
-import { revokeAllSessions } from "./account.js";
+import { revokeAllSessions, revokeSessionSelection } from "./account.js";
 import { acceptableNewPassword, verifyCurrentPassword } from "./password/current-password.js";
 import { toPublicUser } from "./users/user-store.js";
+import { isUuid } from "./ids.js";
 import { deriveSubkey } from "./tokens/subkeys.js";
 import type { SigningSecret } from "./tokens/key-ring.js";
 import type { WithPluginRoutes } from "./plugins/plugin-routes.js";
@@ -144,6 +145,13 @@ export async function createAuth<const Plugins extends readonly AuthPlugin[] = [
   runtime.sessionGates = parts.sessionGates;
   const routes = createAuthRoutes(runtime, authenticator);
   for (const pluginRoutes of parts.routes) routes.route("/", pluginRoutes);
+  const mounts = new Map(
+    [...parts.mounts].map(([name, mount]) => [
+      name,
+      // The same layer as the auth routes: no caching, the CSRF check, the signed-in user.
+      new Hono<AuthEnv>().use(authenticator.middleware).route("/", mount),
+    ]),
+  );
   await revocations.start();
   const retention = createRetention(options, runtime, parts.retention);
   const workers = pluginWorkers(parts.workers);
@@ -157,8 +165,23 @@ export async function createAuth<const Plugins extends readonly AuthPlugin[] = [
      * `app.route("/api/auth", auth.routes)`.
      */
     routes: routes as unknown as WithPluginRoutes<typeof routes, Plugins>,
+    /**
+     * A plugin's routes for the host to mount where it likes (see `PluginParts.mounts`), e.g.
+     * `app.route("/api/admin", auth.mount("admin"))`; throws when no plugin offers `name`.
+     */
+    mount(name: string): Hono<AuthEnv> {
+      const mount = mounts.get(name);
+      if (!mount) {
+        const offered = [...mounts.keys()].join(", ") || "none";
+        throw new AuthConfigError(
+          "plugins",
+          `no plugin mounts routes named "${name}" (offered: ${offered})`,
+        );
+      }
+      return mount;
+    },
     /** Role changes, disabling and deletion, effective on every device at once. */
-    admin: createAdminApi(runtime),
+    admin: parts.admin,
     /**
      * The data-retention job (dead sessions, old events…; see the `retention` option):
      * `runOnce()` for a CLI or a test, `start()` / `stop()` for the periodic job.
@@ -198,6 +221,8 @@ async function setUpPlugins(
   const hooks: AuthHooks[] = [];
   const claims: { id: string; claims: ClaimsProvider }[] = [];
   const routes: Hono<AuthEnv>[] = [];
+  const mounts = new Map<string, Hono<AuthEnv>>();
+  const admin = createAdminApi(runtime);
   const retention: RetentionTask[] = [];
   const workers: PluginWorker[] = [];
   const sessionGates: NonNullable<PluginParts["sessionGate"]>[] = [];
@@ -221,6 +246,12 @@ async function setUpPlugins(
       hash: (password) => runtime.hasher.hash(password),
     },
     revokeEverywhere: (userId, why, change) => revokeAllSessions(runtime, userId, why, change),
+    revokeSession: async (userId, sessionId, why) =>
+      isUuid(sessionId) &&
+      (await revokeSessionSelection(runtime, { kind: "one", userId, sessionId }, why)) > 0,
+    admin,
+    pluginIds: plugins.map((plugin) => plugin.id),
+    sessionLifetimes: runtime.lifetimes,
     limit: (name, rate, what) => runtime.limits.limit(name, rate, what),
     limiterClient: (c) => limiterClient(runtime, c),
     deriveKeys: (purpose) => secrets.map((secret) => deriveSubkey(secret, purpose)),
@@ -245,9 +276,15 @@ async function setUpPlugins(
     if (parts.hooks) hooks.push(parts.hooks);
     if (parts.claims) claims.push({ id: plugin.id, claims: parts.claims });
     if (parts.routes) routes.push(parts.routes);
+    for (const [name, mount] of Object.entries(parts.mounts ?? {})) {
+      if (mounts.has(name)) {
+        throw new AuthConfigError("plugins", `two plugins mount routes named "${name}"`);
+      }
+      mounts.set(name, mount);
+    }
     if (parts.retention) retention.push(...pluginRetentionTasks(plugin.id, parts.retention));
   }
-  return { hooks, claims, routes, retention, workers, sessionGates };
+  return { hooks, claims, routes, mounts, admin, retention, workers, sessionGates };
 }
 
 /** The plugins' workers as one: `start()`, `stop()`, `runOnce()`. */

@@ -16,7 +16,7 @@ export { HashingBusyError } from "./password/hasher.js";
 export type { LimiterStore } from "./abuse/limiter-store.js";
 export { signedIn, type AuthEnv, type AuthState, type SignedInEnv } from "./authenticator.js";
 export type { AuthRoutes } from "./routes.js";
-export type { AdminApi } from "./account.js";
+export { APPLICATION_ACTOR, type AdminApi, type AdminUserChange } from "./account.js";
 export { systemClock, type Clock } from "./clock.js";
 export { isForeignKeyViolation, isUniqueViolation, type Db, type Tx } from "./db.js";
 export {
@@ -34,6 +34,7 @@ export {
   type FieldError,
 } from "./http/problem.js";
 export { displayName, jsonBody, safeText } from "./http/json-body.js";
+export { INVALID_QUERY_TYPE, invalidQuery, queryParams } from "./http/query-params.js";
 export { isUuid } from "./ids.js";
 export { requireSameOrigin, type SameOriginOptions } from "./http/same-origin.js";
 export { clientAddressResolver, connectionAddress } from "./http/client-address.js";
@@ -68,6 +69,7 @@ export type {
   AuthHookEvents,
   AuthHookName,
   AccountChange,
+  AdminActor,
   ClientInfo,
   SessionRevocationReason,
 } from "./plugins/hooks.js";
@@ -104,6 +106,21 @@ export {
   type DeliveryOptions,
   type DeliveryRound,
 } from "./plugins/account-lifecycle/index.js";
+export {
+  accessControl,
+  defineRoles,
+  RoleSet,
+  DEFAULT_ROLES,
+  DEFAULT_ROLE,
+  ADMIN_PERMISSIONS,
+  ADMIN_ACTIONS,
+  FORBIDDEN_TYPE,
+  LAST_ADMIN_TYPE,
+  adminAuditTable,
+  type AccessControlOptions,
+  type AdminAction,
+  type AdminPermission,
+} from "./plugins/access-control/index.js";
 export {
   createCoreTables,
   type CoreTables,

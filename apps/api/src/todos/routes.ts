@@ -12,7 +12,7 @@ import {
   type Clock,
 } from "@hybrid-auth/auth";
 import type { Db } from "@hybrid-auth/db";
-import { queryParams } from "../http/query-params.js";
+import { queryParams } from "@hybrid-auth/auth";
 import { describeTodoRoute as docs } from "./openapi.js";
 import { createTodoStore } from "./todo-store.js";
 import { decodeCursor, encodeCursor, listQuery, TODO_PAGE } from "./schemas.js";

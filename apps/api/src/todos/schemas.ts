@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { isUuid } from "@hybrid-auth/auth";
-import { invalidQuery } from "../http/query-params.js";
+import { invalidQuery } from "@hybrid-auth/auth";
 
 /** Page sizes of `GET /api/todos`. */
 export const TODO_PAGE = { defaultLimit: 100, maxLimit: 200 } as const;

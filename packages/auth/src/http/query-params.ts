@@ -1,9 +1,7 @@
 import { validator } from "hono/validator";
 import type { z } from "zod";
-import { ProblemError, type FieldError } from "@hybrid-auth/auth";
-
-/** At most this many problems are listed, as for bodies (`jsonBody`). */
-const MAX_REPORTED_ERRORS = 20;
+import { MAX_REPORTED_ERRORS } from "./json-body.js";
+import { ProblemError, type FieldError } from "./problem.js";
 
 /** The type of the 400 a malformed query string gets. */
 export const INVALID_QUERY_TYPE = "/problems/invalid-query";
@@ -35,6 +33,10 @@ const pointer = (path: readonly PropertyKey[]) =>
  * repeated parameter arrives as an array (and fails a string schema), an unknown one is
  * refused when the schema is strict. The parsed value keeps its type for handlers and for
  * Hono's typed client (`query: {…}`).
+ *
+ * @example
+ * const listQuery = z.strictObject({ cursor: z.string().max(200).optional() });
+ * app.get("/notes", queryParams(listQuery), (c) => c.json(list(c.req.valid("query").cursor)));
  */
 export function queryParams<T extends z.ZodType>(schema: T) {
   return validator("query", (value): z.output<T> => {

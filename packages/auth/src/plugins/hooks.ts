@@ -21,7 +21,11 @@ export type SessionRevocationReason =
   /** A password reset through an emailed link signs every device out. */
   | "password_reset"
   /** The owner deleted the account. */
-  | "account_deleted";
+  | "account_deleted"
+  /** An administrator signed the user out everywhere. */
+  | "admin_signed_out"
+  /** An administrator signed out one of the user's devices. */
+  | "admin_revoked_session";
 
 /**
  * Changes to an account that plugins make and others may record (the security-events plugin
@@ -36,6 +40,22 @@ export type AccountChange =
   | "profile_updated"
   /** A signed-in user gave a wrong password to re-authenticate (the core emits it). */
   | "password_check_failed";
+
+/**
+ * Who made an administrative change (`auth.admin`, an admin console, a command line):
+ * `userId` is the administrator's account, null for the application itself or a CLI;
+ * `description` is what an audit shows of them (their email, "pnpm auth:set-role").
+ */
+export type AdminActor = {
+  userId: string | null;
+  description: string;
+  client: ClientInfo | null;
+  /**
+   * The role the administrator acts with, when a person does: rails compare it with the
+   * target's (an administrator cannot grant a role they do not hold).
+   */
+  role?: string;
+};
 
 /** What each lifecycle hook is told. */
 export type AuthHookEvents = {
@@ -62,13 +82,25 @@ export type AuthHookEvents = {
     reason: SessionRevocationReason;
     actorSessionId: string | null;
     client: ClientInfo | null;
+    /** Set when an administrator did it (reasons `admin_signed_out`, `admin_revoked_session`). */
+    admin?: AdminActor;
   };
   passwordChanged: { userId: string; sessionId: string; client: ClientInfo };
+  /**
+   * An administrative change of a user (`auth.admin`), after the row changed: `before` is
+   * what the row said until then; `actor` who asked.
+   */
   userUpdated: {
     userId: string;
     change: { role: string } | { disabled: boolean };
+    before: { role: string; disabled: boolean };
+    actor: AdminActor;
   };
-  userDeleted: { userId: string };
+  /**
+   * Before the row is deleted, so hooks can still read it; `actor` is set when an
+   * administrator deleted it (not for an owner deleting their own account).
+   */
+  userDeleted: { userId: string; actor?: AdminActor };
   /** Emitted by plugins (see `PluginContext.emit`); `sessionId` is the acting session, if any. */
   accountChanged: {
     userId: string;

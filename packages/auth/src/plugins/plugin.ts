@@ -12,13 +12,9 @@ import type { KeyedLimit } from "../abuse/abuse-limits.js";
 import type { UserRow } from "../schema/core-tables.js";
 import type { Problem } from "../http/problem.js";
 import type { PublicUser } from "../users/user-store.js";
-import type {
-  AuthHookEvents,
-  AuthHookName,
-  AuthHooks,
-  ClientInfo,
-  SessionRevocationReason,
-} from "./hooks.js";
+import type { AdminApi, Revocation } from "../account.js";
+import type { SessionLifetimes } from "../sessions/session-store.js";
+import type { AuthHookEvents, AuthHookName, AuthHooks, ClientInfo } from "./hooks.js";
 
 /** JSON values a plugin may put into the access token. */
 export type ClaimValue =
@@ -65,17 +61,24 @@ export type PluginContext = {
   /**
    * Runs `change` in a transaction that also revokes every session of the user and stales
    * every access token already handed out (every process, from the commit on), then tells the
-   * hooks (`sessionsRevoked`).
+   * hooks (`sessionsRevoked`); resolves to how many sessions it revoked.
    */
   revokeEverywhere(
     userId: string,
-    why: {
-      reason: SessionRevocationReason;
-      actorSessionId: string | null;
-      client: ClientInfo | null;
-    },
+    why: Revocation,
     change?: (tx: Tx, nowMs: number) => Promise<void>,
-  ): Promise<void>;
+  ): Promise<number>;
+  /**
+   * Revokes one live session of the user (its access tokens stale on every process from the
+   * commit on) and tells the hooks; `false` when no such live session of that user.
+   */
+  revokeSession(userId: string, sessionId: string, why: Revocation): Promise<boolean>;
+  /** `auth.admin`: role changes, disabling and deletion, with the hooks' rails. */
+  admin: AdminApi;
+  /** The ids of every plugin of this `createAuth`, in order (to use another's tables). */
+  pluginIds: readonly string[];
+  /** The host's session timeouts (a session is live within both). */
+  sessionLifetimes: SessionLifetimes;
   /** A rate limit of the plugin's own, in the core's limiter store (429 past it). */
   limit(name: string, rate: { points: number; seconds: number }, what: string): KeyedLimit;
   /** The request's client for per-address limits (an IPv6 address by its /64). */
@@ -119,6 +122,12 @@ export type PluginParts = {
    * middleware: `c.get("auth")`, CSRF check and `no-store` already applied).
    */
   routes?: Hono<AuthEnv>;
+  /**
+   * Routes the host mounts where it likes, by name (`app.route("/api/admin",
+   * auth.mount("admin"))`), behind the same auth middleware as `routes`. Names are unique
+   * among the plugins.
+   */
+  mounts?: Readonly<Record<string, Hono<AuthEnv>>>;
   hooks?: AuthHooks;
   claims?: ClaimsProvider;
   /**

@@ -36,7 +36,12 @@ export async function insertSession(
 }
 
 /** Not revoked, inside its absolute lifetime, and used within the idle timeout. */
-function isLive(sessions: CoreTables["sessions"], nowMs: number, lifetimes: SessionLifetimes) {
+/** Not revoked, not past its absolute expiry, seen within the idle timeout. */
+export function isLive(
+  sessions: CoreTables["sessions"],
+  nowMs: number,
+  lifetimes: SessionLifetimes,
+) {
   return and(
     isNull(sessions.revokedAt),
     gt(sessions.expiresAt, new Date(nowMs)),

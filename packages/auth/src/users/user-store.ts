@@ -81,6 +81,12 @@ export async function findUserById(
   return row;
 }
 
+/** The user's row, locked until the transaction ends (administrative changes). */
+export async function lockUser(tx: Tx, t: CoreTables, id: string): Promise<UserRow | undefined> {
+  const [row] = await tx.select().from(t.users).where(eq(t.users.id, id)).for("update");
+  return row;
+}
+
 export async function updateUser(
   db: Db | Tx,
   t: CoreTables,

@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import type { AuthEnv } from "../../authenticator.js";
 import type { Db, Tx } from "../../db.js";
 import { describeDevice } from "../../sessions/device.js";
-import type { AuthHooks, ClientInfo, SessionRevocationReason } from "../hooks.js";
+import type { AuthHookEvents, AuthHooks, ClientInfo, SessionRevocationReason } from "../hooks.js";
 import { assertKnownOptions } from "../options.js";
 import { definePlugin, type PluginContext } from "../plugin.js";
 import { SECURITY_EVENTS_MIGRATIONS } from "./migrations.js";
@@ -35,6 +35,8 @@ const SHOWN_REVOCATIONS: Partial<Record<SessionRevocationReason, SecurityEventTy
   signed_out_others: "signed_out_others",
   signed_out_everywhere: "signed_out_everywhere",
   token_reuse_detected: "token_reuse_detected",
+  admin_signed_out: "signed_out_by_admin",
+  admin_revoked_session: "session_revoked_by_admin",
 };
 
 /**
@@ -49,7 +51,14 @@ type EventRow = {
   userId: string | null;
   sessionId: string | null;
   client: ClientInfo | null;
+  actorId?: string | null;
 };
+
+/** What an administrative change of a user is called in the user's activity. */
+function adminChangeType(change: AuthHookEvents["userUpdated"]["change"]): SecurityEventType {
+  if ("role" in change) return "role_changed";
+  return change.disabled ? "account_disabled" : "account_enabled";
+}
 
 /**
  * The account's security log: sign-ups, sign-ins, failures, sign-outs, password changes and
@@ -105,6 +114,7 @@ function recordingHooks(context: PluginContext, table: SecurityEventsTable): Aut
       type: event.type,
       userId: event.userId,
       sessionId: event.sessionId,
+      actorId: event.actorId ?? null,
       ip: event.client?.ip ?? null,
       userAgent: event.client?.userAgent?.slice(0, 512) ?? null,
       createdAt: new Date(context.clock.now()),
@@ -147,10 +157,25 @@ function recordingHooks(context: PluginContext, table: SecurityEventsTable): Aut
     sessionsRevoked: async (e, tx) => {
       const type = SHOWN_REVOCATIONS[e.reason];
       if (!type) return;
+      // An administrator's address is theirs: the user's list says "an administrator".
+      if (e.admin) {
+        const sessionId = e.reason === "admin_revoked_session" ? (e.sessionIds[0] ?? null) : null;
+        const actorId = e.admin.userId;
+        await record(tx, { type, userId: e.userId, sessionId, client: null, actorId });
+        return;
+      }
       const sessionId =
         e.reason === "token_reuse_detected" ? (e.sessionIds[0] ?? null) : e.actorSessionId;
       await record(tx, { type, userId: e.userId, sessionId, client: e.client });
     },
+    userUpdated: (e, tx) =>
+      record(tx, {
+        type: adminChangeType(e.change),
+        userId: e.userId,
+        sessionId: null,
+        client: null,
+        actorId: e.actor.userId,
+      }),
     passwordChanged: (e, tx) => record(tx, { type: "password_changed", ...e }),
     accountChanged: (e, tx) => record(tx, { type: e.change, ...e }),
   };

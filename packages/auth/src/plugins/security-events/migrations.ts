@@ -26,4 +26,11 @@ export const SECURITY_EVENTS_MIGRATIONS: readonly AuthMigration[] = [
         on ${t("security_events")} ("created_at")`,
     ],
   },
+  {
+    id: "0003_security_events_actor",
+    statements: (t) => [
+      `alter table ${t("security_events")} add column if not exists "actor_id" uuid
+        references ${t("users")} ("id") on delete set null`,
+    ],
+  },
 ];

@@ -20,6 +20,11 @@ export const SECURITY_EVENT_TYPES = [
   "email_changed",
   "profile_updated",
   "password_check_failed",
+  "role_changed",
+  "account_disabled",
+  "account_enabled",
+  "signed_out_by_admin",
+  "session_revoked_by_admin",
 ] as const;
 export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
 
@@ -31,6 +36,8 @@ export function securityEventsTable(name: TableNamer, core: Pick<CoreTables, "us
       id: bigserial("id", { mode: "number" }).primaryKey(),
       userId: uuid("user_id").references(() => core.users.id, { onDelete: "cascade" }),
       sessionId: uuid("session_id"),
+      /** The administrator who did it (admin actions only); null once their account is gone. */
+      actorId: uuid("actor_id").references(() => core.users.id, { onDelete: "set null" }),
       type: text("type", { enum: SECURITY_EVENT_TYPES }).notNull(),
       ip: text("ip"),
       userAgent: text("user_agent"),
