@@ -35,6 +35,9 @@ test("an administrator finds a user and signs them out everywhere; the user's ne
   baseURL,
   signedInUser,
 }) => {
+  // Two browser contexts and two password hashings (sign-up, the administrator's sign-in):
+  // 19–24 s on a busy two-core machine, too close to the default 30 s.
+  test.slow();
   // The user (the test's own `page`) is signed in and stays on the to-dos page.
   await expect(newTodoInput(page)).toBeVisible();
 
