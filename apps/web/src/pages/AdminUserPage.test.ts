@@ -259,6 +259,7 @@ describe("AdminUserPage", () => {
     await button("Disable account")!.trigger("click");
     await flushPromises();
     expect(dialog().find("h2").text()).toBe("Disable this account?");
+    expect(dialog().text()).toContain("signed out on every device");
     expect(writes()).toHaveLength(0);
     await confirm(dialog());
     expect(writes().at(-1)?.body).toEqual({ disabled: true });
@@ -296,6 +297,8 @@ describe("AdminUserPage", () => {
     expect(wrapper.find("[role=alert]").text()).toBe(
       "You don't have permission to do that. You can't grant a role whose permissions you don't hold.",
     );
+    // The select goes back to the role the user still has.
+    expect(wrapper.find<HTMLSelectElement>("#role-select").element.value).toBe("admin");
   });
 
   it("deletes after confirming and goes back to the table with a toast", async () => {
