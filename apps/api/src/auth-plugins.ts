@@ -16,6 +16,9 @@ import {
 import type { MailConfig, RetentionConfig } from "./config.js";
 import { todos } from "./todos/schema.js";
 
+/** The app's roles: user, manager (read users, sign them out), admin (everything). */
+export const APP_ROLES = DEFAULT_ROLES;
+
 /** What the auth plugins of the app are configured with (none of it changes a table). */
 export type AppPluginSettings = {
   retention?: RetentionConfig | undefined;
@@ -84,8 +87,7 @@ export function appAuthPlugins(settings: AppPluginSettings = {}) {
       exportData: { todos: exportTodos },
       ...(settings.logError ? { onDeliveryError: settings.logError } : {}),
     }),
-    // user, manager (read users, sign them out), admin (everything): the admin console.
-    accessControl({ roles: DEFAULT_ROLES }),
+    accessControl({ roles: APP_ROLES }),
   ] as const;
 }
 

@@ -11,6 +11,7 @@ import type { UserRow } from "./schema/core-tables.js";
 import { revokeSessions, type SessionSelection } from "./sessions/session-store.js";
 import {
   deleteUserRow,
+  findUserByEmail,
   findUserById,
   lockUser,
   replacePasswordHash,
@@ -222,6 +223,18 @@ export function createAdminApi(runtime: AuthRuntime) {
   }
 
   return {
+    /**
+     * A user by email (any case), as an administrator sees them, or `undefined`.
+     *
+     * @example
+     * const user = await auth.admin.findUserByEmail("ada@example.com");
+     */
+    async findUserByEmail(email: string) {
+      const row = await findUserByEmail(runtime.db, tables, email);
+      return (
+        row && { id: row.id, email: row.email, role: row.role, disabled: row.disabledAt !== null }
+      );
+    },
     updateUser: updateUserAsAdmin,
     /** Sets a user's role; their next request on every device carries it. */
     setRole: (userId: string, role: string, actor?: AdminActor) =>

@@ -59,9 +59,10 @@ describe("migrateAuth", () => {
       "core/0004_email_verified_at",
       "security-events/0001_security_events",
       "security-events/0002_security_events_created_at_idx",
+      "security-events/0003_security_events_actor",
     ]);
     const first = await migrateAuth(options);
-    expect(first.applied).toHaveLength(6);
+    expect(first.applied).toHaveLength(7);
     expect(await tableNames(database)).toEqual([
       "auth_migrations",
       "rate_limits",
@@ -110,6 +111,7 @@ describe("migrateAuth", () => {
       "core/0004_email_verified_at",
       "security-events/0001_security_events",
       "security-events/0002_security_events_created_at_idx",
+      "security-events/0003_security_events_actor",
     ]);
   });
 

@@ -1,3 +1,4 @@
+import { APPLICATION_ACTOR } from "../account.js";
 import { count, eq } from "drizzle-orm";
 import { bigserial, pgTable, text, uuid } from "drizzle-orm/pg-core";
 import { Hono } from "hono";
@@ -163,9 +164,20 @@ describe("plugin routes, tables and hooks", () => {
     expect(eventsNamed("userUpdated").at(-1)).toEqual({
       userId: user.id,
       change: { role: "manager" },
+      before: { role: "user", disabled: false },
+      actor: APPLICATION_ACTOR,
     });
+    // Setting the role it already has changes nothing and tells no one.
+    const told = eventsNamed("userUpdated").length;
+    expect(await t.auth.admin.setRole(user.id, "manager")).toBe(true);
+    expect(eventsNamed("userUpdated")).toHaveLength(told);
     expect(await t.auth.admin.deleteUser(user.id)).toBe(true);
-    expect(eventsNamed("userDeleted").at(-1)).toEqual({ userId: user.id });
+    expect(eventsNamed("userDeleted").at(-1)).toEqual({
+      userId: user.id,
+      actor: APPLICATION_ACTOR,
+    });
+    expect(await t.auth.admin.deleteUser(user.id)).toBe(false);
+    expect(await t.auth.admin.setRole("not-a-uuid", "admin")).toBe(false);
   });
 });
 

@@ -7,6 +7,8 @@ import { testDatabaseUrl } from "./env.js";
 export type TestDatabase = Database & {
   /** Closes the connection and, on PostgreSQL, drops the throwaway database. */
   dispose(): Promise<void>;
+  /** On PostgreSQL, the throwaway database's URL (for another process or a CLI). */
+  url?: string;
 };
 
 /**
@@ -42,6 +44,7 @@ export async function createTestDatabase(options: {
   await options.migrate(database);
   return {
     ...database,
+    url: url.toString(),
     dispose: async () => {
       await database.close();
       const dropper = postgres(serverUrl, { max: 1, onnotice: () => {} });
