@@ -3,7 +3,7 @@ import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SignedUp } from "../../testing/sign-up.js";
 import { uniqueEmail } from "../../testing/sign-up.js";
-import { createAdminHost, type AdminHost } from "./admin-host.js";
+import { createAdminHost, type AdminHost } from "../../tests/admin-host.js";
 import { defineRoles } from "./roles.js";
 import { createCoreTables } from "../../schema/core-tables.js";
 

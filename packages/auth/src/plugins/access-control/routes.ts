@@ -102,7 +102,11 @@ export function adminRoutes(deps: AdminRouteDeps) {
       const auth = c.get("auth");
       const userId = c.req.param("id");
       if (!isUuid(userId)) throw noSuchUser();
-      const changes = c.req.valid("json");
+      const { role, disabled } = c.req.valid("json");
+      const changes = {
+        ...(role === undefined ? {} : { role }),
+        ...(disabled === undefined ? {} : { disabled }),
+      };
       const found = await context.admin.updateUser(userId, changes, await actorOf(c, auth));
       if (!found) throw noSuchUser();
       return c.json({ user: await userView(userId) });

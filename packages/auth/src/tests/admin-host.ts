@@ -1,16 +1,16 @@
 import { Hono } from "hono";
 import type { TestDatabase } from "@hybrid-auth/db/testing";
-import { createAuth, type Auth } from "../../create-auth.js";
-import type { AuthEnv } from "../../authenticator.js";
-import { createProblemErrorHandler, problemNotFoundHandler } from "../../http/problem.js";
-import type { AuthOptions } from "../../options/auth-options.js";
-import { ManualClock } from "../../testing/manual-clock.js";
-import { signUp, type SignedUp } from "../../testing/sign-up.js";
-import { TestClient } from "../../testing/test-client.js";
-import { createAuthTestDatabase } from "../../tests/test-database.js";
-import { securityEvents } from "../security-events/index.js";
-import { accessControl } from "./index.js";
-import type { RoleSet } from "./roles.js";
+import { createAuth, type Auth } from "../create-auth.js";
+import type { AuthEnv } from "../authenticator.js";
+import { createProblemErrorHandler, problemNotFoundHandler } from "../http/problem.js";
+import type { AuthOptions } from "../options/auth-options.js";
+import { ManualClock } from "../testing/manual-clock.js";
+import { signUp, type SignedUp } from "../testing/sign-up.js";
+import { TestClient } from "../testing/test-client.js";
+import { createAuthTestDatabase } from "./test-database.js";
+import { securityEvents } from "../plugins/security-events/index.js";
+import { accessControl } from "../plugins/access-control/index.js";
+import type { RoleSet } from "../plugins/access-control/roles.js";
 
 export const TEST_SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 
