@@ -161,7 +161,7 @@ async function register(server: ApiProcess) {
 }
 
 /**
- * Polls `GET /api/auth/session` until `refused` holds for `streak` replies in a row (a cluster of two workers
+ * Polls `path` (`GET /api/auth/session` by default) until `refused` holds for `streak` replies in a row (a cluster of two workers
  * answers alternately: a streak of three covers both); returns the milliseconds from `since`
  * to the first reply of that streak, and how many replies it took.
  */
@@ -171,11 +171,12 @@ async function pollUntil(
   refused: (reply: Reply) => boolean,
   since: number,
   { streak = 1, timeoutMs = 5000 } = {},
+  path = "/api/auth/session",
 ): Promise<{ delayMs: number; requests: number }> {
   let run = 0;
   let firstOfRun = 0;
   for (let requests = 1; ; requests += 1) {
-    const reply = await call(server.url, "GET", "/api/auth/session", { cookie });
+    const reply = await call(server.url, "GET", path, { cookie });
     const now = performance.now();
     if (refused(reply)) {
       if (run === 0) firstOfRun = now;
@@ -319,6 +320,35 @@ describe.skipIf(!serverUrl)("several API processes on one PostgreSQL", () => {
     );
     summary(
       "role change, test process → B and C",
+      results.map((result) => result.delayMs),
+    );
+    for (const result of results) expect(result.delayMs).toBeLessThan(1000);
+  });
+
+  it("a manager demoted through the admin console on A is refused by the admin routes on B and C at once", async () => {
+    const administrator = await register(a);
+    const manager = await register(a);
+    expect(await admin!.admin.setRole(administrator.userId, "admin")).toBe(true);
+    expect(await admin!.admin.setRole(manager.userId, "manager")).toBe(true);
+    const users = "/api/admin/users?limit=1";
+    for (const server of [b, c]) {
+      const reply = await call(server.url, "GET", users, { cookie: manager.cookie });
+      expect(reply.status, `${server.name}: ${reply.body}`).toBe(200);
+    }
+    const demote = await call(a.url, "PATCH", `/api/admin/users/${manager.userId}`, {
+      cookie: administrator.cookie,
+      json: { role: "user" },
+    });
+    expect(demote.status, demote.body).toBe(200);
+    const since = performance.now();
+    const forbidden = (reply: Reply) => reply.status === 403;
+    const results = await Promise.all(
+      [b, c].map((server) =>
+        pollUntil(server, manager.cookie, forbidden, since, { streak: streakFor(server) }, users),
+      ),
+    );
+    summary(
+      "demotion through the admin console, A → B and C",
       results.map((result) => result.delayMs),
     );
     for (const result of results) expect(result.delayMs).toBeLessThan(1000);
