@@ -35,6 +35,8 @@ export async function revokeSessionSelection(
 ): Promise<number> {
   const { revokedIds } = await runtime.revocations.revoke(async (tx, now) => {
     const outcome = await revokeSessions(tx, runtime.tables, selection, now);
+    // Nothing revoked (no such live session): nothing happened, nothing to tell or record.
+    if (outcome.revokedIds.length === 0) return outcome;
     await runtime.hooks.emit(
       "sessionsRevoked",
       { ...why, userId: selection.userId, sessionIds: outcome.revokedIds },
@@ -148,10 +150,7 @@ export type AdminUserChange = { role?: string; disabled?: boolean };
  */
 export function createAdminApi(runtime: AuthRuntime) {
   const { tables } = runtime;
-  // The hooks are read at call time: `createAuth` sets them once every plugin is set up.
-  const hooks = {
-    emit: (...args: Parameters<AuthRuntime["hooks"]["emit"]>) => runtime.hooks.emit(...args),
-  };
+  // `runtime.hooks` is read at call time: `createAuth` sets it once every plugin is set up.
 
   /** Applies the changes to a locked row; whether anything changed. */
   async function apply(
@@ -166,7 +165,7 @@ export function createAdminApi(runtime: AuthRuntime) {
     let changed = false;
     if (changes.role !== undefined && changes.role !== before.role) {
       await updateUser(tx, tables, userId, { role: changes.role }, now);
-      await hooks.emit(
+      await runtime.hooks.emit(
         "userUpdated",
         { userId, change: { role: changes.role }, before, actor },
         tx,
@@ -178,10 +177,10 @@ export function createAdminApi(runtime: AuthRuntime) {
       const disabledAt = changes.disabled ? new Date(now) : null;
       await updateUser(tx, tables, userId, { disabledAt }, now);
       const change = { disabled: changes.disabled };
-      await hooks.emit("userUpdated", { userId, change, before, actor }, tx);
+      await runtime.hooks.emit("userUpdated", { userId, change, before, actor }, tx);
       if (changes.disabled) {
         const { revokedIds } = await revokeSessions(tx, tables, { kind: "all", userId }, now);
-        await hooks.emit(
+        await runtime.hooks.emit(
           "sessionsRevoked",
           {
             userId,
@@ -251,7 +250,7 @@ export function createAdminApi(runtime: AuthRuntime) {
         const row = await lockUser(tx, tables, userId);
         if (!row) return { found: false, events: [] };
         // Hooks run first, while the user's rows still exist for them to read.
-        await hooks.emit("userDeleted", { userId, actor }, tx);
+        await runtime.hooks.emit("userDeleted", { userId, actor }, tx);
         await deleteUserRow(tx, tables, userId);
         return { found: true, events: [userEvent(userId, now)] };
       });

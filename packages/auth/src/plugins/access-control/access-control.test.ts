@@ -283,6 +283,18 @@ describe("access control: privilege escalation", () => {
     expect(
       (await owner.client.delete(`/api/admin/users/${target.user.id}/sessions/nope`)).status,
     ).toBe(404);
+    // Text PostgreSQL cannot store, and a cursor past the year 9999: 4xx, never a 500.
+    expect((await owner.client.get("/api/admin/users?query=%00")).status).toBe(400);
+    const nul = await owner.client.patch(`/api/admin/users/${target.user.id}`, {
+      role: "us\u0000er",
+    });
+    expect(nul.status).toBe(422);
+    const farFuture = Buffer.from(`253402300800000.${target.user.id}`).toString("base64url");
+    expect((await owner.client.get(`/api/admin/users?cursor=${farFuture}`)).status).toBe(400);
+    const lastMs = Buffer.from(`253402300799999.${target.user.id}`).toString("base64url");
+    expect((await owner.client.get(`/api/admin/users?cursor=${lastMs}`)).status).toBe(200);
+    const auditFuture = Buffer.from("253402300800000.5").toString("base64url");
+    expect((await owner.client.get(`/api/admin/audit?cursor=${auditFuture}`)).status).toBe(400);
   });
 });
 
@@ -396,9 +408,23 @@ describe("access control: audit, activity and sign-outs", () => {
     expect(
       (await admin.client.delete(`/api/admin/users/${target.user.id}/sessions/${other.id}`)).status,
     ).toBe(204);
+    // Again, or a session that is not the user's: 404, and nothing is recorded anywhere.
+    const auditBefore = await json(await admin.client.get("/api/admin/audit?limit=100"));
+    const activityBefore = await json(await target.client.get("/api/auth/activity"));
     expect(
       (await admin.client.delete(`/api/admin/users/${target.user.id}/sessions/${other.id}`)).status,
     ).toBe(404);
+    const adminSession = (await json(await admin.client.get("/api/auth/session"))).session as Json;
+    expect(
+      (
+        await admin.client.delete(
+          `/api/admin/users/${target.user.id}/sessions/${String(adminSession.sessionId)}`,
+        )
+      ).status,
+    ).toBe(404);
+    expect((await admin.client.get("/api/auth/session")).status).toBe(200);
+    expect(await json(await admin.client.get("/api/admin/audit?limit=100"))).toEqual(auditBefore);
+    expect(await json(await target.client.get("/api/auth/activity"))).toEqual(activityBefore);
     expect(
       (await admin.client.patch(`/api/admin/users/${target.user.id}`, { role: "manager" })).status,
     ).toBe(200);

@@ -11,6 +11,9 @@ export function encodeCursor(row: { createdAt: Date; id: string | number }): str
   return Buffer.from(`${row.createdAt.getTime()}.${row.id}`).toString("base64url");
 }
 
+/** 9999-12-31T23:59:59.999Z. */
+const LATEST_MS = 253_402_300_799_999;
+
 const CURSOR = /^(\d{1,15})\.([0-9a-f-]{36}|\d{1,15})$/;
 
 /**
@@ -22,6 +25,9 @@ export function decodeCursor(cursor: string, idKind: "uuid" | "serial"): Cursor 
   const match = CURSOR.exec(Buffer.from(cursor, "base64url").toString("utf8"));
   if (!match) return undefined;
   const id = match[2]!;
+  const ms = Number(match[1]);
+  // PostgreSQL's timestamps end with the year 9999.
+  if (ms > LATEST_MS) return undefined;
   if (idKind === "uuid" ? !isUuid(id) : !/^\d+$/.test(id)) return undefined;
-  return { createdAt: new Date(Number(match[1])), id };
+  return { createdAt: new Date(ms), id };
 }

@@ -8,6 +8,7 @@ import {
   SIGNED_IN,
   UNSAFE_PROBLEMS,
 } from "../../openapi/describe.js";
+import { safeText } from "../../http/json-body.js";
 import { ADMIN_ACTIONS } from "./audit-table.js";
 
 const isoDateTime = z.iso.datetime({ offset: true });
@@ -78,8 +79,7 @@ const pageQuery = {
 };
 
 export const usersQuery = z.strictObject({
-  query: z
-    .string()
+  query: safeText()
     .max(254)
     .optional()
     .meta({ description: "Part of the email or name, any case." }),

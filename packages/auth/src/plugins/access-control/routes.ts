@@ -2,7 +2,8 @@ import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { AuthEnv, AuthState } from "../../authenticator.js";
 import { jsonBody } from "../../http/json-body.js";
-import { ProblemError } from "../../http/problem.js";
+import { ProblemError, SIGN_IN_REQUIRED, validationError } from "../../http/problem.js";
+import { isForeignKeyViolation } from "../../db.js";
 import { invalidQuery, queryParams } from "../../http/query-params.js";
 import { isUuid } from "../../ids.js";
 import { findUserById } from "../../users/user-store.js";
@@ -19,10 +20,29 @@ import type { AdminPermission, RoleSet } from "./roles.js";
 const DEFAULT_PAGE = 25;
 
 const updateBody = z
-  .strictObject({ role: z.string().min(1).max(32).optional(), disabled: z.boolean().optional() })
+  .strictObject({
+    role: z
+      .string()
+      .regex(/^[a-z][a-z0-9_-]{0,31}$/, "is not a role name")
+      .optional(),
+    disabled: z.boolean().optional(),
+  })
   .refine((body) => body.role !== undefined || body.disabled !== undefined, {
     message: "give a role, disabled, or both",
   });
+
+/**
+ * Runs an administrator's change; if their own account was deleted meanwhile (the audit row
+ * and the target's event reference it), the change is rolled back and they are signed out.
+ */
+async function whileActorExists<T>(change: () => Promise<T>): Promise<T> {
+  try {
+    return await change();
+  } catch (error) {
+    if (isForeignKeyViolation(error)) throw new ProblemError(SIGN_IN_REQUIRED);
+    throw error;
+  }
+}
 
 const noSuchUser = () => new ProblemError({ status: 404, detail: "No such user." });
 
@@ -103,11 +123,17 @@ export function adminRoutes(deps: AdminRouteDeps) {
       const userId = c.req.param("id");
       if (!isUuid(userId)) throw noSuchUser();
       const { role, disabled } = c.req.valid("json");
+      if (role !== undefined && !roles.isRole(role)) {
+        throw validationError([
+          { pointer: "/role", detail: `must be one of: ${roles.roles.join(", ")}` },
+        ]);
+      }
       const changes = {
         ...(role === undefined ? {} : { role }),
         ...(disabled === undefined ? {} : { disabled }),
       };
-      const found = await context.admin.updateUser(userId, changes, await actorOf(c, auth));
+      const actor = await actorOf(c, auth);
+      const found = await whileActorExists(() => context.admin.updateUser(userId, changes, actor));
       if (!found) throw noSuchUser();
       return c.json({ user: await userView(userId) });
     })
@@ -115,24 +141,28 @@ export function adminRoutes(deps: AdminRouteDeps) {
       const auth = c.get("auth");
       const target = await revocableTarget(auth, c.req.param("id"));
       const admin = await actorOf(c, auth);
-      const revoked = await context.revokeEverywhere(target.id, {
-        reason: "admin_signed_out",
-        actorSessionId: auth.sessionId,
-        client: admin.client,
-        admin,
-      });
+      const revoked = await whileActorExists(() =>
+        context.revokeEverywhere(target.id, {
+          reason: "admin_signed_out",
+          actorSessionId: auth.sessionId,
+          client: admin.client,
+          admin,
+        }),
+      );
       return c.json({ revoked });
     })
     .delete("/users/:id/sessions/:sessionId", docs.revokeOne, may("sessions:revoke"), async (c) => {
       const auth = c.get("auth");
       const target = await revocableTarget(auth, c.req.param("id"));
       const admin = await actorOf(c, auth);
-      const revoked = await context.revokeSession(target.id, c.req.param("sessionId"), {
-        reason: "admin_revoked_session",
-        actorSessionId: auth.sessionId,
-        client: admin.client,
-        admin,
-      });
+      const revoked = await whileActorExists(() =>
+        context.revokeSession(target.id, c.req.param("sessionId"), {
+          reason: "admin_revoked_session",
+          actorSessionId: auth.sessionId,
+          client: admin.client,
+          admin,
+        }),
+      );
       if (!revoked)
         throw new ProblemError({ status: 404, detail: "No such live session of this user." });
       return c.body(null, 204);
@@ -141,7 +171,8 @@ export function adminRoutes(deps: AdminRouteDeps) {
       const auth = c.get("auth");
       const userId = c.req.param("id");
       if (!isUuid(userId)) throw noSuchUser();
-      const deleted = await context.admin.deleteUser(userId, await actorOf(c, auth));
+      const actor = await actorOf(c, auth);
+      const deleted = await whileActorExists(() => context.admin.deleteUser(userId, actor));
       if (!deleted) throw noSuchUser();
       return c.body(null, 204);
     })

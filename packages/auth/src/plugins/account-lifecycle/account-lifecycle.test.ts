@@ -325,6 +325,32 @@ describe("changing the email", () => {
   });
 });
 
+describe("a disabled account (issue 14 review, F5)", () => {
+  it("cannot verify or change its address with links mailed before it was disabled; can once enabled", async () => {
+    const { client, email, user } = await host.signUp();
+    const verifyToken = await host.tokenFrom(email, "/verify-email");
+    const newEmail = uniqueEmail("while-disabled");
+    await client.post("/api/auth/email/change", { newEmail, password: STRONG_PASSWORD });
+    const changeToken = await host.tokenFrom(newEmail, "/confirm-email");
+    expect(await host.auth.admin.disableUser(user.id)).toBe(true);
+    const verify = () => anonymous().post("/api/auth/email/verify", { token: verifyToken });
+    const confirm = () =>
+      anonymous().post("/api/auth/email/change/confirm", { token: changeToken });
+    expect((await verify()).status).toBe(400);
+    expect((await confirm()).status).toBe(400);
+    const [row] = rowsOf<{ email: string; email_verified_at: Date | null }>(
+      await host.database.db.execute(
+        sql`select email, email_verified_at from users where id = ${user.id}`,
+      ),
+    );
+    expect(row).toEqual({ email, email_verified_at: null });
+    // The refusal redeemed nothing: the links work again once the account is enabled.
+    expect(await host.auth.admin.enableUser(user.id)).toBe(true);
+    expect((await verify()).status).toBe(204);
+    expect((await confirm()).status).toBe(204);
+  });
+});
+
 describe("taking an account back (review finding 1)", () => {
   it("a pending email change dies with a password reset: no pre-account hijack", async () => {
     // The attacker registers the victim's address first and asks to move it to their own.

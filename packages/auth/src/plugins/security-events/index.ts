@@ -159,6 +159,8 @@ function recordingHooks(context: PluginContext, table: SecurityEventsTable): Aut
       if (!type) return;
       // An administrator's address is theirs: the user's list says "an administrator".
       if (e.admin) {
+        // Signed out of nothing (no live session): nothing for the user to read about.
+        if (e.sessionIds.length === 0) return;
         const sessionId = e.reason === "admin_revoked_session" ? (e.sessionIds[0] ?? null) : null;
         const actorId = e.admin.userId;
         await record(tx, { type, userId: e.userId, sessionId, client: null, actorId });

@@ -94,7 +94,7 @@ export async function confirmEmailChange(deps: LifecycleDeps, c: Context, token:
       const row = await deps.tokens.redeem(tx, "change_email", token, now);
       const user = row && (await findUserById(tx, tables, row.userId));
       const bound = user && bindings.emailChange(user.email, user.passwordHash);
-      if (!row || !row.newEmail || !user || row.boundTo !== bound) {
+      if (!row || !row.newEmail || !user || user.disabledAt || row.boundTo !== bound) {
         throw badLink("email change");
       }
       await tx

@@ -69,7 +69,10 @@ export async function verifyEmail(deps: LifecycleDeps, c: Context, token: string
     const now = clock.now();
     const row = await deps.tokens.redeem(tx, "verify_email", token, now);
     const user = row && (await findUserById(tx, tables, row.userId));
-    if (!row || !user || row.boundTo !== bindings.email(user.email)) throw badLink("verification");
+    // A disabled account's links wait (the transaction rolls the redemption back).
+    if (!row || !user || user.disabledAt || row.boundTo !== bindings.email(user.email)) {
+      throw badLink("verification");
+    }
     if (!user.emailVerifiedAt) {
       await tx
         .update(tables.users)
