@@ -1,12 +1,14 @@
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { execPath } from "node:process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { createPostgresRevocationTransport } from "@hybrid-auth/auth";
-import { signUp, TestClient } from "@hybrid-auth/auth/testing";
+import { signUp, type TestClient } from "@hybrid-auth/auth/testing";
 import { openDatabase } from "@hybrid-auth/db";
+import { testDatabaseUrl } from "@hybrid-auth/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../app.js";
 import { migrateApp } from "../db/migrate.js";
@@ -57,7 +59,12 @@ describe("pnpm auth:set-role on the embedded database", () => {
     const { stdout } = await promisify(execFile)(
       "pnpm",
       ["--silent", "auth:set-role", email.toUpperCase(), "admin"],
-      { cwd: repoRoot, env: { ...process.env, ...env }, timeout: 120_000 },
+      {
+        cwd: repoRoot,
+        // Only what pnpm and the command need: no inherited environment.
+        env: { PATH: `${dirname(execPath)}:/usr/local/bin:/usr/bin:/bin`, HOME: root, ...env },
+        timeout: 120_000,
+      },
     );
     expect(stdout).toContain(`${email} is now admin (was user).`);
   });
@@ -106,7 +113,7 @@ describe("pnpm auth:set-role on the embedded database", () => {
   });
 });
 
-describe.runIf(process.env.TEST_DATABASE_URL)("pnpm auth:set-role on PostgreSQL", () => {
+describe.runIf(testDatabaseUrl())("pnpm auth:set-role on PostgreSQL", () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp();

@@ -29,7 +29,8 @@ export type Output = { out: (line: string) => void; err: (line: string) => void 
  */
 export async function setRole(
   args: readonly string[],
-  env: Record<string, string | undefined>,
+  /** The environment to read the configuration from (default: the process's). */
+  env: Record<string, string | undefined> | undefined,
   output: Output,
 ): Promise<number> {
   const [email, role, ...rest] = args;

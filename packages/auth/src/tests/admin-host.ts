@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import type { TestDatabase } from "@hybrid-auth/db/testing";
-import { createAuth, type Auth } from "../create-auth.js";
+import { createAuth } from "../create-auth.js";
 import type { AuthEnv } from "../authenticator.js";
 import { createProblemErrorHandler, problemNotFoundHandler } from "../http/problem.js";
 import type { AuthOptions } from "../options/auth-options.js";
