@@ -43,7 +43,7 @@ describe("RecentActivity", () => {
     expect(items).toHaveLength(2);
     expect(items[0]!.text()).toContain("stolen session token");
     expect(items[0]!.text()).toContain("203.0.113.9");
-    expect(items[0]!.find(".dot").classes()).toContain("danger");
+    expect(items[0]!.find(".activity-dot").classes()).toContain("danger");
     expect(items[1]!.text()).toContain("Signed in");
     expect(items[1]!.text()).toContain("this device");
   });
