@@ -1,13 +1,11 @@
-import { Hono } from "hono";
 import type { TestDatabase } from "@hybrid-auth/db/testing";
 import { createAuth } from "../create-auth.js";
-import type { AuthEnv } from "../authenticator.js";
-import { createProblemErrorHandler, problemNotFoundHandler } from "../http/problem.js";
 import type { AuthOptions } from "../options/auth-options.js";
 import { ManualClock } from "../testing/manual-clock.js";
 import { signUp, type SignedUp } from "../testing/sign-up.js";
 import { TestClient } from "../testing/test-client.js";
 import { createAuthTestDatabase } from "./test-database.js";
+import { createHostApp } from "./test-host.js";
 import { securityEvents } from "../plugins/security-events/index.js";
 import { accessControl } from "../plugins/access-control/index.js";
 import type { RoleSet } from "../plugins/access-control/roles.js";
@@ -15,8 +13,9 @@ import type { RoleSet } from "../plugins/access-control/roles.js";
 export const TEST_SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 
 /**
- * A host of the access-control plugin, for its tests: the auth routes under `/api/auth`, the
- * admin console's under `/api/admin`, and one host route behind `requirePermission`.
+ * A host of the access-control plugin, for its tests: the package's test host (auth routes
+ * under `/api/auth`), the admin console's under `/api/admin`, and one host route behind
+ * `requirePermission`.
  */
 export async function createAdminHost(
   options: { roles?: RoleSet; onQuery?: (sql: string) => void } & Partial<
@@ -37,14 +36,7 @@ export async function createAdminHost(
       plugins,
       ...(options.revocationTransport ? { revocationTransport: options.revocationTransport } : {}),
     });
-    const app = new Hono<AuthEnv>();
-    app.onError(
-      createProblemErrorHandler((error) => {
-        throw error;
-      }),
-    );
-    app.notFound(problemNotFoundHandler);
-    app.route("/api/auth", auth.routes);
+    const app = createHostApp(auth);
     app.route("/api/admin", auth.mount("admin"));
     app.get("/api/reports", auth.middleware, access.requirePermission("users:read"), (c) =>
       c.json({ reports: [] }),

@@ -25,7 +25,7 @@ type HostOptions = Partial<Omit<AuthOptions, "db" | "clock">>;
  * The smallest host a developer would write: the auth routes under `/api/auth` and one
  * protected resource, `GET /api/notes`. The package's HTTP suites run against it.
  */
-function createHostApp(auth: Auth) {
+export function createHostApp(auth: Auth) {
   const app = new Hono<AuthEnv>();
   app.onError(
     createProblemErrorHandler((error) => {
