@@ -25,7 +25,7 @@ export type Output = { out: (line: string) => void; err: (line: string) => void 
  * the exit code.
  *
  * @example
- * await setRole(["ada@example.com", "admin"], process.env, { out: console.log, err: console.error });
+ * const code = await setRole(["ada@example.com", "admin"], undefined, { out: console.log, err: console.error });
  */
 export async function setRole(
   args: readonly string[],
