@@ -77,7 +77,7 @@ export function auditHooks(
 export async function listAudit(
   db: Db,
   table: AdminAuditTable,
-  page: { after: Cursor | undefined; limit: number; targetId?: string },
+  page: { after: Cursor | undefined; limit: number },
 ) {
   const { after } = page;
   const before = after
@@ -89,7 +89,7 @@ export async function listAudit(
   const rows = await db
     .select()
     .from(table)
-    .where(and(before, page.targetId === undefined ? undefined : eq(table.targetId, page.targetId)))
+    .where(before)
     .orderBy(desc(table.createdAt), desc(table.id))
     .limit(page.limit + 1);
   return {
