@@ -120,6 +120,7 @@ export {
   type AccessControlOptions,
   type AdminAction,
   type AdminPermission,
+  type AdminUserView,
 } from "./plugins/access-control/index.js";
 export {
   createCoreTables,

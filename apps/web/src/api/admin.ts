@@ -1,3 +1,4 @@
+import type { AdminUserView } from "@hybrid-auth/auth";
 import { apiFetch, ApiError, send } from "./client";
 
 /**
@@ -12,17 +13,8 @@ import { apiFetch, ApiError, send } from "./client";
 
 export { fetchPermissions, type Permission, type ViewerPermissions } from "./permissions";
 
-export type AdminUser = {
-  id: string;
-  email: string;
-  name: string | null;
-  role: string;
-  disabled: boolean;
-  emailVerified: boolean;
-  createdAt: string;
-  lastSeenAt: string | null;
-  liveSessions: number;
-};
+/** A user as the admin console shows them: the server's own type (a type only: no code). */
+export type AdminUser = AdminUserView;
 
 /** One live session of a user, most recent first. */
 export type AdminSession = {

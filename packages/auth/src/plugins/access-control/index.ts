@@ -17,6 +17,7 @@ import { targetActivityReader } from "./target-activity.js";
 
 export { ADMIN_PERMISSIONS, DEFAULT_ROLE, DEFAULT_ROLES, defineRoles, RoleSet } from "./roles.js";
 export type { AdminPermission } from "./roles.js";
+export type { AdminUserView } from "./directory.js";
 export { FORBIDDEN_TYPE } from "./guards.js";
 export { LAST_ADMIN_TYPE } from "./rails.js";
 export { ADMIN_ACTIONS, adminAuditTable, type AdminAction } from "./audit-table.js";

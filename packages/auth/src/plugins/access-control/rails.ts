@@ -11,6 +11,10 @@ import type { RoleSet } from "./roles.js";
 /** The type of the 409 that would leave the application without an administrator. */
 export const LAST_ADMIN_TYPE = "/problems/last-admin";
 
+/** The 422 of a role the host did not declare (`/role` of the admin endpoint's body). */
+export const undeclaredRole = (roles: RoleSet) =>
+  validationError([{ pointer: "/role", detail: `must be one of: ${roles.roles.join(", ")}` }]);
+
 const lastAdmin = (detail: string) =>
   new ProblemError({ status: 409, type: LAST_ADMIN_TYPE, title: "Last administrator", detail });
 
@@ -64,11 +68,7 @@ export function railHooks(
     const { change, before, actor } = event;
     assertActorCovers(actor, before.role);
     if ("role" in change) {
-      if (!roles.isRole(change.role)) {
-        throw validationError([
-          { pointer: "/role", detail: `must be one of: ${roles.roles.join(", ")}` },
-        ]);
-      }
+      if (!roles.isRole(change.role)) throw undeclaredRole(roles);
       if (actor.role !== undefined && !roles.covers(actor.role, change.role)) {
         throw outranked(
           `You cannot grant the ${change.role} role: it has permissions yours does not.`,

@@ -2,7 +2,7 @@ import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { AuthEnv, AuthState } from "../../authenticator.js";
 import { jsonBody } from "../../http/json-body.js";
-import { ProblemError, SIGN_IN_REQUIRED, validationError } from "../../http/problem.js";
+import { ProblemError, SIGN_IN_REQUIRED } from "../../http/problem.js";
 import { isForeignKeyViolation } from "../../db.js";
 import { invalidQuery, queryParams } from "../../http/query-params.js";
 import { isUuid } from "../../ids.js";
@@ -15,6 +15,7 @@ import { decodeCursor, encodeCursor, type Cursor } from "./cursor.js";
 import { findUserView, listUsers, liveSessionViews } from "./directory.js";
 import { permissionGuard, outranked } from "./guards.js";
 import { adminRouteDocs as docs, auditQuery, usersQuery } from "./openapi.js";
+import { undeclaredRole } from "./rails.js";
 import type { AdminPermission, RoleSet } from "./roles.js";
 
 const DEFAULT_PAGE = 25;
@@ -123,11 +124,8 @@ export function adminRoutes(deps: AdminRouteDeps) {
       const userId = c.req.param("id");
       if (!isUuid(userId)) throw noSuchUser();
       const { role, disabled } = c.req.valid("json");
-      if (role !== undefined && !roles.isRole(role)) {
-        throw validationError([
-          { pointer: "/role", detail: `must be one of: ${roles.roles.join(", ")}` },
-        ]);
-      }
+      // Before anything is written: an arbitrary string may be text the database refuses.
+      if (role !== undefined && !roles.isRole(role)) throw undeclaredRole(roles);
       const changes = {
         ...(role === undefined ? {} : { role }),
         ...(disabled === undefined ? {} : { disabled }),
