@@ -17,6 +17,8 @@ export class ApiError extends Error {
     readonly retryAfterSeconds?: number,
     /** The problem's `type` URI reference (`about:blank` when the status says it all). */
     readonly type = "about:blank",
+    /** The problem's extension members (e.g. `methods` of a reauthentication problem). */
+    readonly extensions: Readonly<Record<string, unknown>> = {},
   ) {
     super(message);
   }
@@ -34,7 +36,8 @@ export class ApiError extends Error {
   static async from(response: Response): Promise<ApiError> {
     let body: { type?: unknown; title?: unknown; detail?: unknown; errors?: unknown } = {};
     try {
-      body = (await response.json()) as typeof body;
+      const parsed: unknown = await response.json();
+      if (typeof parsed === "object" && parsed !== null) body = parsed as typeof body;
     } catch {
       // Not JSON (a proxy error page, an empty body): fall back to the status.
     }
@@ -59,6 +62,7 @@ export class ApiError extends Error {
       errors,
       parseRetryAfter(response.headers.get("Retry-After")),
       typeof body.type === "string" ? body.type : undefined,
+      body,
     );
   }
 }
@@ -79,9 +83,10 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
 
 /**
  * Requests whose 401 is an answer rather than "your session ended": the sign-in attempt itself
- * (wrong password), the "am I signed in?" probe, registration and sign-out, and the public
+ * (wrong password), the "am I signed in?" probe, registration and sign-out, the public
  * steps of the emailed links (forgot / reset password, verify an email, confirm a new one),
- * which need no session and say nothing about one.
+ * which need no session and say nothing about one, and the second step of a sign-in and the
+ * passkey ceremonies (an expired pending sign-in, a passkey the server does not accept).
  */
 const UNAUTHORIZED_IS_AN_ANSWER = new Set([
   "POST /api/auth/login",
@@ -93,13 +98,51 @@ const UNAUTHORIZED_IS_AN_ANSWER = new Set([
   "POST /api/auth/password/reset/check",
   "POST /api/auth/email/verify",
   "POST /api/auth/email/change/confirm",
+  "POST /api/auth/2fa/verify",
+  "POST /api/auth/passkeys/authenticate/options",
+  "POST /api/auth/passkeys/authenticate",
 ]);
 
+/** The proofs of a step-up: their own 401s never ask for another step-up. */
+const STEP_UP_PROOFS = new Set([
+  "POST /api/auth/reauthenticate",
+  "POST /api/auth/reauthenticate/totp",
+  "POST /api/auth/passkeys/authenticate/options",
+  "POST /api/auth/passkeys/authenticate",
+]);
+
+/** The problem type of "prove who you are again first" (a 401 of a sensitive action). */
+export const REAUTHENTICATION_REQUIRED = "reauthentication-required";
+/** The (client-side) problem type of a step-up the user cancelled. */
+export const STEP_UP_CANCELLED = "/problems/reauthentication-cancelled";
+export const STEP_UP_CANCELLED_MESSAGE = "Not done: confirmation needed.";
+
+/** What a sensitive action asks for: how the user may prove it is them, and how long that lasts. */
+export type StepUpChallenge = {
+  /** "password", "totp", "passkey", … in the server's order of preference. */
+  methods: string[];
+  maxAgeSeconds: number;
+};
+
+/**
+ * Asks the user to prove who they are (the app shows a dialog). Resolves `true` once proven (the
+ * request is then retried), `false` when the user cancelled. Concurrent requests share one ask.
+ */
+export type StepUpHandler = (challenge: StepUpChallenge) => Promise<boolean>;
+
 let unauthorizedHandler: () => void = () => {};
+let stepUpHandler: StepUpHandler | null = null;
+let stepUpInFlight: Promise<boolean> | null = null;
 
 /** Called on any 401 that means the session is gone; the app wires this to its router. */
 export function setUnauthorizedHandler(handler: () => void): void {
   unauthorizedHandler = handler;
+}
+
+/** Called on a 401 "reauthentication required"; the app wires this to its step-up dialog. */
+export function setStepUpHandler(handler: StepUpHandler | null): void {
+  stepUpHandler = handler;
+  stepUpInFlight = null;
 }
 
 function requestKey(input: RequestInfo | URL, init?: RequestInit): string {
@@ -108,13 +151,71 @@ function requestKey(input: RequestInfo | URL, init?: RequestInit): string {
   return `${method} ${new URL(url, "http://same-origin.invalid").pathname.replace(/\/+$/, "")}`;
 }
 
-/** `fetch` for every API call: same-origin cookies, and central handling of expired sessions. */
-export const apiFetch: typeof fetch = async (input, init) => {
-  const response = await globalThis.fetch(input, { ...init, credentials: "same-origin" });
-  if (response.status === 401 && !UNAUTHORIZED_IS_AN_ANSWER.has(requestKey(input, init))) {
-    unauthorizedHandler();
+/** The challenge of a 401 "reauthentication required" answer, or null for any other answer. */
+export async function stepUpChallengeOf(response: Response): Promise<StepUpChallenge | null> {
+  if (response.status !== 401 && response.status !== 403) return null;
+  if (!/json/i.test(response.headers.get("Content-Type") ?? "")) return null;
+  let body: { type?: unknown; methods?: unknown; maxAgeSeconds?: unknown };
+  try {
+    body = (await response.clone().json()) as typeof body;
+  } catch {
+    return null;
   }
-  return response;
+  if (typeof body !== "object" || body === null || typeof body.type !== "string") return null;
+  const type = body.type;
+  if (type !== REAUTHENTICATION_REQUIRED && !type.endsWith(`/${REAUTHENTICATION_REQUIRED}`)) {
+    return null;
+  }
+  return challengeFrom(body);
+}
+
+/** The `methods` and `maxAgeSeconds` of a reauthentication problem body (defaults if missing). */
+export function challengeFrom(body: { methods?: unknown; maxAgeSeconds?: unknown }) {
+  const methods = Array.isArray(body.methods)
+    ? body.methods.filter((m): m is string => typeof m === "string")
+    : [];
+  return {
+    methods: methods.length > 0 ? methods : ["password"],
+    maxAgeSeconds: typeof body.maxAgeSeconds === "number" ? body.maxAgeSeconds : 600,
+  } satisfies StepUpChallenge;
+}
+
+/** One dialog for every request that needs a step-up at the same time. */
+function askForStepUp(challenge: StepUpChallenge): Promise<boolean> {
+  const handler = stepUpHandler;
+  if (!handler) return Promise.resolve(false);
+  stepUpInFlight ??= handler(challenge)
+    .catch(() => false)
+    .finally(() => {
+      stepUpInFlight = null;
+    });
+  return stepUpInFlight;
+}
+
+/** The error a request rejects with when the user cancelled its step-up. */
+export function stepUpCancelledError(): ApiError {
+  return new ApiError(403, STEP_UP_CANCELLED_MESSAGE, [], undefined, STEP_UP_CANCELLED);
+}
+
+/**
+ * `fetch` for every API call: same-origin cookies, and central handling of expired sessions
+ * (401: the unauthorized handler) and of step-up (401 "reauthentication required": the user
+ * proves who they are in a dialog, then the same request, same body, is sent again and its
+ * answer is this call's answer; a cancelled dialog rejects with a "not done" {@link ApiError}).
+ */
+export const apiFetch: typeof fetch = async (input, init) => {
+  const key = requestKey(input, init);
+  for (;;) {
+    const response = await globalThis.fetch(input, { ...init, credentials: "same-origin" });
+    if (response.status !== 401 || UNAUTHORIZED_IS_AN_ANSWER.has(key)) return response;
+    const challenge = STEP_UP_PROOFS.has(key) ? null : await stepUpChallengeOf(response);
+    if (!challenge) {
+      unauthorizedHandler();
+      return response;
+    }
+    if (!(await askForStepUp(challenge))) throw stepUpCancelledError();
+    // Proven: the same request again (a JSON body is a string, so it can be sent twice).
+  }
 };
 
 /** The typed API client: paths, bodies and JSON answers all come from the server's routes. */
@@ -129,11 +230,29 @@ export async function send<R extends { ok: boolean }>(request: Promise<R>): Prom
   let response: R;
   try {
     response = await request;
-  } catch {
+  } catch (error) {
+    if (error instanceof ApiError) throw error; // e.g. a cancelled step-up
     throw new ApiError(0, "Can't reach the server — check your connection and try again.");
   }
   if (!response.ok) throw await ApiError.from(response as unknown as Response);
   return response;
+}
+
+/**
+ * A JSON call to a route the typed client does not know (yet): the second-factor and passkey
+ * plugins' routes. Throws {@link ApiError} like {@link send}; a 204 resolves `undefined`.
+ */
+export async function requestJson<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const response = await send(
+    apiFetch(path, {
+      method,
+      ...(body === undefined
+        ? {}
+        : { headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) }),
+    }),
+  );
+  if (response.status === 204) return undefined as T;
+  return (await response.json()) as T;
 }
 
 export type Todo = InferResponseType<typeof api.todos.$get, 200>["todos"][number];

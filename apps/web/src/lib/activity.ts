@@ -35,6 +35,25 @@ const DESCRIPTIONS: Record<ActivityEvent["type"], Description> & Record<string, 
     text: "Wrong password given while signed in (changing the password or email, or deleting the account)",
     tone: "warning",
   },
+  // Second factors, passkeys and step-up (issue 15).
+  second_factor_enabled: { text: "Two-step sign-in turned on (authenticator app)", tone: "good" },
+  second_factor_disabled: { text: "Two-step sign-in turned off", tone: "warning" },
+  recovery_codes_regenerated: {
+    text: "New recovery codes created — the old ones no longer work",
+    tone: "neutral",
+  },
+  recovery_code_used: { text: "Signed in with a recovery code", tone: "warning" },
+  passkey_added: { text: "Passkey added", tone: "good" },
+  passkey_removed: { text: "Passkey removed", tone: "warning" },
+  second_factor_failed: {
+    text: "Wrong second-step code given after a correct password",
+    tone: "danger",
+  },
+  reauthenticated: { text: "Identity confirmed for a sensitive change", tone: "neutral" },
+  reauthentication_failed: {
+    text: "Failed attempt to confirm your identity for a sensitive change",
+    tone: "warning",
+  },
   // Done by an administrator (issue 14).
   role_changed: { text: "Your role was changed by an administrator", tone: "warning" },
   account_disabled: { text: "Your account was disabled by an administrator", tone: "danger" },

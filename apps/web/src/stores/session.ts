@@ -10,6 +10,12 @@ export function emailVerifiedOf(
   const value: unknown = user?.emailVerified;
   return typeof value === "boolean" ? value : undefined;
 }
+/**
+ * What a password sign-in gives: a session (`user`), or — with a second factor enrolled — no
+ * session yet, and the methods the second step may use ("totp", "recovery_code", "passkey").
+ */
+export type SignInOutcome = { user: User } | { twoFactorRequired: true; methods: string[] };
+
 /** How the sign-in page shows the one-time notice: news (session ended) or good news. */
 export type NoticeTone = "info" | "success";
 
@@ -84,12 +90,30 @@ export function createSessionStore() {
       return state.status === "signed-in";
     },
 
-    async signIn(email: string, password: string): Promise<User> {
+    async signIn(email: string, password: string): Promise<SignInOutcome> {
       const response = await send(api.auth.login.$post({ json: { email, password } }));
-      const { user } = await response.json();
+      // The second-factor answer is not in the server's typed routes: read it by hand.
+      const body = (await response.json()) as unknown as {
+        user?: User;
+        twoFactorRequired?: unknown;
+        methods?: unknown;
+      };
+      if (body.twoFactorRequired === true) {
+        const methods = Array.isArray(body.methods)
+          ? body.methods.filter((m): m is string => typeof m === "string")
+          : ["totp", "recovery_code"];
+        return { twoFactorRequired: true, methods };
+      }
+      const user = body.user!;
       state.notice = null;
       markSignedIn(user);
-      return user;
+      return { user };
+    },
+
+    /** A sign-in that ended otherwise (the second step, a passkey): the session is open. */
+    completeSignIn(user: User): void {
+      state.notice = null;
+      markSignedIn(user);
     },
 
     /**
