@@ -123,6 +123,11 @@ export {
   type AdminUserView,
 } from "./plugins/access-control/index.js";
 export {
+  twoFactor,
+  twoFactorTables,
+  type TwoFactorOptions,
+} from "./plugins/two-factor/index.js";
+export {
   createCoreTables,
   type CoreTables,
   type UserRow,

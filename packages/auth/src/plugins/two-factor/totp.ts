@@ -57,5 +57,6 @@ export async function matchingStep(
     epochTolerance: window * TOTP_PERIOD_SECONDS,
     ...(lastUsedStep >= 0 ? { afterTimeStep: lastUsedStep } : {}),
   });
-  return result.valid ? result.timeStep : undefined;
+  // `delta`: how many steps from now the code matched (the HOTP/TOTP union lacks `timeStep`).
+  return result.valid ? timeStepAt(nowMs) + result.delta : undefined;
 }

@@ -1,0 +1,256 @@
+import { Hono, type Context } from "hono";
+import { z } from "zod";
+import type { KeyedLimit } from "../../abuse/abuse-limits.js";
+import type { AuthEnv } from "../../authenticator.js";
+import type { Db, Tx } from "../../db.js";
+import { jsonBody } from "../../http/json-body.js";
+import { ProblemError, SIGN_IN_REQUIRED, validationError } from "../../http/problem.js";
+import { findUserById } from "../../users/user-store.js";
+import type { AccountChange } from "../hooks.js";
+import type { PluginContext } from "../plugin.js";
+import { twoFactorRouteDocs as docs } from "./openapi.js";
+import type { ResolvedTwoFactorOptions } from "./options.js";
+import type { TwoFactorStore } from "./store.js";
+import { totpUri } from "./totp.js";
+
+/** The method names the core and the SPA know. */
+export const TOTP_METHOD = "totp";
+export const RECOVERY_CODE_METHOD = "recovery_code";
+
+/** A TOTP code as typed: spaces ignored ("123 456"); checked for six digits in the handler. */
+const code = z
+  .string()
+  .max(32, "is not a code")
+  .transform((value) => value.replace(/\s/g, ""));
+const recoveryCode = z.string().min(1, "is required").max(64, "is not a recovery code");
+
+const codeBody = z.strictObject({ code });
+const verifyBody = z
+  .strictObject({ code: code.optional(), recoveryCode: recoveryCode.optional() })
+  .refine((body) => (body.code === undefined) !== (body.recoveryCode === undefined), {
+    message: "give either code or recoveryCode",
+  });
+
+const SIX_DIGITS = /^\d{6}$/;
+
+/** 422 at the field, the same for a malformed and a wrong code. */
+function wrongCode(pointer: "/code" | "/recoveryCode"): ProblemError {
+  const detail =
+    pointer === "/code"
+      ? "is not the current code of your authenticator app"
+      : "is not an unused recovery code of this account";
+  return validationError([{ pointer, detail }], "The code is not right.");
+}
+
+const conflict = (detail: string) =>
+  new ProblemError({ status: 409, type: "/problems/two-factor-state", detail });
+
+const NOT_ENABLED = "Two-step verification with an authenticator app is not turned on.";
+const ALREADY_ENABLED = "Two-step verification with an authenticator app is already turned on.";
+const NO_SETUP = "Start the authenticator app setup first (or again: it expires after a day).";
+
+export type TwoFactorRouteDeps = {
+  context: PluginContext;
+  options: ResolvedTwoFactorOptions;
+  store: TwoFactorStore;
+  /** Wrong codes per account, shared by every route that checks one. */
+  wrongCodes: KeyedLimit;
+};
+
+type Proof = { method: typeof TOTP_METHOD | typeof RECOVERY_CODE_METHOD; value: string };
+
+/** The plugin's routes, under the host's auth path. */
+export function twoFactorRoutes(deps: TwoFactorRouteDeps) {
+  const { context, store, options } = deps;
+  const { requireAuth, requireRecentAuth, db } = context;
+
+  const emit = (
+    c: Context,
+    tx: Db | Tx,
+    event: { userId: string; sessionId: string | null; change: AccountChange; method: string },
+  ) =>
+    context.emit(
+      "accountChanged",
+      {
+        userId: event.userId,
+        change: event.change,
+        sessionId: event.sessionId,
+        client: context.clientInfo(c),
+        detail: { method: event.method },
+      },
+      tx,
+    );
+
+  /**
+   * Checks a proof under the wrong-code throttle: the attempt is counted before the check (a
+   * burst of parallel guesses cannot slip past), given back when right. A malformed TOTP code
+   * is refused without counting (it cannot be right). `accept` uses the proof up, in `tx`.
+   */
+  const checkProof = async (
+    userId: string,
+    proof: Proof,
+    accept: (tx: Tx) => Promise<boolean>,
+    onWrong: () => Promise<void>,
+  ): Promise<void> => {
+    const pointer = proof.method === TOTP_METHOD ? "/code" : "/recoveryCode";
+    if (proof.method === TOTP_METHOD && !SIX_DIGITS.test(proof.value)) throw wrongCode(pointer);
+    await deps.wrongCodes.consume(userId);
+    const accepted = await db.transaction(accept);
+    if (accepted) {
+      await deps.wrongCodes.refund(userId);
+      return;
+    }
+    await onWrong();
+    throw wrongCode(pointer);
+  };
+
+  return new Hono<AuthEnv>()
+    .get("/2fa", docs.status, requireAuth, async (c) => {
+      return c.json(await store.state(db, c.get("auth").userId), 200);
+    })
+    .post("/2fa/totp/setup", docs.setup, requireAuth, requireRecentAuth, async (c) => {
+      const auth = c.get("auth");
+      const user = await findUserById(db, context.tables, auth.userId);
+      if (!user) throw new ProblemError(SIGN_IN_REQUIRED);
+      const setup = await store.beginSetup(auth.userId);
+      if ("alreadyEnabled" in setup) throw conflict(ALREADY_ENABLED);
+      return c.json(
+        { secret: setup.secret, uri: totpUri(setup.secret, options.issuer, user.email) },
+        200,
+      );
+    })
+    .post("/2fa/totp/enable", docs.enable, requireAuth, jsonBody(codeBody), async (c) => {
+      const auth = c.get("auth");
+      const typed = c.req.valid("json").code;
+      if (!SIX_DIGITS.test(typed)) throw wrongCode("/code");
+      await deps.wrongCodes.consume(auth.userId);
+      const result = await db.transaction(async (tx) => {
+        const enabled = await store.enable(tx, auth.userId, typed);
+        if (enabled.enabled) {
+          await emit(c, tx, {
+            userId: auth.userId,
+            sessionId: auth.sessionId,
+            change: "second_factor_enabled",
+            method: TOTP_METHOD,
+          });
+        }
+        return enabled;
+      });
+      if (result.enabled) {
+        await deps.wrongCodes.refund(auth.userId);
+        return c.json({ recoveryCodes: result.recoveryCodes }, 200);
+      }
+      // Not a guess at anything: the point goes back unless the code was wrong.
+      if (result.reason !== "wrong_code") await deps.wrongCodes.refund(auth.userId);
+      if (result.reason === "already_enabled") throw conflict(ALREADY_ENABLED);
+      if (result.reason === "no_setup") throw conflict(NO_SETUP);
+      throw wrongCode("/code");
+    })
+    .post("/2fa/verify", docs.verify, jsonBody(verifyBody), async (c) => {
+      const body = c.req.valid("json");
+      const pending = await context.pendingSignIn(c);
+      const proof: Proof =
+        body.code !== undefined
+          ? { method: TOTP_METHOD, value: body.code }
+          : { method: RECOVERY_CODE_METHOD, value: body.recoveryCode ?? "" };
+      if (!pending.methods.includes(proof.method)) {
+        throw conflict(
+          proof.method === TOTP_METHOD
+            ? NOT_ENABLED
+            : "This account has no unused recovery codes left.",
+        );
+      }
+      const { userId } = pending;
+      await checkProof(
+        userId,
+        proof,
+        async (tx) => {
+          if (proof.method === TOTP_METHOD) return store.useTotp(tx, userId, proof.value);
+          const used = await store.useRecoveryCode(tx, userId, proof.value);
+          if (used) {
+            await emit(c, tx, {
+              userId,
+              sessionId: null,
+              change: "recovery_code_used",
+              method: RECOVERY_CODE_METHOD,
+            });
+          }
+          return used;
+        },
+        () =>
+          emit(c, db, {
+            userId,
+            sessionId: null,
+            change: "second_factor_failed",
+            method: proof.method,
+          }),
+      );
+      const user = await context.completeSignIn(c, pending, proof.method);
+      return c.json({ user }, 200);
+    })
+    .post("/2fa/totp/disable", docs.disable, requireAuth, requireRecentAuth, async (c) => {
+      const auth = c.get("auth");
+      const disabled = await db.transaction(async (tx) => {
+        const wasEnabled = await store.disable(tx, auth.userId);
+        if (wasEnabled) {
+          await emit(c, tx, {
+            userId: auth.userId,
+            sessionId: auth.sessionId,
+            change: "second_factor_disabled",
+            method: TOTP_METHOD,
+          });
+        }
+        return wasEnabled;
+      });
+      if (!disabled) throw conflict(NOT_ENABLED);
+      return c.body(null, 204);
+    })
+    .post(
+      "/2fa/recovery-codes/regenerate",
+      docs.regenerate,
+      requireAuth,
+      requireRecentAuth,
+      async (c) => {
+        const auth = c.get("auth");
+        const recoveryCodes = await db.transaction(async (tx) => {
+          const fresh = await store.regenerate(tx, auth.userId);
+          if (fresh) {
+            await emit(c, tx, {
+              userId: auth.userId,
+              sessionId: auth.sessionId,
+              change: "recovery_codes_regenerated",
+              method: RECOVERY_CODE_METHOD,
+            });
+          }
+          return fresh;
+        });
+        if (!recoveryCodes) throw conflict(NOT_ENABLED);
+        return c.json({ recoveryCodes }, 200);
+      },
+    )
+    .post(
+      "/reauthenticate/totp",
+      docs.reauthenticate,
+      requireAuth,
+      jsonBody(codeBody),
+      async (c) => {
+        const auth = c.get("auth");
+        const typed = c.req.valid("json").code;
+        const { enabled } = (await store.state(db, auth.userId)).totp;
+        if (!enabled) throw conflict(NOT_ENABLED);
+        await checkProof(
+          auth.userId,
+          { method: TOTP_METHOD, value: typed },
+          (tx) => store.useTotp(tx, auth.userId, typed),
+          () =>
+            emit(c, db, {
+              userId: auth.userId,
+              sessionId: auth.sessionId,
+              change: "reauthentication_failed",
+              method: TOTP_METHOD,
+            }),
+        );
+        return c.json(await context.reauthenticated(c, TOTP_METHOD), 200);
+      },
+    );
+}
