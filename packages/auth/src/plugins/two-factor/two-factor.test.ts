@@ -5,6 +5,7 @@ import { generate } from "otplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuthEnv } from "../../authenticator.js";
 import { createAuth } from "../../create-auth.js";
+import { openApiDocument } from "../../openapi/document.js";
 import { AuthConfigError } from "../../options/config-error.js";
 import { parseSetCookie, TestClient } from "../../testing/test-client.js";
 import type { SignedUp } from "../../testing/sign-up.js";
@@ -425,6 +426,21 @@ describe("twoFactor: signing in", () => {
     expect(events.filter((type) => type === "reauthentication_failed")).toHaveLength(2);
   });
 
+  it("wrong codes while enabling count against the same budget", async () => {
+    const user = await t.signUp();
+    const { secret } = (await json(await user.client.post(`${AUTH}/2fa/totp/setup`))) as {
+      secret: string;
+    };
+    const right = await codeNow(secret);
+    const wrong = right === "000000" ? "000001" : "000000";
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      expect((await user.client.post(`${AUTH}/2fa/totp/enable`, { code: wrong })).status).toBe(422);
+    }
+    const throttled = await user.client.post(`${AUTH}/2fa/totp/enable`, { code: right });
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers.get("Retry-After")).toMatch(/^\d+$/);
+  });
+
   it("a right code gives its attempt back: the owner's successes never throttle them", async () => {
     const user = await enrol();
     for (let round = 0; round < 7; round += 1) {
@@ -484,7 +500,6 @@ describe("twoFactor: step-up", () => {
     const fresh = await browser.post(`${AUTH}/2fa/verify`, { recoveryCode: recoveryCodes[0] });
     expect(fresh.status).toBe(200);
 
-    // A recovery-code session is not a step-up method: it proved possession of a code once.
     const disable = await user.client.post(`${AUTH}/2fa/totp/disable`);
     expect(disable.status).toBe(204);
     expect(await json(await user.client.get(`${AUTH}/2fa`))).toEqual({
@@ -574,5 +589,35 @@ describe("twoFactor: encryption keys", () => {
     const { browser } = await passwordStep(user);
     const refused = await browser.post(`${AUTH}/2fa/verify`, { code: await codeNow(user.secret) });
     expect(refused.status).toBe(422);
+  });
+});
+
+describe("twoFactor: OpenAPI", () => {
+  it("describes every route of the plugin", async () => {
+    const document = await openApiDocument(t.app, {
+      auth: t.auth,
+      info: { title: "test", version: "1" },
+    });
+    const paths = document.paths ?? {};
+    const expected = {
+      "/api/auth/2fa": "get",
+      "/api/auth/2fa/totp/setup": "post",
+      "/api/auth/2fa/totp/enable": "post",
+      "/api/auth/2fa/verify": "post",
+      "/api/auth/2fa/totp/disable": "post",
+      "/api/auth/2fa/recovery-codes/regenerate": "post",
+      "/api/auth/reauthenticate/totp": "post",
+    } as const;
+    for (const [path, method] of Object.entries(expected)) {
+      const operation = (paths[path] as Record<string, { summary?: string; responses?: object }>)?.[
+        method
+      ];
+      expect(operation?.summary, path).toBeTruthy();
+      expect(operation?.responses, path).toHaveProperty("401");
+    }
+    const verify = (paths["/api/auth/2fa/verify"] as Record<string, { requestBody?: unknown }>)[
+      "post"
+    ];
+    expect(JSON.stringify(verify?.requestBody)).toContain("recoveryCode");
   });
 });
