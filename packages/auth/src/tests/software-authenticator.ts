@@ -40,7 +40,7 @@ export type CeremonyOverrides = {
   userVerification?: boolean;
   /** The signature counter to report (instead of the next one). */
   counter?: number;
-  /** Which of the authenticator's credentials to assert with. */
+  /** Which of the authenticator's credentials to assert with (registration: the id to make). */
   credentialId?: string;
   /** The user handle to report (null: none). */
   userHandle?: string | null;
@@ -112,7 +112,10 @@ export class SoftwareAuthenticator {
       );
     }
     const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-    const credentialId = randomBytes(16);
+    const credentialId =
+      overrides.credentialId === undefined
+        ? randomBytes(16)
+        : Buffer.from(overrides.credentialId, "base64url");
     const counter = overrides.counter ?? 0;
     const aaguid = Buffer.from(this.settings.aaguidHex ?? "00".repeat(16), "hex");
     const idLength = Buffer.alloc(2);
@@ -129,9 +132,9 @@ export class SoftwareAuthenticator {
       coseKey(publicKey),
     ]);
     const attestationObject = isoCBOR.encode(
-      new Map<string, string | Uint8Array | Map<string, never>>([
+      new Map<string, string | Uint8Array | Map<string, string>>([
         ["fmt", "none"],
-        ["attStmt", new Map()],
+        ["attStmt", new Map<string, string>()],
         ["authData", new Uint8Array(authData)],
       ]),
     );

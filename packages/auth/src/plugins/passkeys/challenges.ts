@@ -88,6 +88,21 @@ export class ChallengeStore {
     return row;
   }
 
+  /**
+   * Takes the challenge a response's `clientDataJSON` answers (see {@link take}), with the
+   * challenge itself for the library to compare.
+   */
+  async takeAnswered(
+    c: Context,
+    db: Db | Tx,
+    clientDataJSON: string,
+  ): Promise<{ row: ChallengeRow; challenge: string } | undefined> {
+    const challenge = claimedChallenge(clientDataJSON);
+    if (challenge === undefined) return undefined;
+    const row = await this.take(c, db, challenge);
+    return row && { row, challenge };
+  }
+
   #browserId(c: Context): string | undefined {
     const value = readCookie(c.req.header("Cookie") ?? "", this.#wireName);
     return value !== undefined && BROWSER_ID.test(value) ? value : undefined;

@@ -4,7 +4,6 @@ import {
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
   type AuthenticationResponseJSON,
-  type AuthenticatorTransportFuture,
   type PublicKeyCredentialCreationOptionsJSON,
   type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationResponseJSON,
@@ -17,22 +16,14 @@ import type { PasskeyDeviceType } from "./tables.js";
 /** EdDSA, ES256, RS256: what authenticators in use today sign with. */
 export const SUPPORTED_ALGORITHMS = [-8, -7, -257];
 
-const TRANSPORTS: readonly AuthenticatorTransportFuture[] = [
-  "ble",
-  "cable",
-  "hybrid",
-  "internal",
-  "nfc",
-  "smart-card",
-  "usb",
-];
+const TRANSPORTS = ["ble", "cable", "hybrid", "internal", "nfc", "smart-card", "usb"] as const;
+/** A WebAuthn transport hint (the spec's `AuthenticatorTransport`, future values included). */
+export type Transport = (typeof TRANSPORTS)[number];
 
 /** The transports a browser reported that WebAuthn knows (a stored hint, nothing more). */
-export function knownTransports(
-  reported: readonly string[] | undefined,
-): AuthenticatorTransportFuture[] {
-  const known = (reported ?? []).filter((transport): transport is AuthenticatorTransportFuture =>
-    TRANSPORTS.includes(transport as AuthenticatorTransportFuture),
+export function knownTransports(reported: readonly string[] | undefined): Transport[] {
+  const known = (reported ?? []).filter((transport): transport is Transport =>
+    (TRANSPORTS as readonly string[]).includes(transport),
   );
   return [...new Set(known)];
 }
@@ -100,7 +91,7 @@ export type NewCredential = {
   credentialId: string;
   publicKey: Uint8Array;
   counter: number;
-  transports: AuthenticatorTransportFuture[];
+  transports: Transport[];
   deviceType: PasskeyDeviceType;
   backedUp: boolean;
   aaguid: string;
