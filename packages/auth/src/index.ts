@@ -128,6 +128,17 @@ export {
   type TwoFactorOptions,
 } from "./plugins/two-factor/index.js";
 export {
+  passkeys,
+  passkeysTables,
+  NO_PASSKEY_TYPE,
+  PASSKEY_CHALLENGE_EXPIRED_TYPE,
+  PASSKEY_EXISTS_TYPE,
+  PASSKEY_LIMIT_TYPE,
+  PASSKEY_NOT_ACCEPTED_TYPE,
+  type PasskeysOptions,
+  type PasskeyView,
+} from "./plugins/passkeys/index.js";
+export {
   createCoreTables,
   type CoreTables,
   type UserRow,
