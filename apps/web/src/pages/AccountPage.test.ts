@@ -13,6 +13,9 @@ async function mountAccount(me: Record<string, unknown>, extra = {}) {
     "GET /api/auth/session": () => json({ session: claims }),
     "GET /api/auth/me": () => json({ user: me }),
     "GET /api/auth/me/notifications": () => json({ newSignInAlerts: true }),
+    "GET /api/auth/2fa": () =>
+      json({ totp: { enabled: false, enabledAt: null }, recoveryCodes: { remaining: 0 } }),
+    "GET /api/auth/passkeys": () => json({ passkeys: [] }),
     ...extra,
   });
   const page = await mountPage("/account");
@@ -59,6 +62,11 @@ describe("AccountPage", () => {
       "Profile",
       "Change email",
       "Change password",
+      "Two-factor authentication",
+      "Turn off two-factor authentication?",
+      "Create new recovery codes?",
+      "Passkeys",
+      "Remove this passkey?",
       "Sign-in alerts",
       "Your data",
       "Sign out",
