@@ -28,6 +28,24 @@ describe("describeActivity", () => {
     expect(describeActivity("signed_in", "admin")).toEqual(describeActivity("signed_in"));
   });
 
+  it("describes the second-factor, passkey and step-up events", () => {
+    for (const type of [
+      "second_factor_enabled",
+      "second_factor_disabled",
+      "recovery_codes_regenerated",
+      "recovery_code_used",
+      "passkey_added",
+      "passkey_removed",
+      "second_factor_failed",
+      "reauthenticated",
+      "reauthentication_failed",
+    ]) {
+      expect(describeActivity(type).text).not.toBe(type);
+    }
+    expect(describeActivity("second_factor_failed").tone).toBe("danger");
+    expect(describeActivity("passkey_added").text).toBe("Passkey added");
+  });
+
   it("shows an unknown type as it is", () => {
     expect(describeActivity("something_new", "admin")).toEqual({
       text: "something_new",
