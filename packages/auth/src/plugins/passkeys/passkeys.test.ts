@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eq, sql } from "drizzle-orm";
+import { eq, lte, sql } from "drizzle-orm";
 import type {
   PublicKeyCredentialCreationOptionsJSON,
   PublicKeyCredentialRequestOptionsJSON,
@@ -11,6 +11,7 @@ import { createCoreTables } from "../../schema/core-tables.js";
 import { SoftwareAuthenticator } from "../../tests/software-authenticator.js";
 import { createTestHost, STRONG_PASSWORD, type TestHost } from "../../tests/test-host.js";
 import type { TestClient } from "../../testing/test-client.js";
+import { openApiDocument } from "../../openapi/document.js";
 import { passkeys } from "./index.js";
 import { passkeysTables } from "./tables.js";
 import { tableNamer } from "../../schema/table-names.js";
@@ -641,7 +642,67 @@ describe("passkeys: the rest of the plugin", () => {
     const left = await host.database.db
       .select({ id: tables.challenges.id })
       .from(tables.challenges)
-      .where(sql`${tables.challenges.expiresAt} <= ${new Date(host.clock.now())}`);
+      .where(lte(tables.challenges.expiresAt, new Date(host.clock.now())));
     expect(left).toEqual([]);
+  });
+});
+
+describe("passkeys: malformed input and the OpenAPI document", () => {
+  it("answers garbage with a refusal, never a 500", async () => {
+    const { client } = await host.signUp();
+    const device = authenticator();
+    await addPasskey(client, device);
+    const options = await requestOptions(client, "reauthenticate");
+    const good = device.authenticate(options);
+    const garbled = {
+      ...good,
+      response: { ...good.response, authenticatorData: "AAAA", signature: "AAAA" },
+    };
+    await json(await client.post(`${AUTH}/passkeys/authenticate`, { response: garbled }), 401);
+    const notJson = { ...good, response: { ...good.response, clientDataJSON: "bm90IGpzb24" } };
+    await json(await client.post(`${AUTH}/passkeys/authenticate`, { response: notJson }), 401);
+
+    const creation = authenticator().register(await registerOptions(client));
+    const broken = {
+      ...creation,
+      response: { ...creation.response, attestationObject: "oWNmbXRkbm9uZQ" },
+    };
+    await json(
+      await client.post(`${AUTH}/passkeys/register`, { name: "x", response: broken }),
+      422,
+    );
+    const problem = await json<{ errors: { pointer: string }[] }>(
+      await client.post(`${AUTH}/passkeys/authenticate`, { response: { id: "!!" } }),
+      422,
+    );
+    expect(problem.errors.map((error) => error.pointer)).toContain("/response/id");
+  });
+
+  it("describes every route of the plugin", async () => {
+    const document = await openApiDocument(host.app, {
+      auth: host.auth,
+      info: { title: "test", version: "1" },
+    });
+    const paths = document.paths ?? {};
+    const expected = [
+      ["/api/auth/passkeys", "get"],
+      ["/api/auth/passkeys/register/options", "post"],
+      ["/api/auth/passkeys/register", "post"],
+      ["/api/auth/passkeys/{id}", "patch"],
+      ["/api/auth/passkeys/{id}", "delete"],
+      ["/api/auth/passkeys/authenticate/options", "post"],
+      ["/api/auth/passkeys/authenticate", "post"],
+    ] as const;
+    for (const [path, method] of expected) {
+      const operation = (paths[path] as Record<string, { summary?: string; responses?: object }>)?.[
+        method
+      ];
+      expect(operation?.summary, `${method} ${path}`).toBeTruthy();
+      expect(operation?.responses, `${method} ${path}`).toHaveProperty("401");
+    }
+    const register = (
+      paths["/api/auth/passkeys/register"] as Record<string, { requestBody?: unknown }>
+    )["post"];
+    expect(JSON.stringify(register?.requestBody)).toContain("attestationObject");
   });
 });
