@@ -10,7 +10,7 @@ import { securityEventsTable } from "../security-events/table.js";
 import { createCoreTables } from "../../schema/core-tables.js";
 import { SoftwareAuthenticator } from "../../tests/software-authenticator.js";
 import { createTestHost, STRONG_PASSWORD, type TestHost } from "../../tests/test-host.js";
-import type { TestClient } from "../../testing/test-client.js";
+import { parseSetCookie, type TestClient } from "../../testing/test-client.js";
 import { openApiDocument } from "../../openapi/document.js";
 import { passkeys } from "./index.js";
 import { passkeysTables } from "./tables.js";
@@ -149,6 +149,50 @@ describe("passkeys: registration", () => {
       { id: response.id, transports: ["internal", "hybrid"], type: "public-key" },
     ]);
     expect(await eventTypes(user.id)).toContain("passkey_added");
+  });
+
+  it("keeps only hashes, behind an HttpOnly browser cookie", async () => {
+    const { client } = await host.signUp();
+    const response = await client.post(`${AUTH}/passkeys/register/options`);
+    const options = await json<PublicKeyCredentialCreationOptionsJSON>(response, 200);
+    const cookie = response.headers
+      .getSetCookie()
+      .map(parseSetCookie)
+      .find((c) => c.name === "__Host-auth_webauthn")!;
+    expect(cookie.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(cookie.attributes).toMatchObject({
+      httponly: true,
+      secure: true,
+      samesite: "Lax",
+      path: "/",
+      "max-age": "300",
+    });
+    const rows = await host.database.db.select().from(tables.challenges);
+    const serialized = JSON.stringify(rows);
+    expect(serialized).not.toContain(options.challenge);
+    expect(serialized).not.toContain(cookie.value);
+    // The same browser keeps its id for its next ceremony (two tabs share it).
+    const next = await client.post(`${AUTH}/passkeys/authenticate/options`, { purpose: "sign-in" });
+    const again = next.headers.getSetCookie().map(parseSetCookie)[0]!;
+    expect(again.value).toBe(cookie.value);
+  });
+
+  it("lets two tabs of one browser each finish their own ceremony", async () => {
+    const { client } = await host.signUp();
+    const device = authenticator();
+    await addPasskey(client, device);
+    const browser = host.client();
+    const first = await requestOptions(browser, "sign-in");
+    const second = await requestOptions(browser, "sign-in");
+    const tab = browser.fork();
+    await json(
+      await tab.post(`${AUTH}/passkeys/authenticate`, { response: device.authenticate(second) }),
+      200,
+    );
+    await json(
+      await browser.post(`${AUTH}/passkeys/authenticate`, { response: device.authenticate(first) }),
+      200,
+    );
   });
 
   it("refuses another origin or RP id, a used challenge, another session's challenge, a duplicate", async () => {
