@@ -381,6 +381,23 @@ describe("passkeys: sign-in with a passkey alone", () => {
     await json(await client.post(`${AUTH}/passkeys/register`, { name: "x", response }), 422);
   });
 
+  it("accepts a synced passkey without a counter, again and again", async () => {
+    const { client } = await host.signUp();
+    const device = new SoftwareAuthenticator({ origin: ORIGIN, synced: true, counterStep: 0 });
+    const passkey = await addPasskey(client, device, "iCloud Keychain");
+    expect(passkey).toMatchObject({ deviceType: "multiDevice", backedUp: true });
+    const browser = host.client();
+    for (let i = 0; i < 2; i += 1) {
+      const options = await requestOptions(browser, "sign-in");
+      await json(
+        await browser.post(`${AUTH}/passkeys/authenticate`, {
+          response: device.authenticate(options),
+        }),
+        200,
+      );
+    }
+  });
+
   it("refuses a signature counter that went backwards (a cloned authenticator)", async () => {
     const { client } = await host.signUp();
     const device = authenticator();
