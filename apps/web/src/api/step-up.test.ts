@@ -289,3 +289,38 @@ describe("StepUpDialog", () => {
     expect(dialog.find("input").exists()).toBe(false);
   });
 });
+
+describe("StepUpDialog with a passkey", () => {
+  it("a refused passkey (401 of the passkey route) is said in the dialog, which stays open", async () => {
+    vi.stubGlobal("PublicKeyCredential", function PublicKeyCredential() {});
+    vi.doMock("@simplewebauthn/browser", () => ({
+      startAuthentication: vi.fn(async () => ({ id: "cred", rawId: "cred", type: "public-key" })),
+    }));
+    const unauthorized = vi.fn();
+    setUnauthorizedHandler(unauthorized);
+    const { calls } = mockFetch({
+      "POST /api/auth/email/change": () => reauthRequired(["passkey"]),
+      "POST /api/auth/passkeys/authenticate/options": () => json({ challenge: "abc" }),
+      "POST /api/auth/passkeys/authenticate": () =>
+        problem(401, "This passkey was not accepted.", { type: "/problems/passkey-refused" }),
+    });
+    const { dialog, card } = mountWithDialog();
+    await card.find("#new-email").setValue("ada@new.example");
+    await card.find("#email-change-password").setValue("pw");
+    await card.find("form").trigger("submit");
+    await flushPromises();
+    await dialog
+      .findAll("button")
+      .find((b) => b.text() === "Use a passkey")!
+      .trigger("click");
+    await vi.waitFor(() =>
+      expect(dialog.find('[role="alert"]').text()).toBe("This passkey was not accepted."),
+    );
+    expect((dialog.find("dialog").element as HTMLDialogElement).open).toBe(true);
+    expect(calls.find((c) => c.path.endsWith("/options"))!.body).toEqual({
+      purpose: "reauthenticate",
+    });
+    expect(unauthorized).not.toHaveBeenCalled();
+    vi.doUnmock("@simplewebauthn/browser");
+  });
+});
