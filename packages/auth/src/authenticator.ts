@@ -220,12 +220,19 @@ export class Authenticator {
   }
 
   async #mint(
-    session: { userId: string; sessionId: string; role: string; fields: Record<string, unknown> },
+    session: {
+      userId: string;
+      sessionId: string;
+      role: string;
+      fields: Record<string, unknown>;
+      authTime: Date;
+    },
     now: number,
   ) {
     const { userId, sessionId, role, fields } = session;
     const claims = await this.runtime.claims.build({ userId, role, fields });
-    return this.runtime.tokens.mint({ userId, sessionId, role, claims }, now);
+    const authTime = Math.floor(session.authTime.getTime() / 1000);
+    return this.runtime.tokens.mint({ userId, sessionId, role, authTime, claims }, now);
   }
 
   async #revokeReusedSession(c: Context, session: { userId: string; sessionId: string }) {

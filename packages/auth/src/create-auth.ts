@@ -44,6 +44,13 @@ import {
 import type { RetentionTask } from "./retention/retention.js";
 import type { AuthRuntime } from "./runtime.js";
 import { createCoreTables } from "./schema/core-tables.js";
+import type { SecondFactorProvider } from "./second-factor/factors.js";
+import { completeSignIn, pendingSignIn, signInWith } from "./second-factor/sign-in-steps.js";
+import {
+  createRequireRecentAuth,
+  reauthenticated,
+  stepUpMethods,
+} from "./second-factor/step-up.js";
 import { tableNamer } from "./schema/table-names.js";
 import { clientInfo } from "./sessions/client-info.js";
 import { AccessTokenService } from "./tokens/access-token.js";
@@ -112,6 +119,7 @@ export async function createAuth<const Plugins extends readonly AuthPlugin[] = [
       secure,
       accessName: options.cookieNames?.access ?? "auth_access",
       sessionName: options.cookieNames?.session ?? "auth_session",
+      pendingName: options.cookieNames?.pending,
       readCookieHeader: options.readCookieHeader ?? cookieHeader,
     }),
     lifetimes: {
@@ -130,6 +138,8 @@ export async function createAuth<const Plugins extends readonly AuthPlugin[] = [
       tables.rateLimits,
     ),
     hooks: new HookRunner([]),
+    secondFactors: [],
+    reauthenticationMaxAgeSeconds: options.reauthenticationMaxAgeSeconds ?? 600,
     sessionGates: [],
     userFields: options.userFields ?? {},
     getClientIp: options.getClientIp ?? clientAddressResolver(options.trustedProxies ?? 0),
@@ -143,7 +153,8 @@ export async function createAuth<const Plugins extends readonly AuthPlugin[] = [
   runtime.hooks = new HookRunner(parts.hooks, options.onHookError);
   runtime.claims = new ClaimsBuilder(parts.claims);
   runtime.sessionGates = parts.sessionGates;
-  const routes = createAuthRoutes(runtime, authenticator);
+  runtime.secondFactors = parts.secondFactors;
+  const routes = createAuthRoutes(runtime, authenticator, parts.requireRecentAuth);
   for (const pluginRoutes of parts.routes) routes.route("/", pluginRoutes);
   const mounts = new Map(
     [...parts.mounts].map(([name, mount]) => [
@@ -160,6 +171,11 @@ export async function createAuth<const Plugins extends readonly AuthPlugin[] = [
     middleware: authenticator.middleware,
     /** 401 problem+json unless signed in; after it, `c.get("auth")` is never null. */
     requireAuth: authenticator.requireAuth,
+    /**
+     * After `requireAuth`: 401 `/problems/reauthentication-required` unless the user proved who
+     * they are within `reauthenticationMaxAgeSeconds` (no database query when they did).
+     */
+    requireRecentAuth: parts.requireRecentAuth,
     /**
      * The auth routes, the core's and every plugin's; mount with
      * `app.route("/api/auth", auth.routes)`.
@@ -226,6 +242,8 @@ async function setUpPlugins(
   const retention: RetentionTask[] = [];
   const workers: PluginWorker[] = [];
   const sessionGates: NonNullable<PluginParts["sessionGate"]>[] = [];
+  const secondFactors: SecondFactorProvider[] = [];
+  const requireRecentAuth = createRequireRecentAuth(runtime);
   const exporters: { id: string; exportData: NonNullable<PluginParts["exportData"]> }[] = [];
   const context: PluginContext = {
     db: runtime.db,
@@ -262,6 +280,12 @@ async function setUpPlugins(
         runtime.devices.forget(c, options.forgetDeviceOf, runtime.clock.now());
       }
     },
+    requireRecentAuth,
+    stepUpMethods: (userId) => stepUpMethods(runtime, userId),
+    reauthenticated: (c, method) => reauthenticated(runtime, c, method),
+    pendingSignIn: (c) => pendingSignIn(runtime, c),
+    completeSignIn: (c, pending, method) => completeSignIn(runtime, c, pending, method),
+    signInWith: (c, userId, methods) => signInWith(runtime, c, userId, methods),
     exportUserData: async (db, userId) => {
       const data: Record<string, unknown> = {};
       for (const exporter of exporters) data[exporter.id] = await exporter.exportData(db, userId);
@@ -273,6 +297,7 @@ async function setUpPlugins(
     if (parts.exportData) exporters.push({ id: plugin.id, exportData: parts.exportData });
     if (parts.workers) workers.push(...parts.workers);
     if (parts.sessionGate) sessionGates.push(parts.sessionGate);
+    if (parts.secondFactor) secondFactors.push(parts.secondFactor);
     if (parts.hooks) hooks.push(parts.hooks);
     if (parts.claims) claims.push({ id: plugin.id, claims: parts.claims });
     if (parts.routes) routes.push(parts.routes);
@@ -284,7 +309,18 @@ async function setUpPlugins(
     }
     if (parts.retention) retention.push(...pluginRetentionTasks(plugin.id, parts.retention));
   }
-  return { hooks, claims, routes, mounts, admin, retention, workers, sessionGates };
+  return {
+    hooks,
+    claims,
+    routes,
+    mounts,
+    admin,
+    retention,
+    workers,
+    sessionGates,
+    secondFactors,
+    requireRecentAuth,
+  };
 }
 
 /** The plugins' workers as one: `start()`, `stop()`, `runOnce()`. */

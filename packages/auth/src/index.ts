@@ -122,11 +122,14 @@ export {
   type AdminPermission,
   type AdminUserView,
 } from "./plugins/access-control/index.js";
+export { type SecondFactorMethod, type SecondFactorProvider } from "./second-factor/factors.js";
 export {
-  twoFactor,
-  twoFactorTables,
-  type TwoFactorOptions,
-} from "./plugins/two-factor/index.js";
+  SECOND_FACTOR_EXPIRED_TYPE,
+  type PendingSignInView,
+} from "./second-factor/sign-in-steps.js";
+export { REAUTHENTICATION_REQUIRED_TYPE } from "./second-factor/step-up.js";
+export type { SignInOutcome } from "./sign-in.js";
+export { twoFactor, twoFactorTables, type TwoFactorOptions } from "./plugins/two-factor/index.js";
 export {
   passkeys,
   passkeysTables,

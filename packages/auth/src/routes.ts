@@ -1,8 +1,14 @@
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { z } from "zod";
 import { readPeerFirst } from "./abuse/limiter-client.js";
 import { changePassword, revokeAllSessions, revokeSessionSelection } from "./account.js";
-import { signedIn, type AuthEnv, type Authenticator } from "./authenticator.js";
+import { signedIn, type AuthEnv, type Authenticator, type SignedInEnv } from "./authenticator.js";
+import { verifyCurrentPassword } from "./password/current-password.js";
+import {
+  reauthenticated,
+  reauthenticationRequired,
+  stepUpMethods,
+} from "./second-factor/step-up.js";
 import { displayName, jsonBody, safeText } from "./http/json-body.js";
 import { ProblemError, SIGN_IN_REQUIRED, validationError } from "./http/problem.js";
 import { sessionResponse } from "./http/session-body.js";
@@ -44,11 +50,16 @@ function registerBody(userFields: UserFieldDefinitions): typeof coreRegisterBody
 }
 const loginBody = z.strictObject({ email, password });
 const passwordBody = z.strictObject({ currentPassword: password, newPassword: password });
+const reauthenticateBody = z.strictObject({ password });
 
 const notFound = (what: string) => new ProblemError({ status: 404, detail: `No such ${what}.` });
 
 /** The core's auth HTTP contract (docs/design.md) as a sub-app. */
-export function createAuthRoutes(runtime: AuthRuntime, authenticator: Authenticator) {
+export function createAuthRoutes(
+  runtime: AuthRuntime,
+  authenticator: Authenticator,
+  requireRecentAuth: MiddlewareHandler<SignedInEnv>,
+) {
   const { requireAuth } = authenticator;
   const { lifetimes, tables } = runtime;
 
@@ -77,8 +88,7 @@ export function createAuthRoutes(runtime: AuthRuntime, authenticator: Authentica
         },
       )
       .post("/login", docs.login, readPeerFirst, jsonBody(loginBody), async (c) => {
-        const user = await login(runtime, c, c.req.valid("json"));
-        return c.json({ user }, 200);
+        return c.json(await login(runtime, c, c.req.valid("json")), 200);
       })
       .post("/logout", docs.logout, async (c) => {
         const auth = c.get("auth");
@@ -142,6 +152,7 @@ export function createAuthRoutes(runtime: AuthRuntime, authenticator: Authentica
           expiresAt: row.expiresAt.toISOString(),
           device: describeDevice(row.userAgent),
           ip: row.ip,
+          signInMethods: row.authMethods,
         }));
         return c.json({ sessions });
       })
@@ -174,11 +185,33 @@ export function createAuthRoutes(runtime: AuthRuntime, authenticator: Authentica
         "/password",
         docs.changePassword,
         requireAuth,
+        requireRecentAuth,
         readPeerFirst,
         jsonBody(passwordBody),
         async (c) => {
           await changePassword(runtime, c, signedIn(c), c.req.valid("json"));
           return c.body(null, 204);
+        },
+      )
+      .post(
+        "/reauthenticate",
+        docs.reauthenticate,
+        requireAuth,
+        readPeerFirst,
+        jsonBody(reauthenticateBody),
+        async (c) => {
+          const auth = signedIn(c);
+          runtime.hasher.assertCapacity(); // shed before any other work
+          const user = await findUserById(runtime.db, tables, auth.userId);
+          if (!user) throw new ProblemError(SIGN_IN_REQUIRED);
+          const methods = await stepUpMethods(runtime, user.id);
+          if (!methods.includes("password")) {
+            const maxAge = runtime.reauthenticationMaxAgeSeconds;
+            throw new ProblemError(reauthenticationRequired(methods, maxAge, 403));
+          }
+          const { password } = c.req.valid("json");
+          await verifyCurrentPassword(runtime, c, user, password, { pointer: "/password" });
+          return c.json(await reauthenticated(runtime, c, "password"), 200);
         },
       )
   );

@@ -14,6 +14,7 @@ import type { SessionLifetimes } from "./sessions/session-store.js";
 import type { AccessTokenService } from "./tokens/access-token.js";
 import type { ClaimsBuilder } from "./tokens/claims-builder.js";
 import type { UserFieldDefinitions } from "./users/user-fields.js";
+import type { SecondFactorProvider } from "./second-factor/factors.js";
 
 /** The assembled parts every route and the middleware share. Built once by `createAuth`. */
 export type AuthRuntime = {
@@ -35,6 +36,10 @@ export type AuthRuntime = {
   /** Browsers that signed in to an account before (exempt from its account-wide limit). */
   devices: DeviceCookies;
   hooks: HookRunner;
+  /** The plugins' second factors (`PluginParts.secondFactor`). */
+  secondFactors: readonly SecondFactorProvider[];
+  /** How recent a proof of identity sensitive actions need. */
+  reauthenticationMaxAgeSeconds: number;
   /** The plugins' `sessionGate`s: any refusal keeps the user from a new session. */
   sessionGates: readonly ((user: UserRow) => Problem | undefined)[];
   userFields: UserFieldDefinitions;

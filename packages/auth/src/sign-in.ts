@@ -12,6 +12,8 @@ import type { UserRow } from "./schema/core-tables.js";
 import { clientInfo } from "./sessions/client-info.js";
 import { revokeSessions, insertSession } from "./sessions/session-store.js";
 import { generateSessionToken, hashSessionToken } from "./tokens/session-token.js";
+import { factorsOf, requiresSecondStep } from "./second-factor/factors.js";
+import { insertPendingSignIn, PENDING_SIGN_IN_TTL_MS } from "./second-factor/pending-sign-ins.js";
 import {
   findUserByEmail,
   insertUser,
@@ -38,11 +40,12 @@ type SessionAccount = (tx: Tx) => Promise<UserRow>;
  * transaction; then a first access token and both cookies on this response. A session this
  * browser already had is revoked, so sign-in never keeps a planted or stale session alive.
  */
-async function startSession(
+export async function startSession(
   runtime: AuthRuntime,
   c: Context,
   account: SessionAccount,
   hook: { name: "signedUp" } | { name: "signedIn"; newDevice: boolean },
+  methods: readonly string[],
 ): Promise<{ user: UserRow; sessionStarted: boolean }> {
   const { db, tables, clock, lifetimes, tokens, cookies, hooks } = runtime;
   const client = clientInfo(runtime, c);
@@ -88,10 +91,11 @@ async function startSession(
       lifetimes,
       userAgent: client.userAgent,
       ip: client.ip,
+      authMethods: methods,
     });
     const event = { userId: user.id, sessionId: session.id, client };
     if (hook.name === "signedIn") {
-      await hooks.emit("signedIn", { ...event, newDevice: hook.newDevice }, tx);
+      await hooks.emit("signedIn", { ...event, newDevice: hook.newDevice, methods }, tx);
     } else {
       await hooks.emit("signedUp", event, tx);
     }
@@ -106,7 +110,13 @@ async function startSession(
   const { user, session, claims } = started;
   if (!session) return { user, sessionStarted: false };
   const { token } = await tokens.mint(
-    { userId: user.id, sessionId: session.id, role: user.role, claims },
+    {
+      userId: user.id,
+      sessionId: session.id,
+      role: user.role,
+      authTime: Math.floor(now / 1000),
+      claims,
+    },
     now,
   );
   cookies.setSession(c, sessionToken, (session.expiresAt.getTime() - now) / 1000);
@@ -161,9 +171,13 @@ export async function register(
       });
     }
   };
-  const { user, sessionStarted } = await startSession(runtime, c, createAccount, {
-    name: "signedUp",
-  });
+  const { user, sessionStarted } = await startSession(
+    runtime,
+    c,
+    createAccount,
+    { name: "signedUp" },
+    ["password"],
+  );
   if (sessionStarted) runtime.devices.remember(c, email, runtime.clock.now());
   return { user: toPublicUser(user, runtime.userFields), sessionStarted };
 }
@@ -177,7 +191,7 @@ export async function login(
   runtime: AuthRuntime,
   c: Context,
   input: { email: string; password: string },
-): Promise<PublicUser> {
+): Promise<SignInOutcome> {
   const { hasher, limits, db, tables } = runtime;
   hasher.assertCapacity(); // shed before any other work
   const email = normalizeEmail(input.email);
@@ -233,12 +247,52 @@ export async function login(
     }
     return current;
   };
-  const { user: current } = await startSession(runtime, c, verifiedAccount, {
-    name: "signedIn",
-    newDevice: knownDevice === undefined,
-  });
+  const newDevice = knownDevice === undefined;
+  const factors = await factorsOf(runtime.secondFactors, db, user.id);
+  if (requiresSecondStep(factors)) {
+    await startPendingSignIn(runtime, c, verifiedAccount, { verifiedHash, newDevice });
+    return { twoFactorRequired: true, methods: factors.map((factor) => factor.name) };
+  }
+  const { user: current } = await startSession(
+    runtime,
+    c,
+    verifiedAccount,
+    { name: "signedIn", newDevice },
+    ["password"],
+  );
   runtime.devices.remember(c, email, runtime.clock.now());
-  return toPublicUser(current, runtime.userFields);
+  return { user: toPublicUser(current, runtime.userFields) };
+}
+
+/** What `POST /login` answers: a session, or the need for a second factor. */
+export type SignInOutcome =
+  { user: PublicUser } | { twoFactorRequired: true; methods: readonly string[] };
+
+/**
+ * The password was right and the account has a second factor: no session yet, only a pending
+ * sign-in (5 minutes, single use) that the second-factor routes turn into one. The account's
+ * gates apply now, so a refusal (an unverified email) is not hidden behind the second step.
+ */
+async function startPendingSignIn(
+  runtime: AuthRuntime,
+  c: Context,
+  verifiedAccount: SessionAccount,
+  verified: { verifiedHash: string; newDevice: boolean },
+): Promise<void> {
+  const token = generateSessionToken();
+  await runtime.db.transaction(async (tx) => {
+    const user = await verifiedAccount(tx);
+    const refusal = sessionRefusal(runtime, user);
+    if (refusal) throw new ProblemError(refusal);
+    await insertPendingSignIn(tx, runtime.tables, {
+      userId: user.id,
+      tokenHash: hashSessionToken(token),
+      passwordHash: verified.verifiedHash,
+      newDevice: verified.newDevice,
+      nowMs: runtime.clock.now(),
+    });
+  });
+  runtime.cookies.setPending(c, token, PENDING_SIGN_IN_TTL_MS / 1000);
 }
 
 /** Failed and throttled attempts, for the plugins that record them (security events). */

@@ -10,6 +10,8 @@ export type CookieSettings = {
   secure: boolean;
   accessName: string;
   sessionName: string;
+  /** The sign-in waiting for its second factor (`auth_pending`). */
+  pendingName?: string | undefined;
   /**
    * The raw `Cookie` header. The default asks the Fetch API request; a Node server can read
    * `IncomingMessage` directly and skip building a `Headers` object on every request.
@@ -25,6 +27,8 @@ export class AuthCookies {
   readonly #readHeader: (c: Context) => string | undefined;
   readonly #accessName: string;
   readonly #sessionName: string;
+  readonly #pendingName: string;
+  readonly #pendingBase: string;
 
   constructor(readonly settings: CookieSettings) {
     this.#prefix = settings.secure ? "host" : undefined;
@@ -34,6 +38,8 @@ export class AuthCookies {
     const onWire = (name: string) => (settings.secure ? `__Host-${name}` : name);
     this.#accessName = onWire(settings.accessName);
     this.#sessionName = onWire(settings.sessionName);
+    this.#pendingBase = settings.pendingName ?? "auth_pending";
+    this.#pendingName = onWire(this.#pendingBase);
   }
 
   readAccess(c: Context): string | undefined {
@@ -52,16 +58,31 @@ export class AuthCookies {
     this.#set(c, this.settings.sessionName, token, maxAgeSeconds);
   }
 
+  /** The pending second-factor sign-in; read only by the second-factor routes. */
+  readPending(c: Context): string | undefined {
+    return this.#read(c, this.#pendingName);
+  }
+
+  setPending(c: Context, token: string, maxAgeSeconds: number): void {
+    this.#set(c, this.#pendingBase, token, maxAgeSeconds);
+  }
+
+  clearPending(c: Context): void {
+    this.#delete(c, this.#pendingBase);
+  }
+
   clear(c: Context): void {
-    for (const name of [this.settings.accessName, this.settings.sessionName]) {
-      deleteCookie(c, name, {
-        path: "/",
-        secure: this.settings.secure,
-        httpOnly: true,
-        sameSite: "Lax",
-        ...(this.#prefix ? { prefix: this.#prefix } : {}),
-      });
-    }
+    for (const name of [this.settings.accessName, this.settings.sessionName]) this.#delete(c, name);
+  }
+
+  #delete(c: Context, name: string): void {
+    deleteCookie(c, name, {
+      path: "/",
+      secure: this.settings.secure,
+      httpOnly: true,
+      sameSite: "Lax",
+      ...(this.#prefix ? { prefix: this.#prefix } : {}),
+    });
   }
 
   #read(c: Context, wireName: string): string | undefined {

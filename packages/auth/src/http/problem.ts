@@ -12,6 +12,8 @@ export type Problem = {
   /** A URI reference naming the problem type; `about:blank` when the status says it all. */
   type?: string;
   errors?: FieldError[];
+  /** RFC 9457 extension members, added to the body as they are (`methods`, `maxAgeSeconds`…). */
+  extensions?: Readonly<Record<string, unknown>>;
   headers?: Record<string, string>;
 };
 
@@ -32,6 +34,8 @@ const TITLES: Partial<Record<number, string>> = {
 
 function problemJson(problem: Problem): string {
   return JSON.stringify({
+    // Extensions first: they can never shadow the standard members.
+    ...problem.extensions,
     type: problem.type ?? "about:blank",
     title: problem.title ?? TITLES[problem.status] ?? "Error",
     status: problem.status,

@@ -10,6 +10,8 @@ export type SessionView = {
   issuedAt: string;
   /** ISO 8601. */
   expiresAt: string;
+  /** ISO 8601: when the user last proved who they are in this session (sign-in or step-up). */
+  authTime: string;
   /** Plugins' claims, when the token carries any. */
   claims?: Readonly<Record<string, unknown>>;
 };
@@ -34,6 +36,7 @@ function sessionBody(claims: AccessClaims): string {
       role: claims.role,
       issuedAt: new Date(claims.issuedAt * 1000).toISOString(),
       expiresAt: new Date(claims.expiresAt * 1000).toISOString(),
+      authTime: new Date(claims.authTime * 1000).toISOString(),
       ...(claims.claims ? { claims: claims.claims } : {}),
     };
     body = JSON.stringify({ session });

@@ -91,4 +91,29 @@ export const CORE_MIGRATIONS: readonly AuthMigration[] = [
       `alter table ${t("users")} add column "email_verified_at" timestamp with time zone`,
     ],
   },
+  {
+    // Step-up and second factors: when and how each session's user last proved who they are,
+    // and sign-ins waiting for their second factor.
+    id: "0005_authentication_strength",
+    statements: (t) => [
+      `alter table ${t("sessions")} add column "auth_time" timestamp with time zone`,
+      `update ${t("sessions")} set "auth_time" = "created_at"`,
+      `alter table ${t("sessions")} alter column "auth_time" set not null`,
+      `alter table ${t("sessions")} add column "auth_methods" text[] default '{password}' not null`,
+      `alter table ${t("sessions")} alter column "auth_methods" drop default`,
+      `create table ${t("pending_sign_ins")} (
+        "id" uuid primary key default gen_random_uuid() not null,
+        "user_id" uuid not null references ${t("users")} ("id") on delete cascade,
+        "token_hash" text not null,
+        "password_hash" text not null,
+        "new_device" boolean not null,
+        "created_at" timestamp with time zone not null,
+        "expires_at" timestamp with time zone not null,
+        "consumed_at" timestamp with time zone
+      )`,
+      `create unique index ${t("pending_sign_ins_token_hash_unique")} on ${t("pending_sign_ins")} ("token_hash")`,
+      `create index ${t("pending_sign_ins_expires_at_idx")} on ${t("pending_sign_ins")} ("expires_at")`,
+      `create index ${t("pending_sign_ins_user_id_idx")} on ${t("pending_sign_ins")} ("user_id")`,
+    ],
+  },
 ];

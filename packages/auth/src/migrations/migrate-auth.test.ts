@@ -57,14 +57,17 @@ describe("migrateAuth", () => {
       "core/0002_user_fields",
       "core/0003_session_token_history",
       "core/0004_email_verified_at",
+      "core/0005_authentication_strength",
       "security-events/0001_security_events",
       "security-events/0002_security_events_created_at_idx",
       "security-events/0003_security_events_actor",
+      "security-events/0004_security_events_detail",
     ]);
     const first = await migrateAuth(options);
-    expect(first.applied).toHaveLength(7);
+    expect(first.applied).toHaveLength(9);
     expect(await tableNames(database)).toEqual([
       "auth_migrations",
+      "pending_sign_ins",
       "rate_limits",
       "revocation_events",
       "security_events",
@@ -109,9 +112,11 @@ describe("migrateAuth", () => {
       "core/0002_user_fields",
       "core/0003_session_token_history",
       "core/0004_email_verified_at",
+      "core/0005_authentication_strength",
       "security-events/0001_security_events",
       "security-events/0002_security_events_created_at_idx",
       "security-events/0003_security_events_actor",
+      "security-events/0004_security_events_detail",
     ]);
   });
 
@@ -162,6 +167,7 @@ describe("migrateAuth", () => {
     await migrateAuth({ db: database.db, tablePrefix: "auth_", plugins: [securityEvents()] });
     expect(await tableNames(database)).toEqual([
       "auth_auth_migrations",
+      "auth_pending_sign_ins",
       "auth_rate_limits",
       "auth_revocation_events",
       "auth_security_events",

@@ -12,8 +12,10 @@ import {
 import { z } from "zod";
 import {
   publicUserSchema,
+  reauthenticatedSchema,
   sessionResponseSchema,
   sessionsResponseSchema,
+  twoFactorRequiredSchema,
   userResponseSchema,
 } from "./schemas.js";
 
@@ -35,7 +37,8 @@ type AuthRouteName =
   | "me"
   | "sessions"
   | "revokeSession"
-  | "changePassword";
+  | "changePassword"
+  | "reauthenticate";
 
 const AUTH_ROUTES: Record<AuthRouteName, RouteDescription> = {
   register: {
@@ -54,7 +57,11 @@ const AUTH_ROUTES: Record<AuthRouteName, RouteDescription> = {
     summary: "Sign in",
     security: ANYONE,
     responses: {
-      200: jsonResponse("Signed in.", userResponseSchema, SET_COOKIE_HEADER),
+      200: jsonResponse(
+        "Signed in (both cookies set); or, with a second factor enrolled, the password was right and the sign-in waits for it (`twoFactorRequired`: only the 5-minute pending cookie is set).",
+        z.union([userResponseSchema, twoFactorRequiredSchema]),
+        SET_COOKIE_HEADER,
+      ),
       ...problemResponses(...UNSAFE_PROBLEMS, ...BODY_PROBLEMS, 401, 429, 503),
     },
   },
@@ -114,6 +121,16 @@ const AUTH_ROUTES: Record<AuthRouteName, RouteDescription> = {
     responses: {
       204: { description: "Changed." },
       ...problemResponses(401, ...UNSAFE_PROBLEMS, ...BODY_PROBLEMS, 409, 429, 503),
+    },
+  },
+  reauthenticate: {
+    summary: "Confirm it's you with the password (step-up)",
+    description:
+      "Sensitive routes need a proof of identity from the last `reauthenticationMaxAgeSeconds`. This records one on the session and sets a fresh access cookie. A user with a second factor must use it instead (403 `/problems/reauthentication-required` listing the `methods`).",
+    security: SIGNED_IN,
+    responses: {
+      200: jsonResponse("Confirmed.", reauthenticatedSchema, SET_COOKIE_HEADER),
+      ...problemResponses(401, ...UNSAFE_PROBLEMS, ...BODY_PROBLEMS, 429, 503),
     },
   },
 };

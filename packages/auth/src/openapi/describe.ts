@@ -112,7 +112,10 @@ const PROBLEMS: Record<
   { description: string; headers?: Record<string, OpenAPIV3_1.HeaderObject> }
 > = {
   400: { description: "The body is not well-formed JSON." },
-  401: { description: "Not signed in (or, signing in, wrong credentials)." },
+  401: {
+    description:
+      "Not signed in (or, signing in, wrong credentials). On a sensitive route: type `/problems/reauthentication-required`, with the `methods` that can confirm it's you (`POST /reauthenticate…`) and `maxAgeSeconds`.",
+  },
   403: {
     description:
       "A cross-site request: a state-changing request needs a same-origin `Origin` (or `Sec-Fetch-Site: same-origin`), the CSRF check.",

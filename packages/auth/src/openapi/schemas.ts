@@ -29,6 +29,9 @@ export const sessionViewSchema = z
     role: z.string(),
     issuedAt: isoDateTime,
     expiresAt: isoDateTime,
+    authTime: isoDateTime.meta({
+      description: "When the user last proved who they are in this session (sign-in or step-up).",
+    }),
     claims: z.record(z.string(), z.unknown()).optional(),
   })
   .meta({ id: "SessionView" });
@@ -54,8 +57,25 @@ export const liveSessionSchema = z
     expiresAt: isoDateTime,
     device: deviceSchema,
     ip: z.string().nullable(),
+    signInMethods: z.array(z.string()).meta({
+      description: "How the session signed in: `password`, `totp`, `recovery_code`, `passkey`…",
+    }),
   })
   .meta({ id: "LiveSession" });
+
+/** `POST /login` with a second factor enrolled: no session yet. */
+export const twoFactorRequiredSchema = z
+  .strictObject({
+    twoFactorRequired: z.literal(true),
+    methods: z.array(z.string()).meta({
+      description: "The second factors the user can complete the sign-in with.",
+    }),
+  })
+  .meta({ id: "TwoFactorRequired" });
+
+export const reauthenticatedSchema = z
+  .strictObject({ authTime: isoDateTime })
+  .meta({ id: "Reauthenticated" });
 
 export const sessionsResponseSchema = z.strictObject({ sessions: z.array(liveSessionSchema) });
 

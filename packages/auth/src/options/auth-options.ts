@@ -32,6 +32,11 @@ export type AuthOptions = {
   /** Idle session lifetime in seconds (7 days). */
   sessionIdleTtlSeconds?: number | undefined;
   /**
+   * How recent a proof of identity sensitive actions need, in seconds (600): past it they
+   * answer 401 `/problems/reauthentication-required` until the user steps up.
+   */
+  reauthenticationMaxAgeSeconds?: number | undefined;
+  /**
    * Session tokens rotate at most once per access-token lifetime; the previous token is still
    * honoured this many seconds (20) so racing tabs and requests keep working.
    */
@@ -42,8 +47,18 @@ export type AuthOptions = {
   audience?: string | undefined;
   /** `__Host-` + `Secure` cookies (true); turn off only for plain-http development. */
   secureCookies?: boolean | undefined;
-  /** Cookie names before any `__Host-` prefix (`auth_access`, `auth_session`). */
-  cookieNames?: { access: string; session: string; device?: string | undefined } | undefined;
+  /**
+   * Cookie names before any `__Host-` prefix (`auth_access`, `auth_session`, `auth_device`,
+   * and `auth_pending` for a sign-in waiting for its second factor).
+   */
+  cookieNames?:
+    | {
+        access: string;
+        session: string;
+        device?: string | undefined;
+        pending?: string | undefined;
+      }
+    | undefined;
   /** Password policy: min 8, max 256 characters and 1 KiB, zxcvbn score ≥ 3. */
   password?: Partial<PasswordPolicyOptions> | undefined;
   /** argon2id parameters (OWASP baseline: m=19 MiB, t=2, p=1); lower ones are refused. */
@@ -97,6 +112,7 @@ export const AUTH_OPTION_NAMES = Object.keys({
   previousSecrets: true,
   clock: true,
   accessTokenTtlSeconds: true,
+  reauthenticationMaxAgeSeconds: true,
   sessionAbsoluteTtlSeconds: true,
   sessionIdleTtlSeconds: true,
   sessionRotationGraceSeconds: true,

@@ -73,17 +73,22 @@ function checkOrigins(origins: unknown): void {
 function checkCookieNames(names: AuthOptions["cookieNames"]): void {
   if (names === undefined) return;
   const token = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/;
-  for (const key of ["access", "session", "device"] as const) {
-    if (key === "device" && names.device === undefined) continue;
+  for (const key of ["access", "session", "device", "pending"] as const) {
+    if ((key === "device" || key === "pending") && names[key] === undefined) continue;
     if (typeof names[key] !== "string" || !token.test(names[key])) {
       throw new AuthConfigError(`cookieNames.${key}`, "must be 1–64 cookie-token characters");
     }
   }
-  const distinct = new Set([names.access, names.session, names.device ?? "auth_device"]);
-  if (distinct.size < 3) {
+  const distinct = new Set([
+    names.access,
+    names.session,
+    names.device ?? "auth_device",
+    names.pending ?? "auth_pending",
+  ]);
+  if (distinct.size < 4) {
     throw new AuthConfigError(
       "cookieNames",
-      "the access, session and device cookies need three names",
+      "the access, session, device and pending cookies need four names",
     );
   }
 }
@@ -120,6 +125,13 @@ export function validateAuthOptions(options: AuthOptions): void {
   checkAtMost("accessTokenTtlSeconds", options.accessTokenTtlSeconds, 3600, "an hour");
   checkPositiveInteger("sessionAbsoluteTtlSeconds", options.sessionAbsoluteTtlSeconds);
   checkPositiveInteger("sessionIdleTtlSeconds", options.sessionIdleTtlSeconds);
+  checkPositiveInteger("reauthenticationMaxAgeSeconds", options.reauthenticationMaxAgeSeconds, 10);
+  checkAtMost(
+    "reauthenticationMaxAgeSeconds",
+    options.reauthenticationMaxAgeSeconds,
+    86_400,
+    "a day",
+  );
   checkPositiveInteger("sessionRotationGraceSeconds", options.sessionRotationGraceSeconds, 0);
   checkAtMost(
     "sessionRotationGraceSeconds",

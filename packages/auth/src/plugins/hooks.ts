@@ -39,7 +39,21 @@ export type AccountChange =
   | "email_changed"
   | "profile_updated"
   /** A signed-in user gave a wrong password to re-authenticate (the core emits it). */
-  | "password_check_failed";
+  | "password_check_failed"
+  /** A second factor was enrolled (`detail.method`: "totp"…). */
+  | "second_factor_enabled"
+  | "second_factor_disabled"
+  | "recovery_codes_regenerated"
+  /** A recovery code replaced the second factor at a sign-in. */
+  | "recovery_code_used"
+  /** `detail.name`: the passkey's name. */
+  | "passkey_added"
+  | "passkey_removed"
+  /** A wrong second-factor code or a refused passkey (`detail.method`). */
+  | "second_factor_failed"
+  /** A step-up: the user proved who they are again (`detail.method`). */
+  | "reauthenticated"
+  | "reauthentication_failed";
 
 /**
  * Who made an administrative change (`auth.admin`, an admin console, a command line):
@@ -65,7 +79,14 @@ export type AuthHookEvents = {
    * `newDevice`: the browser holds no device cookie for this account (it never signed in to
    * it before, or its cookies were cleared).
    */
-  signedIn: { userId: string; sessionId: string; client: ClientInfo; newDevice: boolean };
+  signedIn: {
+    userId: string;
+    sessionId: string;
+    client: ClientInfo;
+    newDevice: boolean;
+    /** How the user proved who they are: `["password"]`, `["password", "totp"]`, `["passkey"]`. */
+    methods: readonly string[];
+  };
   /** `userId` is `null` for an email without an account. */
   signInFailed: {
     userId: string | null;
@@ -107,6 +128,8 @@ export type AuthHookEvents = {
     change: AccountChange;
     sessionId: string | null;
     client: ClientInfo | null;
+    /** What the owner may want to know of it: `{ method: "totp" }`, `{ name: "YubiKey" }`. */
+    detail?: Readonly<Record<string, string>>;
   };
 };
 

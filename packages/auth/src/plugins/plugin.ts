@@ -15,6 +15,8 @@ import type { PublicUser } from "../users/user-store.js";
 import type { AdminApi, Revocation } from "../account.js";
 import type { SessionLifetimes } from "../sessions/session-store.js";
 import type { AuthHookEvents, AuthHookName, AuthHooks, ClientInfo } from "./hooks.js";
+import type { SecondFactorProvider } from "../second-factor/factors.js";
+import type { PendingSignInView } from "../second-factor/sign-in-steps.js";
 
 /** JSON values a plugin may put into the access token. */
 export type ClaimValue =
@@ -95,6 +97,38 @@ export type PluginContext = {
    * for that email (a deleted account).
    */
   clearCookies(c: Context, options?: { forgetDeviceOf?: string }): void;
+  /**
+   * After `requireAuth`: 401 `/problems/reauthentication-required` (with the user's step-up
+   * `methods`) unless the user proved who they are recently. Put it in front of every
+   * sensitive route (removing a factor, creating credentials…).
+   */
+  requireRecentAuth: MiddlewareHandler<SignedInEnv>;
+  /** The methods this user can step up with: `["password", …]`, or only their factors. */
+  stepUpMethods(userId: string): Promise<string[]>;
+  /**
+   * Call after verifying a step-up proof of the signed-in user (`method`: "totp", "passkey"…):
+   * records it on the session, sets a fresh access cookie, tells the hooks.
+   */
+  reauthenticated(c: Context, method: string): Promise<{ authTime: string }>;
+  /**
+   * This browser's sign-in waiting for its second factor (the password was right), or a 401
+   * `/problems/second-factor-expired`. Only second-factor routes should call it.
+   */
+  pendingSignIn(c: Context): Promise<PendingSignInView>;
+  /**
+   * After verifying the second factor of `pending`: consumes it (once) and opens the session
+   * like a password sign-in (cookies, hooks, device), its methods `["password", method]`.
+   */
+  completeSignIn(
+    c: Context,
+    pending: { id: string; userId: string },
+    method: string,
+  ): Promise<PublicUser>;
+  /**
+   * Opens a session for a user who proved who they are without a password (a passkey, an
+   * OpenID provider); refuses a disabled account, applies the session gates.
+   */
+  signInWith(c: Context, userId: string, methods: readonly string[]): Promise<PublicUser>;
   /** Every plugin's `exportData` for one user, by plugin id. */
   exportUserData(db: Db | Tx, userId: string): Promise<Record<string, unknown>>;
 };
@@ -147,6 +181,13 @@ export type PluginParts = {
    * `POST /register` keeps the new account and answers 202 without signing in.
    */
   sessionGate?: (user: UserRow) => Problem | undefined;
+  /**
+   * The plugin's second factors for a user (TOTP, passkeys…). When any enrolled method is
+   * `enforced`, `POST /login` with the right password opens no session: it answers
+   * `{ twoFactorRequired: true, methods }` and a pending sign-in the plugin's routes complete
+   * (`completeSignIn`). Step-ups offer the `stepUp` methods.
+   */
+  secondFactor?: SecondFactorProvider;
   /**
    * Background work of the plugin (a mail queue…): `createAuth` starts it with
    * `auth.workers.start()` and stops it on `auth.close()`.

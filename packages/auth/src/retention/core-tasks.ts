@@ -105,6 +105,16 @@ export function rateLimitsTask(tables: Pick<CoreTables, "rateLimits">): Retentio
   };
 }
 
+/** Pending second-factor sign-ins that expired (used ones expire too): kept a minute longer. */
+export function pendingSignInsTask(tables: Pick<CoreTables, "pendingSignIns">): RetentionTask {
+  const pending = tables.pendingSignIns;
+  return {
+    name: "pending-sign-ins",
+    prune: ({ tx, nowMs, limit }) =>
+      deleteBatch(tx, pending, pending.id, lt(pending.expiresAt, new Date(nowMs - 60_000)), limit),
+  };
+}
+
 /** The core's tasks, in the order they run. */
 export function coreRetentionTasks(
   tables: CoreTables,
@@ -116,5 +126,6 @@ export function coreRetentionTasks(
     deadSessionsTask(tables, lifetimes, deadSessionGraceMs),
     revocationEventsTask(tables, accessTtlMs),
     rateLimitsTask(tables),
+    pendingSignInsTask(tables),
   ];
 }

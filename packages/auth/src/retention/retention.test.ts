@@ -64,6 +64,8 @@ async function insertSession(
       lastSeenAt: new Date(now - (ago.lastSeen ?? 0)),
       expiresAt: new Date(now + (ago.expiresIn ?? 30 * DAY_MS)),
       revokedAt: ago.revoked === undefined ? null : new Date(now - ago.revoked),
+      authTime: new Date(now - (ago.created ?? 0)),
+      authMethods: ["password"],
     })
     .returning({ id: tables().sessions.id });
   const sessionId = row!.id;
@@ -143,6 +145,7 @@ describe("the retention job: sessions", () => {
       "sessions",
       "revocation-events",
       "rate-limits",
+      "pending-sign-ins",
       "security-events/window",
       "security-events/per-account",
     ]);

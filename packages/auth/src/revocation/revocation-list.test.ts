@@ -7,6 +7,7 @@ const claims = (issuedAtSeconds: number) => ({
   role: "user",
   issuedAt: issuedAtSeconds,
   expiresAt: issuedAtSeconds + 600,
+  authTime: issuedAtSeconds,
 });
 
 describe("RevocationList", () => {

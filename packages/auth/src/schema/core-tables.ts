@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   bigserial,
+  boolean,
   check,
   index,
   integer,
@@ -58,6 +59,10 @@ function sessionsTable(name: TableNamer, users: ReturnType<typeof usersTable>) {
       revokedAt: timestampMs("revoked_at"),
       userAgent: text("user_agent"),
       ip: text("ip"),
+      /** When the user last proved who they are in this session: the sign-in or a step-up. */
+      authTime: timestampMs("auth_time").notNull(),
+      /** How the session signed in: `{password}`, `{password,totp}`, `{passkey}`… */
+      authMethods: text("auth_methods").array().notNull(),
     },
     (table) => [
       uniqueIndex(name("sessions_token_hash_unique")).on(table.tokenHash),
@@ -106,6 +111,35 @@ function revocationEventsTable(name: TableNamer) {
   );
 }
 
+/**
+ * Sign-ins waiting for their second factor: the password was right, the session is not open
+ * yet. The browser holds the opaque token (a short-lived cookie); only its hash is stored.
+ * Bound to the password hash that was verified, so a password change ends it.
+ */
+function pendingSignInsTable(name: TableNamer, users: ReturnType<typeof usersTable>) {
+  return pgTable(
+    name("pending_sign_ins"),
+    {
+      id: uuid("id").primaryKey().defaultRandom(),
+      userId: uuid("user_id")
+        .notNull()
+        .references(() => users.id, { onDelete: "cascade" }),
+      tokenHash: text("token_hash").notNull(),
+      passwordHash: text("password_hash").notNull(),
+      /** Whether the browser already knew this account (the device cookie), for `signedIn`. */
+      newDevice: boolean("new_device").notNull(),
+      createdAt: timestampMs("created_at").notNull(),
+      expiresAt: timestampMs("expires_at").notNull(),
+      consumedAt: timestampMs("consumed_at"),
+    },
+    (table) => [
+      uniqueIndex(name("pending_sign_ins_token_hash_unique")).on(table.tokenHash),
+      index(name("pending_sign_ins_expires_at_idx")).on(table.expiresAt),
+      index(name("pending_sign_ins_user_id_idx")).on(table.userId),
+    ],
+  );
+}
+
 /** Counters of rate-limiter-flexible's drizzle store, shared by every API process. */
 function rateLimitsTable(name: TableNamer) {
   return pgTable(name("rate_limits"), {
@@ -130,6 +164,7 @@ export function createCoreTables(tablePrefix = "") {
     sessions,
     sessionTokenHistory: sessionTokenHistoryTable(name, sessions),
     revocationEvents: revocationEventsTable(name),
+    pendingSignIns: pendingSignInsTable(name, users),
     rateLimits: rateLimitsTable(name),
   };
 }

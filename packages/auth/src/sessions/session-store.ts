@@ -15,6 +15,8 @@ export async function insertSession(
     lifetimes: SessionLifetimes;
     userAgent: string | undefined;
     ip: string | undefined;
+    /** How the user proved who they are (`["password"]`, `["password", "totp"]`…). */
+    authMethods: readonly string[];
   },
 ): Promise<{ id: string; expiresAt: Date }> {
   const now = new Date(input.nowMs);
@@ -30,6 +32,8 @@ export async function insertSession(
       expiresAt: new Date(input.nowMs + input.lifetimes.absoluteMs),
       userAgent: input.userAgent?.slice(0, 512) ?? null,
       ip: input.ip ?? null,
+      authTime: now,
+      authMethods: [...input.authMethods],
     })
     .returning({ id: sessions.id, expiresAt: sessions.expiresAt });
   return row!;
@@ -56,6 +60,8 @@ export type AuthenticatedSession = {
   /** The user's extra fields, for plugins' claims. */
   fields: Record<string, unknown>;
   expiresAt: Date;
+  /** When the user last proved who they are in this session. */
+  authTime: Date;
   /** True when this statement rotated the token to the `newTokenHash` it was given. */
   rotated: boolean;
 };
@@ -102,6 +108,7 @@ export async function touchLiveSession(
       role: users.role,
       fields: users.fields,
       expiresAt: sessions.expiresAt,
+      authTime: sessions.authTime,
       rotated: sql<boolean>`${sessions.tokenHash} = ${rotation.newTokenHash}`,
     });
   return row;
@@ -124,6 +131,7 @@ export async function findByRotatedOutToken(
       fields: users.fields,
       expiresAt: sessions.expiresAt,
       rotatedAt: sessions.rotatedAt,
+      authTime: sessions.authTime,
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
@@ -195,6 +203,7 @@ export async function listLiveSessions(
       expiresAt: sessions.expiresAt,
       userAgent: sessions.userAgent,
       ip: sessions.ip,
+      authMethods: sessions.authMethods,
     })
     .from(sessions)
     .where(liveSessionsOf(sessions, userId, nowMs, lifetimes))
@@ -251,4 +260,30 @@ export async function isLiveSessionOf(
     .from(sessions)
     .where(and(liveSessionsOf(sessions, userId, nowMs, lifetimes), eq(sessions.id, sessionId)));
   return row !== undefined;
+}
+
+/**
+ * Records a fresh proof of identity (a step-up) on a live session of the user; the time it
+ * stored, or `undefined` when the session is no longer live.
+ */
+export async function markReauthenticated(
+  db: Db | Tx,
+  t: CoreTables,
+  session: { userId: string; sessionId: string },
+  nowMs: number,
+  lifetimes: SessionLifetimes,
+): Promise<Date | undefined> {
+  const { sessions } = t;
+  const [row] = await db
+    .update(sessions)
+    .set({ authTime: new Date(nowMs) })
+    .where(
+      and(
+        eq(sessions.id, session.sessionId),
+        eq(sessions.userId, session.userId),
+        isLive(sessions, nowMs, lifetimes),
+      ),
+    )
+    .returning({ authTime: sessions.authTime });
+  return row?.authTime;
 }

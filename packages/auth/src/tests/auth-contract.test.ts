@@ -142,7 +142,16 @@ describe("session endpoints", () => {
     expect(sessions.find((s) => !s.current)!.device.label).toMatch(/^Firefox 131 on Linux/);
     for (const s of sessions) {
       expect(Object.keys(s).sort()).toEqual(
-        ["createdAt", "current", "device", "expiresAt", "id", "ip", "lastSeenAt"].sort(),
+        [
+          "createdAt",
+          "current",
+          "device",
+          "expiresAt",
+          "id",
+          "ip",
+          "lastSeenAt",
+          "signInMethods",
+        ].sort(),
       );
     }
   });

@@ -21,7 +21,12 @@ describe("AccessTokenService", () => {
   it("round-trips claims and expires after the TTL", async () => {
     const tokens = await service(NEW);
     const { token, claims } = await tokens.mint(subject, now);
-    expect(claims).toEqual({ ...subject, issuedAt: now / 1000, expiresAt: now / 1000 + 600 });
+    expect(claims).toEqual({
+      ...subject,
+      issuedAt: now / 1000,
+      expiresAt: now / 1000 + 600,
+      authTime: now / 1000,
+    });
     expect(await tokens.verify(token, now + 599_000)).toEqual(claims);
     expect(await tokens.verify(token, now + 600_000)).toBeUndefined();
   });
@@ -69,7 +74,7 @@ describe("tokens signed with our key but minted otherwise", () => {
   const SECRET = NEW;
   async function forge(claims: { iat: number; exp: number }) {
     const { current } = await createKeyRing(SECRET);
-    return new SignJWT({ sid: "s1", role: "admin" })
+    return new SignJWT({ sid: "s1", role: "admin", auth_time: claims.iat })
       .setProtectedHeader({ alg: "HS256", typ: "at+jwt", kid: current.kid })
       .setSubject("u1")
       .setIssuer("iss")
@@ -92,6 +97,25 @@ describe("tokens signed with our key but minted otherwise", () => {
   ])("refuses %s", async (_label, claims) => {
     const tokens = await service(SECRET);
     expect(await tokens.verify(await forge(claims), now)).toBeUndefined();
+  });
+
+  it("refuses a token without auth_time, or one claiming a proof after it was minted", async () => {
+    const tokens = await service(SECRET);
+    const { current } = await createKeyRing(SECRET);
+    const sign = (extra: Record<string, unknown>) =>
+      new SignJWT({ sid: "s1", role: "admin", ...extra })
+        .setProtectedHeader({ alg: "HS256", typ: "at+jwt", kid: current.kid })
+        .setSubject("u1")
+        .setIssuer("iss")
+        .setAudience("aud")
+        .setIssuedAt(nowSeconds)
+        .setExpirationTime(nowSeconds + 600)
+        .sign(current.key);
+    expect(await tokens.verify(await sign({}), now)).toBeUndefined();
+    expect(await tokens.verify(await sign({ auth_time: nowSeconds + 1 }), now)).toBeUndefined();
+    expect(await tokens.verify(await sign({ auth_time: "0" }), now)).toBeUndefined();
+    const valid = await tokens.verify(await sign({ auth_time: nowSeconds - 60 }), now);
+    expect(valid?.authTime).toBe(nowSeconds - 60);
   });
 
   it("accepts a token from a clock a few seconds ahead", async () => {

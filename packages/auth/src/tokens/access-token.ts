@@ -15,6 +15,11 @@ export type AccessClaims = {
   issuedAt: number;
   /** Seconds since the epoch. */
   expiresAt: number;
+  /**
+   * Seconds since the epoch: when the user last proved who they are in this session (the
+   * sign-in, or a later step-up). Sensitive routes require it to be recent.
+   */
+  authTime: number;
   /** What plugins added to the token (see `ClaimsProvider`); absent when nothing. */
   claims?: Readonly<Record<string, unknown>>;
 };
@@ -24,6 +29,11 @@ export type TokenSubject = {
   userId: string;
   sessionId: string;
   role: string;
+  /**
+   * Seconds since the epoch (see `AccessClaims.authTime`); the minting time when absent (a
+   * token minted right at sign-in).
+   */
+  authTime?: number | undefined;
   claims?: Readonly<Record<string, unknown>> | undefined;
 };
 
@@ -54,11 +64,13 @@ export class AccessTokenService {
   ): Promise<{ token: string; claims: AccessClaims }> {
     const issuedAt = Math.floor(nowMs / 1000);
     const expiresAt = issuedAt + this.options.ttlSeconds;
+    const authTime = Math.min(subject.authTime ?? issuedAt, issuedAt);
     const { kid, key } = this.options.keys.current;
     const token = await new SignJWT({
       ...subject.claims,
       sid: subject.sessionId,
       role: subject.role,
+      auth_time: authTime,
     })
       .setProtectedHeader({ alg: ALGORITHM, typ: ACCESS_TOKEN_TYPE, kid })
       .setSubject(subject.userId)
@@ -73,6 +85,7 @@ export class AccessTokenService {
       role: subject.role,
       issuedAt,
       expiresAt,
+      authTime,
       ...(subject.claims ? { claims: subject.claims } : {}),
     };
     this.#cache.set(token, claims);
@@ -118,13 +131,17 @@ export class AccessTokenService {
         audience: this.options.audience,
         typ: ACCESS_TOKEN_TYPE,
         currentDate: new Date(nowMs),
-        requiredClaims: ["sub", "sid", "role", "iat", "exp"],
+        requiredClaims: ["sub", "sid", "role", "iat", "exp", "auth_time"],
       });
-      const { sub, sid, role, iat, exp } = payload;
+      const { sub, sid, role, iat, exp, auth_time: authTime } = payload;
       if (typeof sub !== "string" || typeof sid !== "string" || typeof role !== "string") {
         return undefined;
       }
       if (typeof iat !== "number" || typeof exp !== "number") return undefined;
+      // Proof of identity happens before (or when) a token is minted, never after it.
+      if (typeof authTime !== "number" || !Number.isSafeInteger(authTime) || authTime > iat) {
+        return undefined;
+      }
       if (!this.#isPlausibleLifetime(iat, exp, nowSeconds)) return undefined;
       const extra = pluginClaims(payload);
       const claims: AccessClaims = {
@@ -133,6 +150,7 @@ export class AccessTokenService {
         role,
         issuedAt: iat,
         expiresAt: exp,
+        authTime,
         ...(extra ? { claims: extra } : {}),
       };
       this.#cache.set(token, claims);

@@ -7,6 +7,7 @@ export const RESERVED_CLAIMS = new Set([
   "role",
   "iat",
   "exp",
+  "auth_time",
   "nbf",
   "iss",
   "aud",

@@ -1,4 +1,4 @@
-import { Hono, type Context } from "hono";
+import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { z } from "zod";
 import type { AuthEnv, AuthState } from "../../authenticator.js";
 import { jsonBody } from "../../http/json-body.js";
@@ -74,6 +74,8 @@ export function adminRoutes(deps: AdminRouteDeps) {
   const { context, roles, audit } = deps;
   const { db, tables, clock, sessionLifetimes } = context;
   const may = (permission: AdminPermission) => permissionGuard(roles, [permission]);
+  /** Every change an administrator makes needs a recent proof that it is them (issue 15). */
+  const stepUp = context.requireRecentAuth as unknown as MiddlewareHandler<AuthEnv>;
 
   /** The administrator of this request, as the rails and the audit see them. */
   const actorOf = async (c: Context, auth: AuthState): Promise<AdminActor> => {
@@ -119,53 +121,74 @@ export function adminRoutes(deps: AdminRouteDeps) {
       ]);
       return c.json({ user, sessions, events });
     })
-    .patch("/users/:id", docs.updateUser, may("users:write"), jsonBody(updateBody), async (c) => {
-      const auth = c.get("auth");
-      const userId = c.req.param("id");
-      if (!isUuid(userId)) throw noSuchUser();
-      const { role, disabled } = c.req.valid("json");
-      // Before anything is written: an arbitrary string may be text the database refuses.
-      if (role !== undefined && !roles.isRole(role)) throw undeclaredRole(roles);
-      const changes = {
-        ...(role === undefined ? {} : { role }),
-        ...(disabled === undefined ? {} : { disabled }),
-      };
-      const actor = await actorOf(c, auth);
-      const found = await whileActorExists(() => context.admin.updateUser(userId, changes, actor));
-      if (!found) throw noSuchUser();
-      return c.json({ user: await userView(userId) });
-    })
-    .post("/users/:id/sessions/revoke", docs.revokeAll, may("sessions:revoke"), async (c) => {
-      const auth = c.get("auth");
-      const target = await revocableTarget(auth, c.req.param("id"));
-      const admin = await actorOf(c, auth);
-      const revoked = await whileActorExists(() =>
-        context.revokeEverywhere(target.id, {
-          reason: "admin_signed_out",
-          actorSessionId: auth.sessionId,
-          client: admin.client,
-          admin,
-        }),
-      );
-      return c.json({ revoked });
-    })
-    .delete("/users/:id/sessions/:sessionId", docs.revokeOne, may("sessions:revoke"), async (c) => {
-      const auth = c.get("auth");
-      const target = await revocableTarget(auth, c.req.param("id"));
-      const admin = await actorOf(c, auth);
-      const revoked = await whileActorExists(() =>
-        context.revokeSession(target.id, c.req.param("sessionId"), {
-          reason: "admin_revoked_session",
-          actorSessionId: auth.sessionId,
-          client: admin.client,
-          admin,
-        }),
-      );
-      if (!revoked)
-        throw new ProblemError({ status: 404, detail: "No such live session of this user." });
-      return c.body(null, 204);
-    })
-    .delete("/users/:id", docs.deleteUser, may("users:write"), async (c) => {
+    .patch(
+      "/users/:id",
+      docs.updateUser,
+      may("users:write"),
+      stepUp,
+      jsonBody(updateBody),
+      async (c) => {
+        const auth = c.get("auth");
+        const userId = c.req.param("id");
+        if (!isUuid(userId)) throw noSuchUser();
+        const { role, disabled } = c.req.valid("json");
+        // Before anything is written: an arbitrary string may be text the database refuses.
+        if (role !== undefined && !roles.isRole(role)) throw undeclaredRole(roles);
+        const changes = {
+          ...(role === undefined ? {} : { role }),
+          ...(disabled === undefined ? {} : { disabled }),
+        };
+        const actor = await actorOf(c, auth);
+        const found = await whileActorExists(() =>
+          context.admin.updateUser(userId, changes, actor),
+        );
+        if (!found) throw noSuchUser();
+        return c.json({ user: await userView(userId) });
+      },
+    )
+    .post(
+      "/users/:id/sessions/revoke",
+      docs.revokeAll,
+      may("sessions:revoke"),
+      stepUp,
+      async (c) => {
+        const auth = c.get("auth");
+        const target = await revocableTarget(auth, c.req.param("id"));
+        const admin = await actorOf(c, auth);
+        const revoked = await whileActorExists(() =>
+          context.revokeEverywhere(target.id, {
+            reason: "admin_signed_out",
+            actorSessionId: auth.sessionId,
+            client: admin.client,
+            admin,
+          }),
+        );
+        return c.json({ revoked });
+      },
+    )
+    .delete(
+      "/users/:id/sessions/:sessionId",
+      docs.revokeOne,
+      may("sessions:revoke"),
+      stepUp,
+      async (c) => {
+        const auth = c.get("auth");
+        const target = await revocableTarget(auth, c.req.param("id"));
+        const admin = await actorOf(c, auth);
+        const revoked = await whileActorExists(() =>
+          context.revokeSession(target.id, c.req.param("sessionId"), {
+            reason: "admin_revoked_session",
+            actorSessionId: auth.sessionId,
+            client: admin.client,
+            admin,
+          }),
+        );
+        if (!revoked)
+          throw new ProblemError({ status: 404, detail: "No such live session of this user." });
+        return c.body(null, 204);
+      },
+    )
+    .delete("/users/:id", docs.deleteUser, may("users:write"), stepUp, async (c) => {
       const auth = c.get("auth");
       const userId = c.req.param("id");
       if (!isUuid(userId)) throw noSuchUser();

@@ -214,6 +214,9 @@ describe("forgot and reset password", () => {
 
     await anonymous().post("/api/auth/password/forgot", { email });
     const token = await host.tokenFrom(email, "/reset-password");
+    // Signed in over half an hour ago: a password change needs a fresh proof first.
+    const proof = await client.post("/api/auth/reauthenticate", { password: STRONG_PASSWORD });
+    expect(proof.status).toBe(200);
     const changed = await client.post("/api/auth/password", {
       currentPassword: STRONG_PASSWORD,
       newPassword: "changed-Another-way-12",

@@ -57,7 +57,7 @@ function bodyWhenSignedOut(validate: MiddlewareHandler): MiddlewareHandler<AuthE
 
 /** The plugin's routes, mounted under the host's auth path. */
 export function accountRoutes(deps: LifecycleDeps) {
-  const { requireAuth } = deps.context;
+  const { requireAuth, requireRecentAuth } = deps.context;
   return new Hono<AuthEnv>()
     .post(
       "/email/verify/request",
@@ -103,6 +103,7 @@ export function accountRoutes(deps: LifecycleDeps) {
       "/email/change",
       docs.changeEmail,
       requireAuth,
+      requireRecentAuth,
       readPeerFirst,
       jsonBody(changeEmailBody),
       async (c) => {
@@ -128,6 +129,7 @@ export function accountRoutes(deps: LifecycleDeps) {
       "/me",
       docs.deleteAccount,
       requireAuth,
+      requireRecentAuth,
       readPeerFirst,
       jsonBody(deleteBody),
       async (c) => {

@@ -52,6 +52,7 @@ type EventRow = {
   sessionId: string | null;
   client: ClientInfo | null;
   actorId?: string | null;
+  detail?: Readonly<Record<string, string>> | undefined;
 };
 
 /** What an administrative change of a user is called in the user's activity. */
@@ -115,6 +116,7 @@ function recordingHooks(context: PluginContext, table: SecurityEventsTable): Aut
       userId: event.userId,
       sessionId: event.sessionId,
       actorId: event.actorId ?? null,
+      detail: event.detail ? { ...event.detail } : null,
       ip: event.client?.ip ?? null,
       userAgent: event.client?.userAgent?.slice(0, 512) ?? null,
       createdAt: new Date(context.clock.now()),
@@ -141,7 +143,8 @@ function recordingHooks(context: PluginContext, table: SecurityEventsTable): Aut
   };
   return {
     signedUp: (e, tx) => record(tx, { type: "signed_up", ...e }),
-    signedIn: (e, tx) => record(tx, { type: "signed_in", ...e }),
+    signedIn: (e, tx) =>
+      record(tx, { type: "signed_in", ...e, detail: { methods: e.methods.join("+") } }),
     // An unknown email is recorded too (without a user): the same write on both paths keeps
     // the timing from telling which emails have accounts.
     signInFailed: async (e, tx) => {
@@ -195,6 +198,7 @@ async function exportEvents(db: Db | Tx, table: SecurityEventsTable, userId: str
     createdAt: row.createdAt.toISOString(),
     ip: row.ip,
     userAgent: row.userAgent,
+    ...(row.detail ? { detail: row.detail } : {}),
   }));
 }
 
@@ -214,6 +218,7 @@ function activityRoutes(context: PluginContext, table: SecurityEventsTable, limi
       ip: row.ip,
       device: describeDevice(row.userAgent),
       thisDevice: row.sessionId !== null && row.sessionId === auth.sessionId,
+      ...(row.detail ? { detail: row.detail } : {}),
     }));
     return c.json({ events });
   });

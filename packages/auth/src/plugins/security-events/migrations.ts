@@ -33,4 +33,9 @@ export const SECURITY_EVENTS_MIGRATIONS: readonly AuthMigration[] = [
         references ${t("users")} ("id") on delete set null`,
     ],
   },
+  {
+    // Which second factor, which passkey: what the owner needs to recognise the event.
+    id: "0004_security_events_detail",
+    statements: (t) => [`alter table ${t("security_events")} add column "detail" jsonb`],
+  },
 ];

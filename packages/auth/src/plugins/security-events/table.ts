@@ -1,4 +1,4 @@
-import { bigserial, index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigserial, index, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import type { CoreTables } from "../../schema/core-tables.js";
 import type { TableNamer } from "../../schema/table-names.js";
 
@@ -25,6 +25,15 @@ export const SECURITY_EVENT_TYPES = [
   "account_enabled",
   "signed_out_by_admin",
   "session_revoked_by_admin",
+  "second_factor_enabled",
+  "second_factor_disabled",
+  "recovery_codes_regenerated",
+  "recovery_code_used",
+  "passkey_added",
+  "passkey_removed",
+  "second_factor_failed",
+  "reauthenticated",
+  "reauthentication_failed",
 ] as const;
 export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
 
@@ -39,6 +48,8 @@ export function securityEventsTable(name: TableNamer, core: Pick<CoreTables, "us
       /** The administrator who did it (admin actions only); null once their account is gone. */
       actorId: uuid("actor_id").references(() => core.users.id, { onDelete: "set null" }),
       type: text("type", { enum: SECURITY_EVENT_TYPES }).notNull(),
+      /** Short facts about the event for its owner: `{ method: "totp" }`, `{ name: "YubiKey" }`. */
+      detail: jsonb("detail").$type<Record<string, string>>(),
       ip: text("ip"),
       userAgent: text("user_agent"),
       createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull(),

@@ -1,0 +1,126 @@
+import type { Context } from "hono";
+import { ProblemError, type Problem } from "../http/problem.js";
+import type { AuthRuntime } from "../runtime.js";
+import { startSession } from "../sign-in.js";
+import { hashSessionToken, isWellFormedSessionToken } from "../tokens/session-token.js";
+import {
+  findUserById,
+  lockUserForSignIn,
+  toPublicUser,
+  type PublicUser,
+} from "../users/user-store.js";
+import { factorsOf } from "./factors.js";
+import { consumePendingSignIn, findPendingSignIn } from "./pending-sign-ins.js";
+
+export const SECOND_FACTOR_EXPIRED_TYPE = "/problems/second-factor-expired";
+
+const SECOND_FACTOR_EXPIRED: Problem = {
+  status: 401,
+  type: SECOND_FACTOR_EXPIRED_TYPE,
+  title: "Sign in again",
+  detail: "This sign-in has expired or was already completed. Enter your password again.",
+};
+
+const SIGN_IN_REFUSED: Problem = { status: 401, detail: "This account cannot sign in." };
+
+/** A sign-in waiting for its second factor, as the second-factor routes see it. */
+export type PendingSignInView = {
+  id: string;
+  userId: string;
+  /** The user's second-factor methods now (`totp`, `recovery_code`, `passkey`…). */
+  methods: readonly string[];
+};
+
+/**
+ * This browser's pending sign-in (its password was right within 5 minutes), or a 401
+ * `/problems/second-factor-expired` that also clears the cookie.
+ */
+export async function pendingSignIn(runtime: AuthRuntime, c: Context): Promise<PendingSignInView> {
+  const token = runtime.cookies.readPending(c);
+  const pending =
+    token !== undefined && isWellFormedSessionToken(token)
+      ? await findPendingSignIn(
+          runtime.db,
+          runtime.tables,
+          hashSessionToken(token),
+          runtime.clock.now(),
+        )
+      : undefined;
+  if (!pending) throw expired(runtime, c);
+  const factors = await factorsOf(runtime.secondFactors, runtime.db, pending.userId);
+  return { id: pending.id, userId: pending.userId, methods: factors.map((f) => f.name) };
+}
+
+function expired(runtime: AuthRuntime, c: Context): ProblemError {
+  // Set on the context: the problem response keeps it.
+  runtime.cookies.clearPending(c);
+  return new ProblemError(SECOND_FACTOR_EXPIRED);
+}
+
+/**
+ * Consumes the pending sign-in (once: a second request with the same cookie gets the 401) and
+ * opens the session like a password sign-in, its methods `["password", method]`.
+ */
+export async function completeSignIn(
+  runtime: AuthRuntime,
+  c: Context,
+  pending: { id: string; userId: string },
+  method: string,
+): Promise<PublicUser> {
+  const { tables, clock } = runtime;
+  let newDevice = true;
+  const { user } = await startSession(
+    runtime,
+    c,
+    async (tx) => {
+      const consumed = await consumePendingSignIn(tx, tables, pending.id, clock.now());
+      if (!consumed || consumed.userId !== pending.userId) throw expired(runtime, c);
+      const current = await lockUserForSignIn(tx, tables, consumed.userId);
+      if (!current || current.passwordHash !== consumed.passwordHash || current.disabledAt) {
+        throw expired(runtime, c);
+      }
+      newDevice = consumed.newDevice;
+      return current;
+    },
+    {
+      name: "signedIn",
+      // Known once the pending row is consumed, which happens before the hook reads it.
+      get newDevice() {
+        return newDevice;
+      },
+    },
+    ["password", method],
+  );
+  runtime.cookies.clearPending(c);
+  runtime.devices.remember(c, user.email, clock.now());
+  return toPublicUser(user, runtime.userFields);
+}
+
+/**
+ * Opens a session for a user who proved who they are without a password (a passkey, an
+ * OpenID provider): a disabled account is refused (401) and the plugins' session gates apply.
+ */
+export async function signInWith(
+  runtime: AuthRuntime,
+  c: Context,
+  userId: string,
+  methods: readonly string[],
+): Promise<PublicUser> {
+  const { db, tables, clock } = runtime;
+  const found = await findUserById(db, tables, userId);
+  if (!found || found.disabledAt) throw new ProblemError(SIGN_IN_REFUSED);
+  const knownDevice = runtime.devices.knownDevice(c, found.email, clock.now());
+  const { user } = await startSession(
+    runtime,
+    c,
+    async (tx) => {
+      const current = await lockUserForSignIn(tx, tables, userId);
+      if (!current || current.disabledAt) throw new ProblemError(SIGN_IN_REFUSED);
+      return current;
+    },
+    { name: "signedIn", newDevice: knownDevice === undefined },
+    methods,
+  );
+  runtime.devices.remember(c, user.email, clock.now());
+  return toPublicUser(user, runtime.userFields);
+}
