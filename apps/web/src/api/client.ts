@@ -192,6 +192,11 @@ function askForStepUp(challenge: StepUpChallenge): Promise<boolean> {
   return stepUpInFlight;
 }
 
+/** Whether `error` is a step-up the user cancelled (the form keeps what was typed). */
+export function isStepUpCancelled(error: unknown): boolean {
+  return error instanceof ApiError && error.type === STEP_UP_CANCELLED;
+}
+
 /** The error a request rejects with when the user cancelled its step-up. */
 export function stepUpCancelledError(): ApiError {
   return new ApiError(403, STEP_UP_CANCELLED_MESSAGE, [], undefined, STEP_UP_CANCELLED);

@@ -208,6 +208,7 @@ describe("StepUpDialog", () => {
     expect((dialog.find("dialog").element as HTMLDialogElement).open).toBe(false);
     expect(card.find('[role="alert"]').text()).toBe("Not done: confirmation needed.");
     expect(card.find<HTMLInputElement>("#new-email").element.value).toBe("ada@new.example");
+    expect(card.find<HTMLInputElement>("#email-change-password").element.value).toBe("pw");
   });
 
   it("TOTP: a 6-digit code field, checked before sending, then sent to /reauthenticate/totp", async () => {

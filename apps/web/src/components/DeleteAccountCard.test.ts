@@ -26,7 +26,8 @@ async function openDialog(deleteHandler: () => Response) {
     .querySelector("button")!
     .click();
   await flushPromises();
-  const dialog = page.wrapper.find("dialog");
+  // The delete card's own dialog (the account page has others before it).
+  const dialog = page.wrapper.find(".danger-card dialog");
   expect((dialog.element as HTMLDialogElement).open).toBe(true);
   return { ...page, ...mocks, dialog };
 }

@@ -74,6 +74,25 @@ describe("session store", () => {
     expect(calls.filter((c) => c.path === "/api/auth/session")).toHaveLength(1);
   });
 
+  it("a right password with a second factor enrolled: no session yet, the methods of the second step", async () => {
+    mockFetch({
+      "GET /api/auth/session": () => problem(401, "Sign in to continue."),
+      "POST /api/auth/login": () =>
+        json({ twoFactorRequired: true, methods: ["totp", "recovery_code", "passkey"] }),
+    });
+    const session = createSessionStore();
+    await session.ensureLoaded();
+    const outcome = await session.signIn("ada@example.com", "violet-kettle-harbour-93");
+    expect(outcome).toEqual({
+      twoFactorRequired: true,
+      methods: ["totp", "recovery_code", "passkey"],
+    });
+    expect(session.signedIn).toBe(false);
+    session.completeSignIn(user);
+    expect(session.signedIn).toBe(true);
+    expect(session.state.user).toEqual(user);
+  });
+
   it("reports bad credentials as an ApiError (401) and stays signed out, with no redirect", async () => {
     mockFetch({ "POST /api/auth/login": () => problem(401, "Invalid email or password.") });
     const handler = vi.fn();
