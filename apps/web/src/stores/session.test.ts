@@ -88,9 +88,9 @@ describe("session store", () => {
       methods: ["totp", "recovery_code", "passkey"],
     });
     expect(session.signedIn).toBe(false);
-    session.completeSignIn(user);
+    session.completeSignIn({ ...user, emailVerified: true });
     expect(session.signedIn).toBe(true);
-    expect(session.state.user).toEqual(user);
+    expect(session.state.user).toEqual({ ...user, emailVerified: true });
   });
 
   it("reports bad credentials as an ApiError (401) and stays signed out, with no redirect", async () => {
