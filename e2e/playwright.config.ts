@@ -75,6 +75,7 @@ export default defineConfig({
         HOST: "127.0.0.1",
         DATA_DIR: dataDir,
         AUTH_SECRET: "e2e-only-secret-9f3c1a7be24d4c8e-not-for-production-use",
+        AUTH_ENCRYPTION_KEYS: "ZTJlLW9ubHktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM=",
         AUTH_ACCESS_TTL: String(ACCESS_TTL_SECONDS),
         // Every journey signs up from 127.0.0.1: lift the per-address sign-up limit (10 an hour).
         AUTH_SIGN_UPS_PER_CLIENT: "1000",

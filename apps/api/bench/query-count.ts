@@ -47,6 +47,8 @@ export async function countQueries(url: string | undefined): Promise<QueryCounts
           sessionAbsoluteTtlSeconds: 30 * 24 * 3600,
           sessionIdleTtlSeconds: 7 * 24 * 3600,
           secureCookies: true,
+          encryptionKeys: [Buffer.alloc(32, 7).toString("base64")],
+          reauthenticationMaxAgeSeconds: 600,
         },
         bodyLimitBytes: 64 * 1024,
       },

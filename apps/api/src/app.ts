@@ -29,7 +29,7 @@ const BODYLESS = new Set(["GET", "HEAD", "OPTIONS"]);
 export type AppDeps = {
   database: Database;
   config: Pick<Config, "auth" | "bodyLimitBytes"> &
-    Partial<Pick<Config, "todos" | "retention" | "mail">>;
+    Partial<Pick<Config, "todos" | "retention" | "mail" | "webauthn">>;
   /** Replaces the mailer `config.mail` describes (tests hand in a real SMTP server's). */
   mailer?: Mailer;
   /** Where the file mailer says where it wrote a message (default: console.log). */
@@ -81,7 +81,10 @@ export async function createApp(deps: AppDeps) {
     revocationTransport: deps.revocationTransport,
     getClientIp: deps.getClientIp,
     trustedProxies: deps.trustedProxies,
+    reauthenticationMaxAgeSeconds: authConfig.reauthenticationMaxAgeSeconds,
     plugins: appAuthPlugins({
+      encryptionKeys: authConfig.encryptionKeys,
+      webauthn: deps.config.webauthn,
       retention: deps.config.retention,
       mail: deps.config.mail,
       mailer: deps.mailer,

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { asc, eq } from "drizzle-orm";
@@ -6,14 +7,16 @@ import {
   accountLifecycle,
   DEFAULT_ROLES,
   fileMailer,
+  passkeys,
   securityEvents,
   smtpMailer,
+  twoFactor,
   type Db,
   type Mailer,
   type RetentionOptions,
   type Tx,
 } from "@hybrid-auth/auth";
-import type { MailConfig, RetentionConfig } from "./config.js";
+import type { Config, MailConfig, RetentionConfig } from "./config.js";
 import { todos } from "./todos/schema.js";
 
 /** The app's roles: user, manager (read users, sign them out), admin (everything). */
@@ -21,6 +24,9 @@ export const APP_ROLES = DEFAULT_ROLES;
 
 /** What the auth plugins of the app are configured with (none of it changes a table). */
 export type AppPluginSettings = {
+  /** Second-factor secrets' keys (AUTH_ENCRYPTION_KEYS). */
+  encryptionKeys?: readonly string[] | undefined;
+  webauthn?: Config["webauthn"] | undefined;
   retention?: RetentionConfig | undefined;
   mail?: MailConfig | undefined;
   /** Replaces the mailer `mail.transport` describes (tests hand in a real SMTP server's). */
@@ -37,6 +43,17 @@ const UNCONFIGURED_MAIL: MailConfig = {
   publicUrl: "http://localhost:3000",
   newSignInAlerts: true,
   requestsPerClient: 20,
+};
+
+/**
+ * Without configuration (migrating, the set-role command): a throwaway key, since nothing is
+ * encrypted or decrypted there; the server always passes the configured keys.
+ */
+const UNCONFIGURED_ENCRYPTION_KEYS = [randomBytes(32).toString("base64")];
+const UNCONFIGURED_WEBAUTHN: Config["webauthn"] = {
+  rpId: "localhost",
+  rpName: "Tidy",
+  origins: ["http://localhost:3000"],
 };
 
 function mailerFor(mail: MailConfig, log: (line: string) => void): Mailer {
@@ -88,6 +105,11 @@ export function appAuthPlugins(settings: AppPluginSettings = {}) {
       ...(settings.logError ? { onDeliveryError: settings.logError } : {}),
     }),
     accessControl({ roles: APP_ROLES }),
+    twoFactor({
+      encryptionKeys: settings.encryptionKeys ?? UNCONFIGURED_ENCRYPTION_KEYS,
+      issuer: "Tidy",
+    }),
+    passkeys(settings.webauthn ?? UNCONFIGURED_WEBAUTHN),
   ] as const;
 }
 

@@ -6,11 +6,12 @@ import { ConfigError, loadConfig } from "./config.js";
 
 const STRONG = "a-production-secret-that-is-long-enough-0123456789";
 const SMTP_URL = "smtp://mailer:secret@mail.example.com:587";
+const KEY = Buffer.alloc(32, 9).toString("base64");
 const quiet = () => {};
 
 describe("loadConfig", () => {
   it("refuses production without SMTP_URL, naming it; development writes mail to files", () => {
-    const production = { NODE_ENV: "production", AUTH_SECRET: STRONG };
+    const production = { NODE_ENV: "production", AUTH_SECRET: STRONG, AUTH_ENCRYPTION_KEYS: KEY };
     expect(() => loadConfig(production, quiet)).toThrow(/SMTP_URL: is not set/);
     expect(loadConfig({ ...production, SMTP_URL }, quiet).mail.transport).toEqual({
       kind: "smtp",
@@ -61,8 +62,44 @@ describe("loadConfig", () => {
     ).toThrow(/AUTH_SECRET: is too repetitive/);
   });
 
+  it("needs AUTH_ENCRYPTION_KEYS in production; development makes one and keeps it", () => {
+    const production = { NODE_ENV: "production", AUTH_SECRET: STRONG, SMTP_URL };
+    expect(() => loadConfig(production, quiet)).toThrow(/AUTH_ENCRYPTION_KEYS: is not set/);
+    expect(() => loadConfig({ ...production, AUTH_ENCRYPTION_KEYS: "c2hvcnQ=" }, quiet)).toThrow(
+      /AUTH_ENCRYPTION_KEYS: each key must be the base64 of 32 random bytes/,
+    );
+    const next = Buffer.alloc(32, 1).toString("base64");
+    const rotated = loadConfig({ ...production, AUTH_ENCRYPTION_KEYS: `${next}, ${KEY}` }, quiet);
+    expect(rotated.auth.encryptionKeys).toEqual([next, KEY]);
+    const dataDir = mkdtempSync(join(tmpdir(), "cfg-"));
+    const first = loadConfig({ DATA_DIR: dataDir, AUTH_SECRET: STRONG }, quiet);
+    expect(Buffer.from(first.auth.encryptionKeys[0]!, "base64")).toHaveLength(32);
+    expect(first.auth.encryptionKeys[0]).not.toBe(STRONG);
+    const again = loadConfig({ DATA_DIR: dataDir, AUTH_SECRET: STRONG }, quiet);
+    expect(again.auth.encryptionKeys).toEqual(first.auth.encryptionKeys);
+  });
+
+  it("takes the passkeys' relying party from PUBLIC_URL unless WEBAUTHN_RP_ID says otherwise", () => {
+    const env = { AUTH_SECRET: STRONG, DATA_DIR: mkdtempSync(join(tmpdir(), "cfg-")) };
+    const config = loadConfig({ ...env, PUBLIC_URL: "https://app.tidy.example" }, quiet);
+    expect(config.webauthn).toEqual({
+      rpId: "app.tidy.example",
+      rpName: "Tidy",
+      origins: ["https://app.tidy.example"],
+    });
+    const parent = loadConfig(
+      { ...env, APP_ORIGIN: "https://app.tidy.example", WEBAUTHN_RP_ID: "tidy.example" },
+      quiet,
+    );
+    expect(parent.webauthn.rpId).toBe("tidy.example");
+    expect(parent.webauthn.origins).toEqual(["https://app.tidy.example"]);
+  });
+
   it("uses secure cookies in production", () => {
-    const config = loadConfig({ NODE_ENV: "production", AUTH_SECRET: STRONG, SMTP_URL }, quiet);
+    const config = loadConfig(
+      { NODE_ENV: "production", AUTH_SECRET: STRONG, SMTP_URL, AUTH_ENCRYPTION_KEYS: KEY },
+      quiet,
+    );
     expect(config.auth.secureCookies).toBe(true);
   });
 
@@ -81,7 +118,12 @@ describe("loadConfig", () => {
 
   it("runs one process unless WEB_CONCURRENCY asks for more", () => {
     const url = "postgres://localhost/app";
-    const env = { NODE_ENV: "production", AUTH_SECRET: STRONG, SMTP_URL };
+    const env = {
+      NODE_ENV: "production",
+      AUTH_SECRET: STRONG,
+      SMTP_URL,
+      AUTH_ENCRYPTION_KEYS: KEY,
+    };
     expect(loadConfig(env, quiet).webConcurrency).toBe(1);
     expect(loadConfig({ ...env, DATABASE_URL: url, WEB_CONCURRENCY: "4" }, quiet)).toMatchObject({
       webConcurrency: 4,

@@ -23,6 +23,18 @@ const environmentSchema = z.object({
   AUTH_ACCESS_TTL: seconds(600),
   AUTH_SESSION_ABSOLUTE_TTL: seconds(30 * DAY),
   AUTH_SESSION_IDLE_TTL: seconds(7 * DAY),
+  /**
+   * Comma-separated keys (base64 of 32 random bytes: `openssl rand -base64 32`) that encrypt
+   * second-factor secrets at rest; the first encrypts, every one decrypts (rotation). Never the
+   * AUTH_SECRET. Development generates one in DATA_DIR when unset.
+   */
+  AUTH_ENCRYPTION_KEYS: z.string().optional(),
+  /** Seconds a proof of identity lasts for sensitive actions (step-up). */
+  AUTH_REAUTH_MAX_AGE: seconds(600),
+  /** The WebAuthn relying-party id passkeys belong to (default: PUBLIC_URL's host name). */
+  WEBAUTHN_RP_ID: z.string().min(1).optional(),
+  /** The name authenticators show for passkeys. */
+  WEBAUTHN_RP_NAME: z.string().min(1).max(64).default("Tidy"),
   /** Set to `false` only to run the production build over plain http on a non-localhost host. */
   AUTH_SECURE_COOKIES: z.enum(["true", "false"]).optional(),
   /** Request bodies larger than this many bytes are refused with 413 before parsing. */
@@ -100,7 +112,12 @@ export type Config = {
     sessionAbsoluteTtlSeconds: number;
     sessionIdleTtlSeconds: number;
     secureCookies: boolean;
+    /** Encrypt second-factor secrets at rest; the first encrypts (see AUTH_ENCRYPTION_KEYS). */
+    encryptionKeys: string[];
+    reauthenticationMaxAgeSeconds: number;
   };
+  /** Passkeys: the relying party and the origins ceremonies may run on. */
+  webauthn: { rpId: string; rpName: string; origins: string[] };
   bodyLimitBytes: number;
   logLevel: "silent" | "error" | "info";
   /** Worker processes (node:cluster) when above 1; only with `databaseUrl`. */
@@ -182,19 +199,53 @@ function weakSecretReason(secret: string | undefined): string | undefined {
 }
 
 /** Development only: a random key made once and kept in the data directory. */
-function developmentSecret(dataDir: string, warn: (message: string) => void): string {
-  const file = join(resolve(dataDir), "auth-secret");
+function developmentKey(
+  dataDir: string,
+  key: { file: string; bytes: number; encoding: BufferEncoding; variable: string },
+  warn: (message: string) => void,
+): string {
+  const file = join(resolve(dataDir), key.file);
   try {
     return readFileSync(file, "utf8").trim();
   } catch {
     mkdirSync(resolve(dataDir), { recursive: true });
-    const secret = randomBytes(48).toString("base64url");
+    const secret = randomBytes(key.bytes).toString(key.encoding);
     writeFileSync(file, `${secret}\n`, { mode: 0o600 });
     warn(
-      `AUTH_SECRET is not set: generated a development key in ${file}. Set AUTH_SECRET in production.`,
+      `${key.variable} is not set: generated a development key in ${file}. Set ${key.variable} in production.`,
     );
     return secret;
   }
+}
+
+const DEVELOPMENT_SECRET = {
+  file: "auth-secret",
+  bytes: 48,
+  encoding: "base64url",
+  variable: "AUTH_SECRET",
+} as const;
+const DEVELOPMENT_ENCRYPTION_KEY = {
+  file: "auth-encryption-key",
+  bytes: 32,
+  encoding: "base64",
+  variable: "AUTH_ENCRYPTION_KEYS",
+} as const;
+
+/** AUTH_ENCRYPTION_KEYS as a list; each must be the base64 of 32 bytes. */
+function parseEncryptionKeys(value: string | undefined, problems: string[]): string[] {
+  const keys = (value ?? "")
+    .split(",")
+    .map((key) => key.trim())
+    .filter(Boolean);
+  for (const key of keys) {
+    if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(key) || Buffer.from(key, "base64").length !== 32) {
+      problems.push(
+        "  AUTH_ENCRYPTION_KEYS: each key must be the base64 of 32 random bytes (openssl rand -base64 32)",
+      );
+      break;
+    }
+  }
+  return keys;
 }
 
 /**
@@ -231,13 +282,24 @@ export function loadConfig(
   if (!/@/.test(e.MAIL_FROM)) {
     problems.push('  MAIL_FROM: must name an address, like "Tidy <no-reply@tidy.example>"');
   }
+  const encryptionKeys = parseEncryptionKeys(e.AUTH_ENCRYPTION_KEYS, problems);
+  if (production && encryptionKeys.length === 0) {
+    problems.push(
+      "  AUTH_ENCRYPTION_KEYS: is not set: in production second-factor secrets need a key of their own (openssl rand -base64 32)",
+    );
+  }
+  const webauthnOrigins = allowedOrigins.length > 0 ? allowedOrigins : [publicUrl];
+  const rpId = e.WEBAUTHN_RP_ID ?? hostOf(publicUrl);
   let secret = e.AUTH_SECRET;
   const problem = weakSecretReason(secret);
   if (problem && (production || secret !== undefined)) problems.push(`  AUTH_SECRET: ${problem}`);
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n${problems.join("\n")}`);
   }
-  secret ??= developmentSecret(e.DATA_DIR, warn);
+  secret ??= developmentKey(e.DATA_DIR, DEVELOPMENT_SECRET, warn);
+  if (encryptionKeys.length === 0) {
+    encryptionKeys.push(developmentKey(e.DATA_DIR, DEVELOPMENT_ENCRYPTION_KEY, warn));
+  }
   const previousSecrets = (e.AUTH_PREVIOUS_SECRETS ?? "")
     .split(",")
     .map((value) => value.trim())
@@ -260,7 +322,10 @@ export function loadConfig(
       sessionAbsoluteTtlSeconds: e.AUTH_SESSION_ABSOLUTE_TTL,
       sessionIdleTtlSeconds: e.AUTH_SESSION_IDLE_TTL,
       secureCookies: e.AUTH_SECURE_COOKIES ? e.AUTH_SECURE_COOKIES === "true" : production,
+      encryptionKeys,
+      reauthenticationMaxAgeSeconds: e.AUTH_REAUTH_MAX_AGE,
     },
+    webauthn: { rpId, rpName: e.WEBAUTHN_RP_NAME, origins: webauthnOrigins },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     logLevel: e.LOG_LEVEL,
     webConcurrency: e.WEB_CONCURRENCY,
@@ -295,6 +360,15 @@ export function loadConfig(
       requestsPerClient: e.AUTH_MAIL_REQUESTS_PER_CLIENT,
     },
   };
+}
+
+/** The host name of an origin (`https://app.example.com` → `app.example.com`). */
+function hostOf(origin: string): string {
+  try {
+    return new URL(origin).hostname;
+  } catch {
+    return "localhost";
+  }
 }
 
 /** PUBLIC_URL's origin; else the first APP_ORIGIN; else this server on localhost. */

@@ -14,6 +14,10 @@ import type { Config } from "../config.js";
 import { migrateApp } from "../db/migrate.js";
 
 export const TEST_SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
+/** 32 bytes, base64: the second-factor secrets' key in tests. */
+export const TEST_ENCRYPTION_KEY = Buffer.from("test-encryption-key-32-bytes-ok!").toString(
+  "base64",
+);
 
 export { STRONG_PASSWORD, uniqueEmail };
 
@@ -25,6 +29,8 @@ export function testAuthConfig(overrides: Partial<Config["auth"]> = {}): Config[
     sessionAbsoluteTtlSeconds: 30 * 24 * 3600,
     sessionIdleTtlSeconds: 7 * 24 * 3600,
     secureCookies: false,
+    encryptionKeys: [TEST_ENCRYPTION_KEY],
+    reauthenticationMaxAgeSeconds: 600,
     ...overrides,
   };
 }
