@@ -102,9 +102,11 @@ test("two-factor: turn on an authenticator app, then sign in with a code, and on
   const recoveryField = page.getByLabel("Recovery code");
   await recoveryField.fill(recoveryCodes[0]!);
   await page.getByRole("button", { name: "Verify" }).click();
-  await expect(
-    page.getByText("That recovery code is not valid, or it was already used."),
-  ).toBeVisible();
+  // Said on the field (its description) and announced.
+  await expect(recoveryField).toHaveAccessibleDescription(
+    "That recovery code is not valid, or it was already used.",
+  );
+  await expect(recoveryField).toHaveAttribute("aria-invalid", "true");
   await expect(page).toHaveURL(/\/sign-in/);
   await expect(headerSignOut(page)).toBeHidden();
 
