@@ -109,5 +109,6 @@ export async function reauthenticated(
   );
   runtime.cookies.setAccess(c, minted.token, runtime.accessTtlSeconds);
   c.set("auth", minted.claims);
-  return { authTime: authTime.toISOString() };
+  // In whole seconds, as the token (and `GET /session`) says it.
+  return { authTime: new Date(minted.claims.authTime * 1000).toISOString() };
 }
