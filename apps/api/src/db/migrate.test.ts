@@ -46,8 +46,9 @@ async function snapshot(database: TestDatabase) {
   for (const table of tables) {
     out[table] = await query(
       database,
-      // Columns added since (`fields`, `email_verified_at`, `actor_id`) are checked on their own.
-      sql`select to_jsonb(t) - 'fields' - 'email_verified_at' - 'actor_id' as row from ${sql.identifier(table)} t order by 1::text`,
+      // Columns added since (`fields`, `email_verified_at`, `actor_id`, `detail`, `auth_time`,
+      // `auth_methods`) are checked on their own.
+      sql`select to_jsonb(t) - 'fields' - 'email_verified_at' - 'actor_id' - 'detail' - 'auth_time' - 'auth_methods' as row from ${sql.identifier(table)} t order by 1::text`,
     );
   }
   return out;
@@ -99,8 +100,14 @@ describe("upgrading a database made by the old single drizzle folder (migration 
       sql`select fields, email_verified_at from users`,
     );
     expect(added).toEqual({ fields: {}, email_verified_at: null });
-    const events = await query(database, sql`select actor_id from security_events`);
-    expect(events).toEqual([{ actor_id: null }]);
+    const events = await query(database, sql`select actor_id, detail from security_events`);
+    expect(events).toEqual([{ actor_id: null, detail: null }]);
+    // Old sessions count their creation as the last proof of identity, by password.
+    const sessions = await query(
+      database,
+      sql`select auth_time = created_at as "fromCreation", auth_methods as methods from sessions`,
+    );
+    expect(sessions).toEqual([{ fromCreation: true, methods: ["password"] }]);
 
     // The old session cookie still signs in (silent reissue), the old password still works.
     const clock = new ManualClock(Date.now());

@@ -286,6 +286,9 @@ describe("WSTG-BUSL-04 process timing: the rotation grace window", () => {
     const otherLagging = sessionOnly(other);
     t.clock.advanceSeconds(TTL_S + 1);
     expect((await other.get("/api/todos")).status).toBe(200); // rotates the other device
+    // Past the step-up window: the change needs a fresh proof first.
+    const proof = await user.client.post("/api/auth/reauthenticate", { password: user.password });
+    expect(proof.status).toBe(200);
     const change = await user.client.post("/api/auth/password", {
       currentPassword: user.password,
       newPassword: OTHER_STRONG_PASSWORD,
