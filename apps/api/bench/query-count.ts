@@ -47,7 +47,7 @@ export async function countQueries(url: string | undefined): Promise<QueryCounts
           sessionAbsoluteTtlSeconds: 30 * 24 * 3600,
           sessionIdleTtlSeconds: 7 * 24 * 3600,
           secureCookies: true,
-          encryptionKeys: [Buffer.alloc(32, 7).toString("base64")],
+          encryptionKeys: ["YmVuY2gtb25seS1lbmNyeXB0aW9uLWtleS0zMmJ5dGU="],
           reauthenticationMaxAgeSeconds: 600,
         },
         bodyLimitBytes: 64 * 1024,

@@ -99,7 +99,7 @@ export async function startServer(
       NODE_ENV: "production",
       AUTH_SECRET: BENCH_SECRET,
       // Production needs a key of its own for second-factor secrets.
-      AUTH_ENCRYPTION_KEYS: Buffer.alloc(32, 7).toString("base64"),
+      AUTH_ENCRYPTION_KEYS: "YmVuY2gtb25seS1lbmNyeXB0aW9uLWtleS0zMmJ5dGU=",
       // Production needs a mail server; these harnesses read no mail. Port 9 refuses at once:
       // mail waits in the outbox, as it would while a real server is down.
       SMTP_URL: "smtp://127.0.0.1:9",

@@ -84,7 +84,7 @@ async function startApi(name: string, env: Record<string, string>): Promise<ApiP
         NODE_ENV: "production",
         AUTH_SECRET: TEST_SECRET,
         // Production needs a key of its own for second-factor secrets.
-        AUTH_ENCRYPTION_KEYS: Buffer.alloc(32, 7).toString("base64"),
+        AUTH_ENCRYPTION_KEYS: "dGVzdC1vbmx5LWVuY3J5cHRpb24ta2V5LTMyYnl0ZXM=",
         // Production needs a mail server; this test reads no mail (port 9 refuses at once).
         SMTP_URL: "smtp://127.0.0.1:9",
         DATA_DIR: mkdtempSync(join(tmpdir(), "multi-process-")),
