@@ -26,6 +26,7 @@ export const APP_ROLES = DEFAULT_ROLES;
 export type AppPluginSettings = {
   /** Second-factor secrets' keys (AUTH_ENCRYPTION_KEYS). */
   encryptionKeys?: readonly string[] | undefined;
+  /** Passkeys' relying party; `null`: passkeys are off (an app served on an IP address). */
   webauthn?: Config["webauthn"] | undefined;
   retention?: RetentionConfig | undefined;
   mail?: MailConfig | undefined;
@@ -84,6 +85,7 @@ async function exportTodos(db: Db | Tx, userId: string) {
 export function appAuthPlugins(settings: AppPluginSettings = {}) {
   const { retention } = settings;
   const mail = settings.mail ?? UNCONFIGURED_MAIL;
+  const webauthn = settings.webauthn === undefined ? UNCONFIGURED_WEBAUTHN : settings.webauthn;
   const log = settings.log ?? ((line: string) => console.log(line));
   return [
     securityEvents(
@@ -109,7 +111,8 @@ export function appAuthPlugins(settings: AppPluginSettings = {}) {
       encryptionKeys: settings.encryptionKeys ?? UNCONFIGURED_ENCRYPTION_KEYS,
       issuer: "Tidy",
     }),
-    passkeys(settings.webauthn ?? UNCONFIGURED_WEBAUTHN),
+    // Migrating always includes it (its tables exist either way); serving may turn it off.
+    ...(webauthn === null ? [] : [passkeys(webauthn)]),
   ] as const;
 }
 

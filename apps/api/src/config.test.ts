@@ -91,8 +91,15 @@ describe("loadConfig", () => {
       { ...env, APP_ORIGIN: "https://app.tidy.example", WEBAUTHN_RP_ID: "tidy.example" },
       quiet,
     );
-    expect(parent.webauthn.rpId).toBe("tidy.example");
-    expect(parent.webauthn.origins).toEqual(["https://app.tidy.example"]);
+    expect(parent.webauthn?.rpId).toBe("tidy.example");
+    expect(parent.webauthn?.origins).toEqual(["https://app.tidy.example"]);
+    // An app served on an IP address has no domain for passkeys: they are off, said once.
+    const warnings: string[] = [];
+    const onIp = loadConfig({ ...env, APP_ORIGIN: "http://10.0.0.5:3000" }, (message) =>
+      warnings.push(message),
+    );
+    expect(onIp.webauthn).toBeNull();
+    expect(warnings.filter((warning) => warning.startsWith("passkeys are off"))).toHaveLength(1);
   });
 
   it("uses secure cookies in production", () => {

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { isIP } from "node:net";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
@@ -116,8 +117,11 @@ export type Config = {
     encryptionKeys: string[];
     reauthenticationMaxAgeSeconds: number;
   };
-  /** Passkeys: the relying party and the origins ceremonies may run on. */
-  webauthn: { rpId: string; rpName: string; origins: string[] };
+  /**
+   * Passkeys: the relying party and the origins ceremonies may run on; `null` turns them off
+   * (WebAuthn needs a domain name: an app served on an IP address has none).
+   */
+  webauthn: { rpId: string; rpName: string; origins: string[] } | null;
   bodyLimitBytes: number;
   logLevel: "silent" | "error" | "info";
   /** Worker processes (node:cluster) when above 1; only with `databaseUrl`. */
@@ -290,6 +294,13 @@ export function loadConfig(
   }
   const webauthnOrigins = allowedOrigins.length > 0 ? allowedOrigins : [publicUrl];
   const rpId = e.WEBAUTHN_RP_ID ?? hostOf(publicUrl);
+  const passkeysOff = e.WEBAUTHN_RP_ID === undefined && isIpAddress(rpId);
+  if (passkeysOff) {
+    warn(
+      `passkeys are off: WebAuthn needs a domain name and the app's origin is ${publicUrl} ` +
+        "(set PUBLIC_URL or APP_ORIGIN to a host name, or WEBAUTHN_RP_ID)",
+    );
+  }
   let secret = e.AUTH_SECRET;
   const problem = weakSecretReason(secret);
   if (problem && (production || secret !== undefined)) problems.push(`  AUTH_SECRET: ${problem}`);
@@ -325,7 +336,7 @@ export function loadConfig(
       encryptionKeys,
       reauthenticationMaxAgeSeconds: e.AUTH_REAUTH_MAX_AGE,
     },
-    webauthn: { rpId, rpName: e.WEBAUTHN_RP_NAME, origins: webauthnOrigins },
+    webauthn: passkeysOff ? null : { rpId, rpName: e.WEBAUTHN_RP_NAME, origins: webauthnOrigins },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     logLevel: e.LOG_LEVEL,
     webConcurrency: e.WEB_CONCURRENCY,
@@ -360,6 +371,11 @@ export function loadConfig(
       requestsPerClient: e.AUTH_MAIL_REQUESTS_PER_CLIENT,
     },
   };
+}
+
+/** An IPv4 or IPv6 literal, as `URL#hostname` spells them. */
+function isIpAddress(host: string): boolean {
+  return isIP(host.replace(/^\[|\]$/g, "")) !== 0;
 }
 
 /** The host name of an origin (`https://app.example.com` → `app.example.com`). */
