@@ -82,10 +82,15 @@ type FuzzerRequest = {
 const started = Date.now();
 const prismPort = await freePort();
 const base = `http://127.0.0.1:${prismPort}`;
+/**
+ * The browser-facing origin: a host name, as browsers see a real deployment (passkeys need a
+ * domain name; on an IP address the app turns them off and they would go unfuzzed).
+ */
+const publicOrigin = `http://localhost:${prismPort}`;
 const server = await startServer(
   {
     // Through Prism the browser-facing origin is Prism's (a reverse proxy's, as in production).
-    APP_ORIGIN: base,
+    APP_ORIGIN: publicOrigin,
     // Raised for the fuzz (one address signs in and up many times); the product keeps its own.
     AUTH_SIGN_INS_PER_CLIENT: "100000",
     AUTH_SIGN_UPS_PER_CLIENT: "100000",
@@ -181,7 +186,7 @@ async function send(request: Request): Promise<{ status: number; body: unknown }
     for (const [key, value] of Object.entries(stringQuery(request.query)))
       url.searchParams.set(key, value);
   }
-  const headers: Record<string, string> = { Origin: base, ...request.headers };
+  const headers: Record<string, string> = { Origin: publicOrigin, ...request.headers };
   if (!request.anonymous && jar.size > 0) headers.Cookie = cookieHeader();
   let body: string | undefined = request.rawBody;
   if (body === undefined && request.body !== undefined) body = JSON.stringify(request.body);
