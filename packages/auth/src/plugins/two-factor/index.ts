@@ -1,3 +1,4 @@
+import { WrongCodeLimits } from "./wrong-code-limits.js";
 import { deleteBatch } from "../../retention/prune.js";
 import type { RetentionTask } from "../../retention/retention.js";
 import { definePlugin } from "../plugin.js";
@@ -46,10 +47,17 @@ export function twoFactor(options: TwoFactorOptions) {
         context.clock,
         resolved.window,
       );
-      const wrongCodes = context.limit(
-        "two-factor-wrong-codes",
-        resolved.throttle,
-        "wrong codes for this account",
+      const wrongCodes = new WrongCodeLimits(
+        {
+          perClient: context.limit("two-factor-codes", resolved.throttle, "wrong codes"),
+          perAccount: context.limit(
+            "two-factor-codes-account",
+            resolved.accountThrottle,
+            "wrong codes for this account",
+          ),
+          perSession: context.limit("two-factor-codes-session", resolved.throttle, "wrong codes"),
+        },
+        context,
       );
       return {
         routes: twoFactorRoutes({ context, options: resolved, store, wrongCodes }),

@@ -22,10 +22,17 @@ export type TwoFactorOptions = {
    */
   window?: number;
   /**
-   * Wrong codes (TOTP or recovery) per account per window, shared by signing in, step-up and
-   * enabling; past it 429 with `Retry-After` (default 5 per 15 minutes).
+   * Wrong codes (TOTP or recovery) allowed per account and client address when signing in, and
+   * per session for step-up and enabling; past it 429 with `Retry-After` (default 5 per 15
+   * minutes). Counted apart so that someone who only knows the password cannot lock the owner
+   * out of their own devices.
    */
   throttle?: { points: number; seconds: number };
+  /**
+   * Wrong sign-in codes per account from all addresses together (default 20 per hour): the
+   * bound on distributed guessing.
+   */
+  accountThrottle?: { points: number; seconds: number };
 };
 
 export type ResolvedTwoFactorOptions = {
@@ -33,12 +40,14 @@ export type ResolvedTwoFactorOptions = {
   issuer: string;
   window: number;
   throttle: { points: number; seconds: number };
+  accountThrottle: { points: number; seconds: number };
 };
 
 export const DEFAULT_ISSUER = "Hybrid Auth";
 export const DEFAULT_THROTTLE = { points: 5, seconds: 15 * 60 } as const;
+export const DEFAULT_ACCOUNT_THROTTLE = { points: 20, seconds: 60 * 60 } as const;
 
-const KNOWN = ["encryptionKeys", "issuer", "window", "throttle"];
+const KNOWN = ["encryptionKeys", "issuer", "window", "throttle", "accountThrottle"];
 
 const fail = (key: string, problem: string) =>
   new AuthConfigError(`plugins.two-factor.${key}`, problem);
@@ -67,31 +76,35 @@ export function resolveTwoFactorOptions(options: TwoFactorOptions): ResolvedTwoF
     throw fail("window", "must be an integer from 0 to 10 (time steps either side of now)");
   }
 
-  const throttle = options.throttle ?? DEFAULT_THROTTLE;
-  if (typeof throttle !== "object" || throttle === null) {
-    throw fail("throttle", "must be { points, seconds }");
-  }
-  assertKnownThrottleKeys(throttle);
-  for (const key of ["points", "seconds"] as const) {
-    const value = throttle[key];
-    if (!Number.isInteger(value) || value < 1) {
-      throw fail(`throttle.${key}`, "must be a positive integer");
-    }
-  }
   return {
     box,
     issuer: issuer.trim(),
     window,
-    throttle: { points: throttle.points, seconds: throttle.seconds },
+    throttle: resolveRate("throttle", options.throttle ?? DEFAULT_THROTTLE),
+    accountThrottle: resolveRate(
+      "accountThrottle",
+      options.accountThrottle ?? DEFAULT_ACCOUNT_THROTTLE,
+    ),
   };
 }
 
-function assertKnownThrottleKeys(throttle: object): void {
-  for (const key of Object.keys(throttle)) {
+function resolveRate(name: string, rate: unknown): { points: number; seconds: number } {
+  if (typeof rate !== "object" || rate === null) throw fail(name, "must be { points, seconds }");
+  for (const key of Object.keys(rate)) {
     if (key !== "points" && key !== "seconds") {
-      throw fail(`throttle.${key}`, "is not an option (known: points, seconds)");
+      throw fail(`${name}.${key}`, "is not an option (known: points, seconds)");
     }
   }
+  const { points, seconds } = rate as Record<string, unknown>;
+  for (const [key, value] of [
+    ["points", points],
+    ["seconds", seconds],
+  ] as const) {
+    if (!Number.isInteger(value) || (value as number) < 1) {
+      throw fail(`${name}.${key}`, "must be a positive integer");
+    }
+  }
+  return { points: points as number, seconds: seconds as number };
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;

@@ -1,7 +1,7 @@
+import type { WrongCodeLimits } from "./wrong-code-limits.js";
 import { Hono, type Context } from "hono";
 import { z } from "zod";
-import type { KeyedLimit } from "../../abuse/abuse-limits.js";
-import type { AuthEnv } from "../../authenticator.js";
+import type { AuthEnv, SignedInEnv } from "../../authenticator.js";
 import type { Db, Tx } from "../../db.js";
 import { jsonBody } from "../../http/json-body.js";
 import { ProblemError, SIGN_IN_REQUIRED, validationError } from "../../http/problem.js";
@@ -54,7 +54,7 @@ export type TwoFactorRouteDeps = {
   options: ResolvedTwoFactorOptions;
   store: TwoFactorStore;
   /** Wrong codes per account, shared by every route that checks one. */
-  wrongCodes: KeyedLimit;
+  wrongCodes: WrongCodeLimits;
 };
 
 type Proof = { method: typeof TOTP_METHOD | typeof RECOVERY_CODE_METHOD; value: string };
@@ -87,21 +87,42 @@ export function twoFactorRoutes(deps: TwoFactorRouteDeps) {
    * is refused without counting (it cannot be right). `accept` uses the proof up, in `tx`.
    */
   const checkProof = async (
-    userId: string,
+    charges: ReturnType<WrongCodeLimits["session"]>,
     proof: Proof,
     accept: (tx: Tx) => Promise<boolean>,
     onWrong: () => Promise<void>,
   ): Promise<void> => {
     const pointer = proof.method === TOTP_METHOD ? "/code" : "/recoveryCode";
     if (proof.method === TOTP_METHOD && !SIX_DIGITS.test(proof.value)) throw wrongCode(pointer);
-    await deps.wrongCodes.consume(userId);
+    await deps.wrongCodes.consume(charges);
     const accepted = await db.transaction(accept);
     if (accepted) {
-      await deps.wrongCodes.refund(userId);
+      await deps.wrongCodes.refund(charges);
       return;
     }
     await onWrong();
     throw wrongCode(pointer);
+  };
+
+  /**
+   * A change to the signed-in user's TOTP that needs it turned on: `change` runs in one
+   * transaction with its event (for the current session); nothing to change (falsy) is a 409.
+   */
+  const changeEnabledTotp = async <T>(
+    c: Context<SignedInEnv>,
+    change: (tx: Tx, userId: string) => Promise<T | false | undefined>,
+    event: { change: AccountChange; method: string },
+  ): Promise<T> => {
+    const auth = c.get("auth");
+    const changed = await db.transaction(async (tx) => {
+      const result = await change(tx, auth.userId);
+      if (result) {
+        await emit(c, tx, { userId: auth.userId, sessionId: auth.sessionId, ...event });
+      }
+      return result;
+    });
+    if (!changed) throw conflict(NOT_ENABLED);
+    return changed;
   };
 
   return new Hono<AuthEnv>()
@@ -123,7 +144,8 @@ export function twoFactorRoutes(deps: TwoFactorRouteDeps) {
       const auth = c.get("auth");
       const typed = c.req.valid("json").code;
       if (!SIX_DIGITS.test(typed)) throw wrongCode("/code");
-      await deps.wrongCodes.consume(auth.userId);
+      const charges = deps.wrongCodes.session(auth.sessionId);
+      await deps.wrongCodes.consume(charges);
       const result = await db.transaction(async (tx) => {
         const enabled = await store.enable(tx, auth.userId, typed);
         if (enabled.enabled) {
@@ -137,11 +159,11 @@ export function twoFactorRoutes(deps: TwoFactorRouteDeps) {
         return enabled;
       });
       if (result.enabled) {
-        await deps.wrongCodes.refund(auth.userId);
+        await deps.wrongCodes.refund(charges);
         return c.json({ recoveryCodes: result.recoveryCodes }, 200);
       }
       // Not a guess at anything: the point goes back unless the code was wrong.
-      if (result.reason !== "wrong_code") await deps.wrongCodes.refund(auth.userId);
+      if (result.reason !== "wrong_code") await deps.wrongCodes.refund(charges);
       if (result.reason === "already_enabled") throw conflict(ALREADY_ENABLED);
       if (result.reason === "no_setup") throw conflict(NO_SETUP);
       throw wrongCode("/code");
@@ -162,7 +184,7 @@ export function twoFactorRoutes(deps: TwoFactorRouteDeps) {
       }
       const { userId } = pending;
       await checkProof(
-        userId,
+        deps.wrongCodes.signIn(c, userId),
         proof,
         async (tx) => {
           if (proof.method === TOTP_METHOD) return store.useTotp(tx, userId, proof.value);
@@ -189,20 +211,10 @@ export function twoFactorRoutes(deps: TwoFactorRouteDeps) {
       return c.json({ user }, 200);
     })
     .post("/2fa/totp/disable", docs.disable, requireAuth, requireRecentAuth, async (c) => {
-      const auth = c.get("auth");
-      const disabled = await db.transaction(async (tx) => {
-        const wasEnabled = await store.disable(tx, auth.userId);
-        if (wasEnabled) {
-          await emit(c, tx, {
-            userId: auth.userId,
-            sessionId: auth.sessionId,
-            change: "second_factor_disabled",
-            method: TOTP_METHOD,
-          });
-        }
-        return wasEnabled;
+      await changeEnabledTotp(c, (tx, userId) => store.disable(tx, userId), {
+        change: "second_factor_disabled",
+        method: TOTP_METHOD,
       });
-      if (!disabled) throw conflict(NOT_ENABLED);
       return c.body(null, 204);
     })
     .post(
@@ -211,20 +223,11 @@ export function twoFactorRoutes(deps: TwoFactorRouteDeps) {
       requireAuth,
       requireRecentAuth,
       async (c) => {
-        const auth = c.get("auth");
-        const recoveryCodes = await db.transaction(async (tx) => {
-          const fresh = await store.regenerate(tx, auth.userId);
-          if (fresh) {
-            await emit(c, tx, {
-              userId: auth.userId,
-              sessionId: auth.sessionId,
-              change: "recovery_codes_regenerated",
-              method: RECOVERY_CODE_METHOD,
-            });
-          }
-          return fresh;
-        });
-        if (!recoveryCodes) throw conflict(NOT_ENABLED);
+        const recoveryCodes = await changeEnabledTotp(
+          c,
+          (tx, userId) => store.regenerate(tx, userId),
+          { change: "recovery_codes_regenerated", method: RECOVERY_CODE_METHOD },
+        );
         return c.json({ recoveryCodes }, 200);
       },
     )
@@ -239,7 +242,7 @@ export function twoFactorRoutes(deps: TwoFactorRouteDeps) {
         const { enabled } = (await store.state(db, auth.userId)).totp;
         if (!enabled) throw conflict(NOT_ENABLED);
         await checkProof(
-          auth.userId,
+          deps.wrongCodes.session(auth.sessionId),
           { method: TOTP_METHOD, value: typed },
           (tx) => store.useTotp(tx, auth.userId, typed),
           () =>

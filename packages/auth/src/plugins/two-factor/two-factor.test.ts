@@ -378,7 +378,7 @@ describe("twoFactor: signing in", () => {
     expect(both.status).toBe(422);
   });
 
-  it("throttles wrong codes per account across sign-in, step-up and enabling: 429 with Retry-After", async () => {
+  it("throttles wrong sign-in codes per account and address, without locking the owner's sessions out", async () => {
     const user = await enrol();
     nextStep();
     const wrong = async () => {
@@ -392,16 +392,9 @@ describe("twoFactor: signing in", () => {
       }
       return code;
     };
-    // Two wrong at the step-up route of the user's own session…
-    for (let attempt = 0; attempt < 2; attempt += 1) {
-      const response = await user.client.post(`${AUTH}/reauthenticate/totp`, {
-        code: await wrong(),
-      });
-      expect(response.status).toBe(422);
-    }
-    // …and three at the sign-in: five wrong codes in all.
+    // Someone who knows the password guesses codes at the second step.
     const { browser } = await passwordStep(user);
-    for (let attempt = 0; attempt < 3; attempt += 1) {
+    for (let attempt = 0; attempt < 5; attempt += 1) {
       const response = await browser.post(`${AUTH}/2fa/verify`, { code: await wrong() });
       expect(response.status).toBe(422);
     }
@@ -411,22 +404,76 @@ describe("twoFactor: signing in", () => {
     expect(throttled.status).toBe(429);
     expect(Number(throttled.headers.get("Retry-After"))).toBeGreaterThan(0);
     expect(throttled.headers.get("Content-Type")).toBe("application/problem+json");
-    // Recovery codes share the budget (otherwise they would be the way around it).
+    // Recovery codes share the budget (otherwise they would be the way around it), and so does
+    // a fresh password step from the same place.
     const viaRecovery = await browser.post(`${AUTH}/2fa/verify`, {
       recoveryCode: user.recoveryCodes[0],
     });
     expect(viaRecovery.status).toBe(429);
+    const again = await passwordStep(user);
+    expect(
+      (await again.browser.post(`${AUTH}/2fa/verify`, { code: await codeNow(user.secret) })).status,
+    ).toBe(429);
+
+    // The owner's own session is not theirs to spend: its step-up still works…
     const stepUp = await user.client.post(`${AUTH}/reauthenticate/totp`, {
       code: await codeNow(user.secret),
     });
-    expect(stepUp.status).toBe(429);
+    expect(stepUp.status).toBe(200);
+    // …and has a budget of its own (a stolen session cannot guess forever either).
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const response = await user.client.post(`${AUTH}/reauthenticate/totp`, {
+        code: await wrong(),
+      });
+      expect(response.status).toBe(422);
+    }
+    nextStep();
+    const spent = await user.client.post(`${AUTH}/reauthenticate/totp`, {
+      code: await codeNow(user.secret),
+    });
+    expect(spent.status).toBe(429);
 
     const events = await activity(user.client);
-    expect(events.filter((type) => type === "second_factor_failed")).toHaveLength(3);
-    expect(events.filter((type) => type === "reauthentication_failed")).toHaveLength(2);
+    expect(events.filter((type) => type === "second_factor_failed")).toHaveLength(5);
+    expect(events.filter((type) => type === "reauthentication_failed")).toHaveLength(5);
   });
 
-  it("wrong codes while enabling count against the same budget", async () => {
+  it("bounds guessing across addresses with a per-account cap", async () => {
+    const host = await createTestHost({
+      plugins: [
+        securityEvents(),
+        twoFactor({
+          encryptionKeys: [KEY_A],
+          throttle: { points: 100, seconds: 900 },
+          accountThrottle: { points: 3, seconds: 3600 },
+        }),
+      ],
+    });
+    try {
+      const user = await host.signUp();
+      const setup = await json(await user.client.post(`${AUTH}/2fa/totp/setup`));
+      const secret = setup.secret as string;
+      const epoch = () => Math.floor(host.clock.now() / 1000);
+      const enable = await user.client.post(`${AUTH}/2fa/totp/enable`, {
+        code: await generate({ secret, epoch: epoch() }),
+      });
+      expect(enable.status).toBe(200);
+      host.clock.advance(30_000);
+      const right = await generate({ secret, epoch: epoch() });
+      const wrong = right === "000000" ? "000001" : "000000";
+      const statuses: number[] = [];
+      for (let attempt = 0; attempt < 4; attempt += 1) {
+        const browser = host.client();
+        await browser.post(`${AUTH}/login`, { email: user.user.email, password: user.password });
+        statuses.push((await browser.post(`${AUTH}/2fa/verify`, { code: wrong })).status);
+      }
+      expect(statuses).toEqual([422, 422, 422, 429]);
+    } finally {
+      await host.dispose();
+    }
+  });
+
+  it("wrong codes while enabling count against the session's budget", async () => {
     const user = await t.signUp();
     const { secret } = (await json(await user.client.post(`${AUTH}/2fa/totp/setup`))) as {
       secret: string;
@@ -482,7 +529,7 @@ describe("twoFactor: step-up", () => {
     });
     expect(proof.status).toBe(200);
     const { authTime } = (await proof.json()) as { authTime: string };
-    expect(authTime).toBe(new Date(t.clock.now()).toISOString());
+    expect(authTime).toBe(new Date(Math.floor(t.clock.now() / 1000) * 1000).toISOString());
     expect(proof.headers.getSetCookie().some((c) => c.startsWith("auth_access="))).toBe(true);
     expect(await activity(user.client)).toContain("reauthenticated");
 

@@ -1,0 +1,58 @@
+import type { Context } from "hono";
+import type { KeyedLimit } from "../../abuse/abuse-limits.js";
+import type { PluginContext } from "../plugin.js";
+
+/** One count a wrong code is charged to. */
+type Charge = { limit: KeyedLimit; key: string };
+
+/**
+ * Where wrong codes are counted, so that guessing is bounded while nobody who merely knows the
+ * password can lock the owner out:
+ * - at sign-in, per account *and* client address (`perClient`, 5 per 15 minutes by default),
+ *   and per account across all addresses at a higher cap (`perAccount`, 20 per hour), which
+ *   bounds distributed guessing (1 chance in 50 000 per hour at most, given ±1 time step);
+ * - for step-up and enabling, per session: only the session's holder can spend that count.
+ * A right code gives its points back.
+ */
+export class WrongCodeLimits {
+  constructor(
+    private readonly limits: {
+      perClient: KeyedLimit;
+      perAccount: KeyedLimit;
+      perSession: KeyedLimit;
+    },
+    private readonly context: Pick<PluginContext, "limiterClient">,
+  ) {}
+
+  /** The counts of a second step of a sign-in. */
+  signIn(c: Context, userId: string): readonly Charge[] {
+    const client = this.context.limiterClient(c) ?? "?";
+    return [
+      { limit: this.limits.perClient, key: `${userId}|${client}` },
+      { limit: this.limits.perAccount, key: userId },
+    ];
+  }
+
+  /** The count of a signed-in session (step-up, enabling TOTP). */
+  session(sessionId: string): readonly Charge[] {
+    return [{ limit: this.limits.perSession, key: sessionId }];
+  }
+
+  /** Takes a point from each count, or 429 (giving back what it took) when one is spent. */
+  async consume(charges: readonly Charge[]): Promise<void> {
+    const taken: Charge[] = [];
+    try {
+      for (const charge of charges) {
+        await charge.limit.consume(charge.key);
+        taken.push(charge);
+      }
+    } catch (error) {
+      await this.refund(taken);
+      throw error;
+    }
+  }
+
+  async refund(charges: readonly Charge[]): Promise<void> {
+    for (const charge of charges) await charge.limit.refund(charge.key);
+  }
+}
