@@ -15,7 +15,6 @@ import type { PasskeysDeps } from "./deps.js";
 import {
   challengeExpired,
   noPasskey,
-  passkeyExists,
   passkeyLimit,
   passkeyNotAccepted,
   registrationRefused,
@@ -146,7 +145,11 @@ export async function finishRegistration(
       return passkeyView(row);
     });
   } catch (error) {
-    if (isUniqueViolation(error)) throw passkeyExists();
+    // Already registered — to another account, since the browser excludes the user's own: the
+    // same refusal as any other, so registration cannot tell whose a credential is.
+    if (isUniqueViolation(error)) {
+      throw registrationRefused("The passkey could not be verified for this site. Try again.");
+    }
     throw error;
   }
 }
@@ -183,7 +186,10 @@ export async function startAuthentication(
   // An empty allow-list would let the browser offer any passkey: never for a known user.
   if (own.length === 0) throw noPasskey();
   const challenge = await deps.challenges.issue(c, context.db, { purpose, userId, sessionId });
-  return authenticationOptions(options, own.map(stored), "preferred", challenge);
+  // A step-up is a proof of who is at the keyboard: presence alone (a security key left
+  // plugged into an unlocked machine) is not one. After a password, presence is the factor.
+  const verification = purpose === "reauthenticate" ? "required" : "preferred";
+  return authenticationOptions(options, own.map(stored), verification, challenge);
 }
 
 /** What `POST /passkeys/authenticate` answers, by the challenge's purpose. */
@@ -227,7 +233,8 @@ export async function finishAuthentication(
       response,
       taken.challenge,
       stored(row),
-      challenge.purpose === "sign-in",
+      // Alone (sign-in) or as a step-up the passkey must verify the user (PIN, biometrics).
+      challenge.purpose !== "second-factor",
     );
   } catch (error) {
     if (error instanceof CeremonyRefused) throw await refuse(row.userId);

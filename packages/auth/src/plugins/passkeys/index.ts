@@ -16,7 +16,6 @@ export { passkeysTables } from "./tables.js";
 export {
   NO_PASSKEY_TYPE,
   PASSKEY_CHALLENGE_EXPIRED_TYPE,
-  PASSKEY_EXISTS_TYPE,
   PASSKEY_LIMIT_TYPE,
   PASSKEY_NOT_ACCEPTED_TYPE,
 } from "./problems.js";

@@ -80,7 +80,7 @@ export const passkeyRouteDocs = {
     tags: TAGS,
     summary: "Finish adding a passkey with the browser's answer",
     description:
-      "The answer is verified against this browser's challenge, the configured origins and RP id. 422 at `/response` when it does not verify or the challenge expired; 409 `/problems/passkey-exists` for a passkey already registered, `/problems/passkey-limit` past the cap.",
+      "The answer is verified against this browser's challenge, the configured origins and RP id. 422 at `/response` when it does not verify, the challenge expired, or the credential is already registered (to anyone: the same answer); 409 `/problems/passkey-limit` past the cap.",
     security: SIGNED_IN,
     responses: {
       201: jsonResponse("The new passkey.", passkeyResponse),

@@ -481,11 +481,13 @@ describe("passkeys: sign-in with a passkey alone", () => {
     const forged = authenticator().register(await registerOptions(attacker.client), {
       credentialId: victimCredential,
     });
-    const problem = await json<{ type: string }>(
+    // The same 422 as any refused registration: whose credential it is stays unsaid.
+    const problem = await json<{ type: string; errors: { pointer: string }[] }>(
       await attacker.client.post(`${AUTH}/passkeys/register`, { name: "mine", response: forged }),
-      409,
+      422,
     );
-    expect(problem.type).toBe("/problems/passkey-exists");
+    expect(problem.type).toBe("/problems/validation");
+    expect(problem.errors.map((error) => error.pointer)).toEqual(["/response"]);
   });
 });
 
@@ -646,6 +648,21 @@ describe("passkeys: step-up, list, rename, remove", () => {
     expect(await eventTypes(user.id)).toEqual(
       expect.arrayContaining(["passkey_added", "reauthenticated", "passkey_removed"]),
     );
+  });
+
+  it("a step-up needs user verification: a touch without PIN or biometrics is refused", async () => {
+    const { client } = await host.signUp();
+    const device = authenticator();
+    await addPasskey(client, device);
+    const options = await requestOptions(client, "reauthenticate");
+    expect(options.userVerification).toBe("required");
+    const problem = await json<{ type: string }>(
+      await client.post(`${AUTH}/passkeys/authenticate`, {
+        response: device.authenticate(options, { userVerification: false }),
+      }),
+      401,
+    );
+    expect(problem.type).toBe("/problems/passkey-not-accepted");
   });
 
   it("refuses a step-up challenge of another session, and another user's passkey", async () => {

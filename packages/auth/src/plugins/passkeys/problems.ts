@@ -3,7 +3,6 @@ import { ProblemError, validationError } from "../../http/problem.js";
 export const PASSKEY_NOT_ACCEPTED_TYPE = "/problems/passkey-not-accepted";
 export const PASSKEY_CHALLENGE_EXPIRED_TYPE = "/problems/passkey-challenge-expired";
 export const PASSKEY_LIMIT_TYPE = "/problems/passkey-limit";
-export const PASSKEY_EXISTS_TYPE = "/problems/passkey-exists";
 export const NO_PASSKEY_TYPE = "/problems/no-passkey";
 
 /**
@@ -38,14 +37,6 @@ export const passkeyLimit = (max: number) =>
     type: PASSKEY_LIMIT_TYPE,
     title: "Too many passkeys",
     detail: `An account can hold ${max} passkeys. Remove one you no longer use first.`,
-  });
-
-export const passkeyExists = () =>
-  new ProblemError({
-    status: 409,
-    type: PASSKEY_EXISTS_TYPE,
-    title: "Passkey already added",
-    detail: "This passkey is already registered.",
   });
 
 export const noPasskey = () =>
