@@ -178,3 +178,9 @@ export function passkeyPromptProblem(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** What to tell the user when an attempt failed: the passkey prompt's problem, the error's
+ * message, or `fallback` for something that is not an Error. */
+export function failureMessage(error: unknown, fallback: string): string {
+  return passkeyPromptProblem(error) ?? (error instanceof Error ? error.message : fallback);
+}

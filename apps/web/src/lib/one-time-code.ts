@@ -11,6 +11,10 @@ export function totpProblem(raw: string): string | undefined {
   return undefined;
 }
 
+/** The server refused an authenticator code (wrong, or already used in its 30 seconds). */
+export const WRONG_TOTP_CODE =
+  "That code is not right (or was already used). Wait for the next one and try again.";
+
 /** Why a typed recovery code cannot be right (the server normalises case, dashes and spaces). */
 export function recoveryCodeProblem(raw: string): string | undefined {
   const compact = raw.replace(/[\s-]/g, "");
