@@ -84,6 +84,23 @@ export function headerSignOut(page: Page): Locator {
   return page.getByRole("banner").getByRole("button", { name: "Sign out" });
 }
 
+/** Signs out with the header's button and waits for the sign-in page. */
+export async function signOutThroughUi(page: Page): Promise<void> {
+  await headerSignOut(page).click();
+  await expectSignInPage(page, null);
+}
+
+/** The devices page's entry for this session says how it signed in (e.g. "Passkey"). */
+export async function expectThisDeviceSignedInWith(page: Page, how: string): Promise<void> {
+  await page.goto("/devices");
+  await expect(
+    page
+      .getByRole("listitem")
+      .filter({ hasText: "This device" })
+      .getByText(/Signed in with/),
+  ).toHaveText(`Signed in with: ${how}`);
+}
+
 /** The input that adds a to-do. */
 export function newTodoInput(page: Page): Locator {
   return page.getByRole("textbox", { name: "New to-do" });

@@ -1,5 +1,11 @@
 import type { Page } from "@playwright/test";
-import { expect, expectSignInPage, headerSignOut, test } from "../fixtures";
+import {
+  expect,
+  expectThisDeviceSignedInWith,
+  headerSignOut,
+  signOutThroughUi,
+  test,
+} from "../fixtures";
 
 /**
  * Chromium's virtual authenticator (Chrome DevTools Protocol): a platform authenticator with
@@ -46,8 +52,7 @@ test("passkeys: add one from the account page, sign out, sign in with it alone (
   await expect(row).toContainText("This device only");
   await expect(card.getByLabel("Name for a new passkey")).toHaveValue("");
 
-  await headerSignOut(page).click();
-  await expectSignInPage(page, null);
+  await signOutThroughUi(page);
 
   // The authenticator says who: nothing typed.
   await expect(page.getByLabel("Email")).toHaveValue("");
@@ -56,13 +61,7 @@ test("passkeys: add one from the account page, sign out, sign in with it alone (
   await expect(headerSignOut(page)).toBeVisible();
 
   // The devices page says how this session signed in; the passkey was used just now.
-  await page.goto("/devices");
-  await expect(
-    page
-      .getByRole("listitem")
-      .filter({ hasText: "This device" })
-      .getByText(/Signed in with/),
-  ).toHaveText("Signed in with: Passkey");
+  await expectThisDeviceSignedInWith(page, "Passkey");
   // Signed in as the right account.
   await page.goto("/account");
   await expect(page.locator(".email").getByText(signedInUser.email, { exact: true })).toBeVisible();

@@ -1,6 +1,13 @@
 import type { Page } from "@playwright/test";
 import { generate } from "otplib";
-import { expect, expectSignInPage, headerSignOut, signInThroughUi, test } from "../fixtures";
+import {
+  expect,
+  expectThisDeviceSignedInWith,
+  headerSignOut,
+  signInThroughUi,
+  signOutThroughUi,
+  test,
+} from "../fixtures";
 
 /** TOTP time steps are 30 s; the server accepts the step before and after the current one. */
 const STEP_SECONDS = 30;
@@ -17,11 +24,6 @@ function codeFor(secret: string, step: number): Promise<string> {
 
 function twoFactorCard(page: Page) {
   return page.getByRole("region", { name: "Two-factor authentication" });
-}
-
-async function signOut(page: Page) {
-  await headerSignOut(page).click();
-  await expectSignInPage(page, null);
 }
 
 /** Password step of a user with TOTP: no session yet, the second step asks for a code. */
@@ -67,7 +69,7 @@ test("two-factor: turn on an authenticator app, then sign in with a code, and on
   await expect(card.getByText("10 unused recovery codes.")).toBeVisible();
 
   // Signed out, the password alone is not enough any more: the second step asks for a code.
-  await signOut(page);
+  await signOutThroughUi(page);
   await passwordStep(page, signedInUser.email, signedInUser.password);
   const codeField = page.getByLabel("6-digit code");
   await expect(codeField).toBeFocused();
@@ -78,16 +80,10 @@ test("two-factor: turn on an authenticator app, then sign in with a code, and on
   await expect(headerSignOut(page)).toBeVisible();
 
   // The devices page says how this session signed in.
-  await page.goto("/devices");
-  await expect(
-    page
-      .getByRole("listitem")
-      .filter({ hasText: "This device" })
-      .getByText(/Signed in with/),
-  ).toHaveText("Signed in with: Password + authenticator app");
+  await expectThisDeviceSignedInWith(page, "Password + authenticator app");
 
   // A recovery code signs in instead of the app…
-  await signOut(page);
+  await signOutThroughUi(page);
   await passwordStep(page, signedInUser.email, signedInUser.password);
   await page.getByRole("button", { name: "Use a recovery code" }).click();
   await page.getByLabel("Recovery code").fill(recoveryCodes[0]!);
@@ -96,7 +92,7 @@ test("two-factor: turn on an authenticator app, then sign in with a code, and on
   await expect(headerSignOut(page)).toBeVisible();
 
   // …once: the same code is refused the next time, and a fresh one works.
-  await signOut(page);
+  await signOutThroughUi(page);
   await passwordStep(page, signedInUser.email, signedInUser.password);
   await page.getByRole("button", { name: "Use a recovery code" }).click();
   const recoveryField = page.getByLabel("Recovery code");
