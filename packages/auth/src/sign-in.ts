@@ -291,6 +291,17 @@ async function startPendingSignIn(
       newDevice: verified.newDevice,
       nowMs: runtime.clock.now(),
     });
+    // The owner learns that someone knows the password, even if the second step never comes.
+    await runtime.hooks.emit(
+      "accountChanged",
+      {
+        userId: user.id,
+        change: "second_factor_requested",
+        sessionId: null,
+        client: clientInfo(runtime, c),
+      },
+      tx,
+    );
   });
   runtime.cookies.setPending(c, token, PENDING_SIGN_IN_TTL_MS / 1000);
 }

@@ -30,6 +30,7 @@ describe("describeActivity", () => {
 
   it("describes the second-factor, passkey and step-up events", () => {
     for (const type of [
+      "second_factor_requested",
       "second_factor_enabled",
       "second_factor_disabled",
       "recovery_codes_regenerated",

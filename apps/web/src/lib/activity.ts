@@ -36,6 +36,10 @@ const DESCRIPTIONS: Record<ActivityEvent["type"], Description> & Record<string, 
     tone: "warning",
   },
   // Second factors, passkeys and step-up (issue 15).
+  second_factor_requested: {
+    text: "Correct password entered — the sign-in waited for your second step",
+    tone: "warning",
+  },
   second_factor_enabled: { text: "Two-step sign-in turned on (authenticator app)", tone: "good" },
   second_factor_disabled: { text: "Two-step sign-in turned off", tone: "warning" },
   recovery_codes_regenerated: {

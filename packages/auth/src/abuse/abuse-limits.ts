@@ -13,7 +13,7 @@ export type AbuseLimitOptions = {
   maxLockoutSeconds: number;
   /**
    * Per client (IP address), whatever the account. Sign-in attempts count until they succeed
-   * (a success gives its point back); sign-ups and password changes always count.
+   * (a success gives its point back); sign-ups and password checks (changes, step-ups) always count.
    */
   signInsPerClient: { points: number; seconds: number };
   signUpsPerClient: { points: number; seconds: number };
@@ -222,7 +222,7 @@ export class AbuseLimits {
    * from every address ({@link reauthFailed}).
    */
   async beforePasswordChange(client: LimiterClient, userId: string): Promise<void> {
-    await consumeOr429(this.#passwordChanges, client, "password changes");
+    await consumeOr429(this.#passwordChanges, client, "password checks");
     await this.#refuseWhileLockedOut(streakKey(`user:${userId}`, client));
     const failures = await this.#reauthFailures.get(`user:${userId}`);
     if (failures && failures.consumedPoints >= this.options.reauthFailuresPerAccount.points) {

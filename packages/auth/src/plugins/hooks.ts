@@ -40,6 +40,12 @@ export type AccountChange =
   | "profile_updated"
   /** A signed-in user gave a wrong password to re-authenticate (the core emits it). */
   | "password_check_failed"
+  /**
+   * The right password was given for an account with a second factor; the session waits for
+   * it (the core emits it: the owner sees a known password even when the second step never
+   * comes).
+   */
+  | "second_factor_requested"
   /** A second factor was enrolled (`detail.method`: "totp"…). */
   | "second_factor_enabled"
   | "second_factor_disabled"

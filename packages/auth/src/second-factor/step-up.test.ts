@@ -140,7 +140,8 @@ describe("the password step with a second factor enrolled", () => {
   }
 
   it("opens no session: only the pending cookie, which no other route accepts", async () => {
-    const { user } = await enrolledUser();
+    const signedUp = await enrolledUser();
+    const { user } = signedUp;
     const browser = t.client();
     const before = await t.database.db.execute(sql`select count(*)::int as n from sessions`);
     const login = await browser.post(`${AUTH}/login`, {
@@ -165,6 +166,12 @@ describe("the password step with a second factor enrolled", () => {
       (await browser.post(`${AUTH}/reauthenticate`, { password: STRONG_PASSWORD })).status,
     ).toBe(401);
     expect((await browser.post(`${AUTH}/test-factor/sensitive`)).status).toBe(401);
+
+    // The owner sees that someone knew the password, whether or not the second step follows.
+    const owner = (await (await signedUp.client.get(`${AUTH}/activity`)).json()) as {
+      events: { type: string }[];
+    };
+    expect(owner.events[0]?.type).toBe("second_factor_requested");
 
     const wrong = await browser.post(`${AUTH}/test-factor/verify`, { code: "000000" });
     expect(wrong.status).toBe(422);

@@ -25,6 +25,7 @@ export const SECURITY_EVENT_TYPES = [
   "account_enabled",
   "signed_out_by_admin",
   "session_revoked_by_admin",
+  "second_factor_requested",
   "second_factor_enabled",
   "second_factor_disabled",
   "recovery_codes_regenerated",

@@ -10,7 +10,7 @@ type Charge = { limit: KeyedLimit; key: string };
  * password can lock the owner out:
  * - at sign-in, per account *and* client address (`perClient`, 5 per 15 minutes by default),
  *   and per account across all addresses at a higher cap (`perAccount`, 20 per hour), which
- *   bounds distributed guessing (1 chance in 50 000 per hour at most, given ±1 time step);
+ *   bounds distributed guessing (with three codes valid at once, 1 chance in 16 000 an hour);
  * - for step-up and enabling, per session: only the session's holder can spend that count.
  * A right code gives its points back.
  */
