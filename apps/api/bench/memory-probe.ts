@@ -77,7 +77,12 @@ async function main(): Promise<void> {
   let failures = 0;
   for (let i = 1; i <= SESSIONS; i += 1) {
     const { token } = await elsewhere.mint(
-      { userId: randomUUID(), sessionId: randomUUID(), role: "user" },
+      {
+        userId: randomUUID(),
+        sessionId: randomUUID(),
+        role: "user",
+        authTime: Math.floor(clock.now() / 1000),
+      },
       clock.now(),
     );
     const response = await app.fetch(

@@ -284,7 +284,8 @@ async function setUpPlugins(
     stepUpMethods: (userId) => stepUpMethods(runtime, userId),
     reauthenticated: (c, method) => reauthenticated(runtime, c, method),
     pendingSignIn: (c) => pendingSignIn(runtime, c),
-    completeSignIn: (c, pending, method) => completeSignIn(runtime, c, pending, method),
+    completeSignIn: (c, pending, method, prove) =>
+      completeSignIn(runtime, c, pending, method, prove),
     signInWith: (c, userId, methods) => signInWith(runtime, c, userId, methods),
     exportUserData: async (db, userId) => {
       const data: Record<string, unknown> = {};

@@ -116,13 +116,16 @@ export type PluginContext = {
    */
   pendingSignIn(c: Context): Promise<PendingSignInView>;
   /**
-   * After verifying the second factor of `pending`: consumes it (once) and opens the session
-   * like a password sign-in (cookies, hooks, device), its methods `["password", method]`.
+   * Completes `pending` with its second factor: consumes it (once) and opens the session like
+   * a password sign-in (cookies, hooks, device), its methods `["password", method]`. Pass
+   * `prove` to use the factor up inside that transaction (throw to refuse it): a refused or
+   * failed sign-in then spends neither the code nor the pending sign-in.
    */
   completeSignIn(
     c: Context,
-    pending: { id: string; userId: string },
+    pending: PendingSignInView,
     method: string,
+    prove?: (tx: Tx) => Promise<void>,
   ): Promise<PublicUser>;
   /**
    * Opens a session for a user who proved who they are without a password (a passkey, an

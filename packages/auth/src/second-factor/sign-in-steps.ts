@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { ProblemError, type Problem } from "../http/problem.js";
+import type { Tx } from "../db.js";
 import type { AuthRuntime } from "../runtime.js";
 import { startSession } from "../sign-in.js";
 import { hashSessionToken, isWellFormedSessionToken } from "../tokens/session-token.js";
@@ -27,6 +28,8 @@ const SIGN_IN_REFUSED: Problem = { status: 401, detail: "This account cannot sig
 export type PendingSignInView = {
   id: string;
   userId: string;
+  /** The browser had not signed in to this account before (no device cookie for it). */
+  newDevice: boolean;
   /** The user's second-factor methods now (`totp`, `recovery_code`, `passkey`…). */
   methods: readonly string[];
 };
@@ -48,7 +51,12 @@ export async function pendingSignIn(runtime: AuthRuntime, c: Context): Promise<P
       : undefined;
   if (!pending) throw expired(runtime, c);
   const factors = await factorsOf(runtime.secondFactors, runtime.db, pending.userId);
-  return { id: pending.id, userId: pending.userId, methods: factors.map((f) => f.name) };
+  return {
+    id: pending.id,
+    userId: pending.userId,
+    newDevice: pending.newDevice,
+    methods: factors.map((f) => f.name),
+  };
 }
 
 function expired(runtime: AuthRuntime, c: Context): ProblemError {
@@ -59,16 +67,19 @@ function expired(runtime: AuthRuntime, c: Context): ProblemError {
 
 /**
  * Consumes the pending sign-in (once: a second request with the same cookie gets the 401) and
- * opens the session like a password sign-in, its methods `["password", method]`.
+ * opens the session like a password sign-in, its methods `["password", method]`. `prove`, when
+ * given, uses the second factor up in the same transaction (marks the code's time step or the
+ * recovery code used) and throws to refuse it: then nothing is consumed, neither the proof nor
+ * the pending sign-in, and no session opens — a proof is never spent on a sign-in that failed.
  */
 export async function completeSignIn(
   runtime: AuthRuntime,
   c: Context,
-  pending: { id: string; userId: string },
+  pending: { id: string; userId: string; newDevice: boolean },
   method: string,
+  prove?: (tx: Tx) => Promise<void>,
 ): Promise<PublicUser> {
   const { tables, clock } = runtime;
-  let newDevice = true;
   const { user } = await startSession(
     runtime,
     c,
@@ -79,16 +90,10 @@ export async function completeSignIn(
       if (!current || current.passwordHash !== consumed.passwordHash || current.disabledAt) {
         throw expired(runtime, c);
       }
-      newDevice = consumed.newDevice;
+      await prove?.(tx);
       return current;
     },
-    {
-      name: "signedIn",
-      // Known once the pending row is consumed, which happens before the hook reads it.
-      get newDevice() {
-        return newDevice;
-      },
-    },
+    { name: "signedIn", newDevice: pending.newDevice },
     ["password", method],
   );
   runtime.cookies.clearPending(c);

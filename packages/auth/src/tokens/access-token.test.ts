@@ -5,8 +5,8 @@ import { createKeyRing } from "./key-ring.js";
 
 const OLD = "old-secret-0123456789-abcdefghijklmnopqrstuv";
 const NEW = "new-secret-0123456789-abcdefghijklmnopqrstuv";
-const subject = { userId: "u1", sessionId: "s1", role: "user" };
 const now = Date.UTC(2030, 0, 1);
+const subject = { userId: "u1", sessionId: "s1", role: "user", authTime: now / 1000 };
 
 async function service(current: string, previous: string[] = []) {
   return new AccessTokenService({

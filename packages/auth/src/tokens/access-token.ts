@@ -30,10 +30,10 @@ export type TokenSubject = {
   sessionId: string;
   role: string;
   /**
-   * Seconds since the epoch (see `AccessClaims.authTime`); the minting time when absent (a
-   * token minted right at sign-in).
+   * Seconds since the epoch (see `AccessClaims.authTime`). Required: a mint that forgot it
+   * must not hand out a fresh step-up proof. Never later than the minting time.
    */
-  authTime?: number | undefined;
+  authTime: number;
   claims?: Readonly<Record<string, unknown>> | undefined;
 };
 
@@ -64,7 +64,7 @@ export class AccessTokenService {
   ): Promise<{ token: string; claims: AccessClaims }> {
     const issuedAt = Math.floor(nowMs / 1000);
     const expiresAt = issuedAt + this.options.ttlSeconds;
-    const authTime = Math.min(subject.authTime ?? issuedAt, issuedAt);
+    const authTime = Math.min(subject.authTime, issuedAt);
     const { kid, key } = this.options.keys.current;
     const token = await new SignJWT({
       ...subject.claims,

@@ -61,7 +61,7 @@ async function sessionIdOf(client: TestClient): Promise<string> {
 /** A fresh access token for a session, minted the way the server mints it (for a logout tab). */
 async function freshAccessFor(user: SignedIn, sessionId: string): Promise<string> {
   const { token } = await t.auth.internals.tokens.mint(
-    { userId: user.user.id, sessionId, role: "user" },
+    { userId: user.user.id, sessionId, role: "user", authTime: Math.floor(t.clock.now() / 1000) },
     t.clock.now(),
   );
   return token;

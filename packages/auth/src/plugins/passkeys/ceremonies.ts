@@ -1,3 +1,4 @@
+import type { PendingSignInView } from "../../second-factor/sign-in-steps.js";
 import { eq } from "drizzle-orm";
 import type {
   AuthenticationResponseJSON,
@@ -269,7 +270,7 @@ export async function finishAuthentication(
 
 type BoundParty = {
   userId: string | null;
-  pending?: { id: string; userId: string };
+  pending?: PendingSignInView;
   sessionId?: string;
 };
 

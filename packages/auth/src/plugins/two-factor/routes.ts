@@ -84,25 +84,32 @@ export function twoFactorRoutes(deps: TwoFactorRouteDeps) {
   /**
    * Checks a proof under the wrong-code throttle: the attempt is counted before the check (a
    * burst of parallel guesses cannot slip past), given back when right. A malformed TOTP code
-   * is refused without counting (it cannot be right). `accept` uses the proof up, in `tx`.
+   * is refused without counting (it cannot be right). `check` uses the proof up and does what
+   * it proves, in one transaction, answering false (nothing changed) when the proof is wrong.
    */
-  const checkProof = async (
+  const checkProof = async <T>(
     charges: ReturnType<WrongCodeLimits["session"]>,
     proof: Proof,
-    accept: (tx: Tx) => Promise<boolean>,
+    check: () => Promise<{ accepted: true; value: T } | { accepted: false }>,
     onWrong: () => Promise<void>,
-  ): Promise<void> => {
+  ): Promise<T> => {
     const pointer = proof.method === TOTP_METHOD ? "/code" : "/recoveryCode";
     if (proof.method === TOTP_METHOD && !SIX_DIGITS.test(proof.value)) throw wrongCode(pointer);
     await deps.wrongCodes.consume(charges);
-    const accepted = await db.transaction(accept);
-    if (accepted) {
+    const outcome = await check();
+    if (outcome.accepted) {
       await deps.wrongCodes.refund(charges);
-      return;
+      return outcome.value;
     }
     await onWrong();
     throw wrongCode(pointer);
   };
+
+  /** Uses a proof up in its own transaction (a step-up): accepted when it was right. */
+  const useUp = async (accept: (tx: Tx) => Promise<boolean>) =>
+    (await db.transaction(accept))
+      ? ({ accepted: true, value: undefined } as const)
+      : ({ accepted: false } as const);
 
   /**
    * A change to the signed-in user's TOTP that needs it turned on: `change` runs in one
@@ -183,21 +190,36 @@ export function twoFactorRoutes(deps: TwoFactorRouteDeps) {
         );
       }
       const { userId } = pending;
-      await checkProof(
-        deps.wrongCodes.signIn(c, userId),
+      /** Thrown inside the sign-in's transaction to refuse the code: nothing is consumed. */
+      const wrong = new Error("wrong code");
+      const use = async (tx: Tx) => {
+        if (proof.method === TOTP_METHOD) return store.useTotp(tx, userId, proof.value);
+        const used = await store.useRecoveryCode(tx, userId, proof.value);
+        if (used) {
+          await emit(c, tx, {
+            userId,
+            sessionId: null,
+            change: "recovery_code_used",
+            method: RECOVERY_CODE_METHOD,
+          });
+        }
+        return used;
+      };
+      const user = await checkProof(
+        deps.wrongCodes.signIn(c, pending),
         proof,
-        async (tx) => {
-          if (proof.method === TOTP_METHOD) return store.useTotp(tx, userId, proof.value);
-          const used = await store.useRecoveryCode(tx, userId, proof.value);
-          if (used) {
-            await emit(c, tx, {
-              userId,
-              sessionId: null,
-              change: "recovery_code_used",
-              method: RECOVERY_CODE_METHOD,
+        async () => {
+          try {
+            // The code is used up in the transaction that opens the session: a sign-in that
+            // fails (expired meanwhile, a racing tab) never spends it.
+            const signedIn = await context.completeSignIn(c, pending, proof.method, async (tx) => {
+              if (!(await use(tx))) throw wrong;
             });
+            return { accepted: true, value: signedIn } as const;
+          } catch (error) {
+            if (error === wrong) return { accepted: false } as const;
+            throw error;
           }
-          return used;
         },
         () =>
           emit(c, db, {
@@ -207,7 +229,6 @@ export function twoFactorRoutes(deps: TwoFactorRouteDeps) {
             method: proof.method,
           }),
       );
-      const user = await context.completeSignIn(c, pending, proof.method);
       return c.json({ user }, 200);
     })
     .post("/2fa/totp/disable", docs.disable, requireAuth, requireRecentAuth, async (c) => {
@@ -244,7 +265,7 @@ export function twoFactorRoutes(deps: TwoFactorRouteDeps) {
         await checkProof(
           deps.wrongCodes.session(auth.sessionId),
           { method: TOTP_METHOD, value: typed },
-          (tx) => store.useTotp(tx, auth.userId, typed),
+          () => useUp((tx) => store.useTotp(tx, auth.userId, typed)),
           () =>
             emit(c, db, {
               userId: auth.userId,

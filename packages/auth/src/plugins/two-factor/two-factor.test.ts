@@ -367,6 +367,22 @@ describe("twoFactor: signing in", () => {
     expect(second.status).toBe(200);
   });
 
+  it("a sign-in that fails after a right code spends nothing: the code still works next time", async () => {
+    const user = await enrol();
+    const { browser } = await passwordStep(user);
+    // Two tabs race with one pending sign-in and two different recovery codes: one signs in,
+    // the other's sign-in fails — and its code must not be spent.
+    const [first, second] = await Promise.all([
+      browser.fork().post(`${AUTH}/2fa/verify`, { recoveryCode: user.recoveryCodes[0] }),
+      browser.fork().post(`${AUTH}/2fa/verify`, { recoveryCode: user.recoveryCodes[1] }),
+    ]);
+    expect([first.status, second.status].sort()).toEqual([200, 401]);
+    const loser = first.status === 401 ? user.recoveryCodes[0] : user.recoveryCodes[1];
+    const again = await passwordStep(user);
+    const used = await again.browser.post(`${AUTH}/2fa/verify`, { recoveryCode: loser });
+    expect(used.status).toBe(200);
+  });
+
   it("asks for exactly one of code and recoveryCode", async () => {
     const user = await enrol();
     const { browser } = await passwordStep(user);
@@ -468,6 +484,16 @@ describe("twoFactor: signing in", () => {
         statuses.push((await browser.post(`${AUTH}/2fa/verify`, { code: wrong })).status);
       }
       expect(statuses).toEqual([422, 422, 422, 429]);
+      // The owner's own browser (it signed in to the account before) is not held back by it.
+      const owner = user.client;
+      const step = await owner.post(`${AUTH}/login`, {
+        email: user.user.email,
+        password: user.password,
+      });
+      expect(await step.json()).toMatchObject({ twoFactorRequired: true });
+      host.clock.advance(30_000);
+      const code = await generate({ secret, epoch: epoch() });
+      expect((await owner.post(`${AUTH}/2fa/verify`, { code })).status).toBe(200);
     } finally {
       await host.dispose();
     }

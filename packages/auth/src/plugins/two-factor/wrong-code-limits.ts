@@ -6,11 +6,12 @@ import type { PluginContext } from "../plugin.js";
 type Charge = { limit: KeyedLimit; key: string };
 
 /**
- * Where wrong codes are counted, so that guessing is bounded while nobody who merely knows the
- * password can lock the owner out:
+ * Where wrong codes are counted, so that guessing is bounded while someone who merely knows
+ * the password cannot lock the owner's devices out:
  * - at sign-in, per account *and* client address (`perClient`, 5 per 15 minutes by default),
- *   and per account across all addresses at a higher cap (`perAccount`, 20 per hour), which
- *   bounds distributed guessing (with three codes valid at once, 1 chance in 16 000 an hour);
+ *   and, from browsers new to the account, per account across all addresses (`perAccount`, 20
+ *   per hour), which bounds distributed guessing (with three codes valid at once, 1 chance in
+ *   16 000 an hour); a browser that signed in to the account before is not held back by it;
  * - for step-up and enabling, per session: only the session's holder can spend that count.
  * A right code gives its points back.
  */
@@ -24,13 +25,16 @@ export class WrongCodeLimits {
     private readonly context: Pick<PluginContext, "limiterClient">,
   ) {}
 
-  /** The counts of a second step of a sign-in. */
-  signIn(c: Context, userId: string): readonly Charge[] {
+  /**
+   * The counts of a second step of a sign-in. The account-wide count is charged only from
+   * browsers that never signed in to the account (decision 014's rule for passwords): the
+   * owner's own devices can still sign in while a distributed guesser is held back.
+   */
+  signIn(c: Context, pending: { userId: string; newDevice: boolean }): readonly Charge[] {
     const client = this.context.limiterClient(c) ?? "?";
-    return [
-      { limit: this.limits.perClient, key: `${userId}|${client}` },
-      { limit: this.limits.perAccount, key: userId },
-    ];
+    const perClient = { limit: this.limits.perClient, key: `${pending.userId}|${client}` };
+    if (!pending.newDevice) return [perClient];
+    return [perClient, { limit: this.limits.perAccount, key: pending.userId }];
   }
 
   /** The count of a signed-in session (step-up, enabling TOTP). */
