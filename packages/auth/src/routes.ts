@@ -152,7 +152,7 @@ export function createAuthRoutes(
           expiresAt: row.expiresAt.toISOString(),
           device: describeDevice(row.userAgent),
           ip: row.ip,
-          signInMethods: row.authMethods,
+          signInMethods: row.signInMethods,
         }));
         return c.json({ sessions });
       })

@@ -91,7 +91,7 @@ export async function startSession(
       lifetimes,
       userAgent: client.userAgent,
       ip: client.ip,
-      authMethods: methods,
+      signInMethods: methods,
     });
     const event = { userId: user.id, sessionId: session.id, client };
     if (hook.name === "signedIn") {

@@ -116,7 +116,7 @@ describe.each(stores)("AbuseLimits on the %s store", (_name, makeStore) => {
       "ok",
       "429",
     ]);
-    expect(await outcomes(() => limits.beforePasswordChange(client, "u1"), 3)).toEqual([
+    expect(await outcomes(() => limits.beforePasswordCheck(client, "u1"), 3)).toEqual([
       "ok",
       "ok",
       "429",

@@ -221,7 +221,7 @@ export class AbuseLimits {
    * account): per client, the account+client cool-down, and the account's wrong passwords
    * from every address ({@link reauthFailed}).
    */
-  async beforePasswordChange(client: LimiterClient, userId: string): Promise<void> {
+  async beforePasswordCheck(client: LimiterClient, userId: string): Promise<void> {
     await consumeOr429(this.#passwordChanges, client, "password checks");
     await this.#refuseWhileLockedOut(streakKey(`user:${userId}`, client));
     const failures = await this.#reauthFailures.get(`user:${userId}`);

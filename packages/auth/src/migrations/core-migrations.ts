@@ -99,8 +99,8 @@ export const CORE_MIGRATIONS: readonly AuthMigration[] = [
       `alter table ${t("sessions")} add column "auth_time" timestamp with time zone`,
       `update ${t("sessions")} set "auth_time" = "created_at"`,
       `alter table ${t("sessions")} alter column "auth_time" set not null`,
-      `alter table ${t("sessions")} add column "auth_methods" text[] default '{password}' not null`,
-      `alter table ${t("sessions")} alter column "auth_methods" drop default`,
+      `alter table ${t("sessions")} add column "sign_in_methods" text[] default '{password}' not null`,
+      `alter table ${t("sessions")} alter column "sign_in_methods" drop default`,
       `create table ${t("pending_sign_ins")} (
         "id" uuid primary key default gen_random_uuid() not null,
         "user_id" uuid not null references ${t("users")} ("id") on delete cascade,

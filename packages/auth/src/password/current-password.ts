@@ -27,7 +27,7 @@ export async function verifyCurrentPassword(
   hasher.assertCapacity(); // shed before any other work
   const account = `user:${user.id}`;
   const client = limiterClient(runtime, c);
-  await limits.beforePasswordChange(client, user.id);
+  await limits.beforePasswordCheck(client, user.id);
   const valid = await hasher.verify(user.passwordHash, normalizePassword(password));
   if (!valid) {
     await limits.reauthFailed(client, user.id);

@@ -65,7 +65,7 @@ async function insertSession(
       expiresAt: new Date(now + (ago.expiresIn ?? 30 * DAY_MS)),
       revokedAt: ago.revoked === undefined ? null : new Date(now - ago.revoked),
       authTime: new Date(now - (ago.created ?? 0)),
-      authMethods: ["password"],
+      signInMethods: ["password"],
     })
     .returning({ id: tables().sessions.id });
   const sessionId = row!.id;

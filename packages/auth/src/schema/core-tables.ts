@@ -62,7 +62,7 @@ function sessionsTable(name: TableNamer, users: ReturnType<typeof usersTable>) {
       /** When the user last proved who they are in this session: the sign-in or a step-up. */
       authTime: timestampMs("auth_time").notNull(),
       /** How the session signed in: `{password}`, `{password,totp}`, `{passkey}`… */
-      authMethods: text("auth_methods").array().notNull(),
+      signInMethods: text("sign_in_methods").array().notNull(),
     },
     (table) => [
       uniqueIndex(name("sessions_token_hash_unique")).on(table.tokenHash),

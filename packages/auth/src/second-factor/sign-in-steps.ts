@@ -13,6 +13,13 @@ import {
 import { factorsOf } from "./factors.js";
 import { consumePendingSignIn, findPendingSignIn } from "./pending-sign-ins.js";
 
+/**
+ * The problem type of a second step whose pending sign-in is gone (expired, used, or its
+ * password changed): the user starts again with the password.
+ *
+ * @example
+ * if (problem.type === SECOND_FACTOR_EXPIRED_TYPE) backToPasswordStep();
+ */
 export const SECOND_FACTOR_EXPIRED_TYPE = "/problems/second-factor-expired";
 
 const SECOND_FACTOR_EXPIRED: Problem = {

@@ -13,6 +13,13 @@ import { markReauthenticated } from "../sessions/session-store.js";
 import { findUserById } from "../users/user-store.js";
 import { factorsOf, stepUpMethodsOf } from "./factors.js";
 
+/**
+ * The problem type of a sensitive route refused for want of a recent proof of identity (401),
+ * or of a proof too weak for this user (403); its `methods` say what is accepted.
+ *
+ * @example
+ * if (problem.type === REAUTHENTICATION_REQUIRED_TYPE) askToConfirm(problem.methods);
+ */
 export const REAUTHENTICATION_REQUIRED_TYPE = "/problems/reauthentication-required";
 
 /**

@@ -15,8 +15,8 @@ export async function insertSession(
     lifetimes: SessionLifetimes;
     userAgent: string | undefined;
     ip: string | undefined;
-    /** How the user proved who they are (`["password"]`, `["password", "totp"]`…). */
-    authMethods: readonly string[];
+    /** How the session signed in (`["password"]`, `["password", "totp"]`…); step-ups leave it. */
+    signInMethods: readonly string[];
   },
 ): Promise<{ id: string; expiresAt: Date }> {
   const now = new Date(input.nowMs);
@@ -33,7 +33,7 @@ export async function insertSession(
       userAgent: input.userAgent?.slice(0, 512) ?? null,
       ip: input.ip ?? null,
       authTime: now,
-      authMethods: [...input.authMethods],
+      signInMethods: [...input.signInMethods],
     })
     .returning({ id: sessions.id, expiresAt: sessions.expiresAt });
   return row!;
@@ -203,7 +203,7 @@ export async function listLiveSessions(
       expiresAt: sessions.expiresAt,
       userAgent: sessions.userAgent,
       ip: sessions.ip,
-      authMethods: sessions.authMethods,
+      signInMethods: sessions.signInMethods,
     })
     .from(sessions)
     .where(liveSessionsOf(sessions, userId, nowMs, lifetimes))

@@ -1,6 +1,7 @@
 import { AuthConfigError } from "../../options/config-error.js";
 import { assertKnownOptions } from "../options.js";
 
+/** What `passkeys()` is configured with: the relying party and where ceremonies may run. */
 export type PasskeysOptions = {
   /**
    * The WebAuthn relying party id: the host name the passkeys belong to (`example.com`), the

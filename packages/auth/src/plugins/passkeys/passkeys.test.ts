@@ -82,16 +82,16 @@ async function requestOptions(client: TestClient, purpose: string) {
   );
 }
 
-/** How the browser's current session signed in (its row's `auth_methods`). */
+/** How the browser's current session signed in (its row's `sign_in_methods`). */
 async function signInMethodsOf(browser: TestClient): Promise<string[]> {
   const { session } = await json<{ session: { sessionId: string } }>(
     await browser.get(`${AUTH}/session`),
     200,
   );
   const result = await host.database.db.execute(
-    sql`select auth_methods from sessions where id = ${session.sessionId}`,
+    sql`select sign_in_methods from sessions where id = ${session.sessionId}`,
   );
-  return rowsOf<{ auth_methods: string[] }>(result)[0]!.auth_methods;
+  return rowsOf<{ sign_in_methods: string[] }>(result)[0]!.sign_in_methods;
 }
 
 /** The browser's cookies that sign it in (not the device or challenge cookie). */
@@ -278,7 +278,7 @@ describe("passkeys: registration", () => {
 });
 
 describe("passkeys: sign-in with a passkey alone", () => {
-  it("signs in: cookies set, a session with auth_methods {passkey}, counter and last use recorded", async () => {
+  it("signs in: cookies set, a session with sign_in_methods {passkey}, counter and last use recorded", async () => {
     const { client, user } = await host.signUp();
     const device = authenticator();
     const passkey = await addPasskey(client, device);

@@ -1,8 +1,12 @@
 import { ProblemError, validationError } from "../../http/problem.js";
 
+/** 401: the passkey was refused (the same answer for every reason: nothing to enumerate). */
 export const PASSKEY_NOT_ACCEPTED_TYPE = "/problems/passkey-not-accepted";
+/** 401: the ceremony's challenge is unknown, used, expired or of another browser: start again. */
 export const PASSKEY_CHALLENGE_EXPIRED_TYPE = "/problems/passkey-challenge-expired";
+/** 409: the account holds `maxPasskeysPerUser` passkeys already. */
 export const PASSKEY_LIMIT_TYPE = "/problems/passkey-limit";
+/** 409: a second factor or step-up by passkey for an account that has none. */
 export const NO_PASSKEY_TYPE = "/problems/no-passkey";
 
 /**

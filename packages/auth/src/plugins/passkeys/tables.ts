@@ -109,6 +109,12 @@ export type PasskeysTables = {
   challenges: ReturnType<typeof webauthnChallengesTable>;
 };
 
+/**
+ * The passkeys plugin's tables under the host's naming: `passkeys` and `webauthn_challenges`.
+ *
+ * @example
+ * const { passkeys } = passkeysTables(tableNamer("auth_"), createCoreTables("auth_"));
+ */
 export function passkeysTables(
   name: TableNamer,
   core: Pick<CoreTables, "users" | "sessions">,

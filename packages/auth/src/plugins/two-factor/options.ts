@@ -2,6 +2,7 @@ import { AuthConfigError } from "../../options/config-error.js";
 import { assertKnownOptions } from "../options.js";
 import { SecretBox } from "./secret-box.js";
 
+/** What `twoFactor()` is configured with: its encryption keys, the issuer label, limits. */
 export type TwoFactorOptions = {
   /**
    * Keys that encrypt the TOTP secrets at rest (AES-256-GCM): each the base64 of 32 random
@@ -29,8 +30,8 @@ export type TwoFactorOptions = {
    */
   throttle?: { points: number; seconds: number };
   /**
-   * Wrong sign-in codes per account from all addresses together (default 20 per hour): the
-   * bound on distributed guessing.
+   * Wrong sign-in codes per account from browsers new to it, all addresses together (default
+   * 20 per hour): the bound on distributed guessing.
    */
   accountThrottle?: { points: number; seconds: number };
 };

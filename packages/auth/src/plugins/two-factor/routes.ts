@@ -1,3 +1,4 @@
+import { readPeerFirst } from "../../abuse/limiter-client.js";
 import type { WrongCodeLimits } from "./wrong-code-limits.js";
 import { Hono, type Context } from "hono";
 import { z } from "zod";
@@ -132,149 +133,165 @@ export function twoFactorRoutes(deps: TwoFactorRouteDeps) {
     return changed;
   };
 
-  return new Hono<AuthEnv>()
-    .get("/2fa", docs.status, requireAuth, async (c) => {
-      return c.json(await store.state(db, c.get("auth").userId), 200);
-    })
-    .post("/2fa/totp/setup", docs.setup, requireAuth, requireRecentAuth, async (c) => {
-      const auth = c.get("auth");
-      const user = await findUserById(db, context.tables, auth.userId);
-      if (!user) throw new ProblemError(SIGN_IN_REQUIRED);
-      const setup = await store.beginSetup(auth.userId);
-      if ("alreadyEnabled" in setup) throw conflict(ALREADY_ENABLED);
-      return c.json(
-        { secret: setup.secret, uri: totpUri(setup.secret, options.issuer, user.email) },
-        200,
-      );
-    })
-    .post("/2fa/totp/enable", docs.enable, requireAuth, jsonBody(codeBody), async (c) => {
-      const auth = c.get("auth");
-      const typed = c.req.valid("json").code;
-      if (!SIX_DIGITS.test(typed)) throw wrongCode("/code");
-      const charges = deps.wrongCodes.session(auth.sessionId);
-      await deps.wrongCodes.consume(charges);
-      const result = await db.transaction(async (tx) => {
-        const enabled = await store.enable(tx, auth.userId, typed);
-        if (enabled.enabled) {
-          await emit(c, tx, {
-            userId: auth.userId,
-            sessionId: auth.sessionId,
-            change: "second_factor_enabled",
-            method: TOTP_METHOD,
-          });
-        }
-        return enabled;
-      });
-      if (result.enabled) {
-        await deps.wrongCodes.refund(charges);
-        return c.json({ recoveryCodes: result.recoveryCodes }, 200);
-      }
-      // Not a guess at anything: the point goes back unless the code was wrong.
-      if (result.reason !== "wrong_code") await deps.wrongCodes.refund(charges);
-      if (result.reason === "already_enabled") throw conflict(ALREADY_ENABLED);
-      if (result.reason === "no_setup") throw conflict(NO_SETUP);
-      throw wrongCode("/code");
-    })
-    .post("/2fa/verify", docs.verify, jsonBody(verifyBody), async (c) => {
-      const body = c.req.valid("json");
-      const pending = await context.pendingSignIn(c);
-      const proof: Proof =
-        body.code !== undefined
-          ? { method: TOTP_METHOD, value: body.code }
-          : { method: RECOVERY_CODE_METHOD, value: body.recoveryCode ?? "" };
-      if (!pending.methods.includes(proof.method)) {
-        throw conflict(
-          proof.method === TOTP_METHOD
-            ? NOT_ENABLED
-            : "This account has no unused recovery codes left.",
-        );
-      }
-      const { userId } = pending;
-      /** Thrown inside the sign-in's transaction to refuse the code: nothing is consumed. */
-      const wrong = new Error("wrong code");
-      const use = async (tx: Tx) => {
-        if (proof.method === TOTP_METHOD) return store.useTotp(tx, userId, proof.value);
-        const used = await store.useRecoveryCode(tx, userId, proof.value);
-        if (used) {
-          await emit(c, tx, {
-            userId,
-            sessionId: null,
-            change: "recovery_code_used",
-            method: RECOVERY_CODE_METHOD,
-          });
-        }
-        return used;
-      };
-      const user = await checkProof(
-        deps.wrongCodes.signIn(c, pending),
-        proof,
-        async () => {
-          try {
-            // The code is used up in the transaction that opens the session: a sign-in that
-            // fails (expired meanwhile, a racing tab) never spends it.
-            const signedIn = await context.completeSignIn(c, pending, proof.method, async (tx) => {
-              if (!(await use(tx))) throw wrong;
-            });
-            return { accepted: true, value: signedIn } as const;
-          } catch (error) {
-            if (error === wrong) return { accepted: false } as const;
-            throw error;
-          }
-        },
-        () =>
-          emit(c, db, {
-            userId,
-            sessionId: null,
-            change: "second_factor_failed",
-            method: proof.method,
-          }),
-      );
-      return c.json({ user }, 200);
-    })
-    .post("/2fa/totp/disable", docs.disable, requireAuth, requireRecentAuth, async (c) => {
-      await changeEnabledTotp(c, (tx, userId) => store.disable(tx, userId), {
-        change: "second_factor_disabled",
-        method: TOTP_METHOD,
-      });
-      return c.body(null, 204);
-    })
-    .post(
-      "/2fa/recovery-codes/regenerate",
-      docs.regenerate,
-      requireAuth,
-      requireRecentAuth,
-      async (c) => {
-        const recoveryCodes = await changeEnabledTotp(
-          c,
-          (tx, userId) => store.regenerate(tx, userId),
-          { change: "recovery_codes_regenerated", method: RECOVERY_CODE_METHOD },
-        );
-        return c.json({ recoveryCodes }, 200);
-      },
-    )
-    .post(
-      "/reauthenticate/totp",
-      docs.reauthenticate,
-      requireAuth,
-      jsonBody(codeBody),
-      async (c) => {
+  return (
+    new Hono<AuthEnv>()
+      .get("/2fa", docs.status, requireAuth, async (c) => {
+        return c.json(await store.state(db, c.get("auth").userId), 200);
+      })
+      .post("/2fa/totp/setup", docs.setup, requireAuth, requireRecentAuth, async (c) => {
         const auth = c.get("auth");
-        const typed = c.req.valid("json").code;
-        const { enabled } = (await store.state(db, auth.userId)).totp;
-        if (!enabled) throw conflict(NOT_ENABLED);
-        await checkProof(
-          deps.wrongCodes.session(auth.sessionId),
-          { method: TOTP_METHOD, value: typed },
-          () => useUp((tx) => store.useTotp(tx, auth.userId, typed)),
+        const user = await findUserById(db, context.tables, auth.userId);
+        if (!user) throw new ProblemError(SIGN_IN_REQUIRED);
+        const setup = await store.beginSetup(auth.userId);
+        if ("alreadyEnabled" in setup) throw conflict(ALREADY_ENABLED);
+        return c.json(
+          { secret: setup.secret, uri: totpUri(setup.secret, options.issuer, user.email) },
+          200,
+        );
+      })
+      // `readPeerFirst`: the client address the wrong-code limits key on is read before the body.
+      .post(
+        "/2fa/totp/enable",
+        docs.enable,
+        requireAuth,
+        readPeerFirst,
+        jsonBody(codeBody),
+        async (c) => {
+          const auth = c.get("auth");
+          const typed = c.req.valid("json").code;
+          if (!SIX_DIGITS.test(typed)) throw wrongCode("/code");
+          const charges = deps.wrongCodes.session(auth.sessionId);
+          await deps.wrongCodes.consume(charges);
+          const result = await db.transaction(async (tx) => {
+            const enabled = await store.enable(tx, auth.userId, typed);
+            if (enabled.enabled) {
+              await emit(c, tx, {
+                userId: auth.userId,
+                sessionId: auth.sessionId,
+                change: "second_factor_enabled",
+                method: TOTP_METHOD,
+              });
+            }
+            return enabled;
+          });
+          if (result.enabled) {
+            await deps.wrongCodes.refund(charges);
+            return c.json({ recoveryCodes: result.recoveryCodes }, 200);
+          }
+          // Not a guess at anything: the point goes back unless the code was wrong.
+          if (result.reason !== "wrong_code") await deps.wrongCodes.refund(charges);
+          if (result.reason === "already_enabled") throw conflict(ALREADY_ENABLED);
+          if (result.reason === "no_setup") throw conflict(NO_SETUP);
+          throw wrongCode("/code");
+        },
+      )
+      .post("/2fa/verify", docs.verify, readPeerFirst, jsonBody(verifyBody), async (c) => {
+        const body = c.req.valid("json");
+        const pending = await context.pendingSignIn(c);
+        const proof: Proof =
+          body.code !== undefined
+            ? { method: TOTP_METHOD, value: body.code }
+            : { method: RECOVERY_CODE_METHOD, value: body.recoveryCode ?? "" };
+        if (!pending.methods.includes(proof.method)) {
+          throw conflict(
+            proof.method === TOTP_METHOD
+              ? NOT_ENABLED
+              : "This account has no unused recovery codes left.",
+          );
+        }
+        const { userId } = pending;
+        /** Thrown inside the sign-in's transaction to refuse the code: nothing is consumed. */
+        const wrong = new Error("wrong code");
+        const use = async (tx: Tx) => {
+          if (proof.method === TOTP_METHOD) return store.useTotp(tx, userId, proof.value);
+          const used = await store.useRecoveryCode(tx, userId, proof.value);
+          if (used) {
+            await emit(c, tx, {
+              userId,
+              sessionId: null,
+              change: "recovery_code_used",
+              method: RECOVERY_CODE_METHOD,
+            });
+          }
+          return used;
+        };
+        const user = await checkProof(
+          deps.wrongCodes.signIn(c, pending),
+          proof,
+          async () => {
+            try {
+              // The code is used up in the transaction that opens the session: a sign-in that
+              // fails (expired meanwhile, a racing tab) never spends it.
+              const signedIn = await context.completeSignIn(
+                c,
+                pending,
+                proof.method,
+                async (tx) => {
+                  if (!(await use(tx))) throw wrong;
+                },
+              );
+              return { accepted: true, value: signedIn } as const;
+            } catch (error) {
+              if (error === wrong) return { accepted: false } as const;
+              throw error;
+            }
+          },
           () =>
             emit(c, db, {
-              userId: auth.userId,
-              sessionId: auth.sessionId,
-              change: "reauthentication_failed",
-              method: TOTP_METHOD,
+              userId,
+              sessionId: null,
+              change: "second_factor_failed",
+              method: proof.method,
             }),
         );
-        return c.json(await context.reauthenticated(c, TOTP_METHOD), 200);
-      },
-    );
+        return c.json({ user }, 200);
+      })
+      .post("/2fa/totp/disable", docs.disable, requireAuth, requireRecentAuth, async (c) => {
+        await changeEnabledTotp(c, (tx, userId) => store.disable(tx, userId), {
+          change: "second_factor_disabled",
+          method: TOTP_METHOD,
+        });
+        return c.body(null, 204);
+      })
+      .post(
+        "/2fa/recovery-codes/regenerate",
+        docs.regenerate,
+        requireAuth,
+        requireRecentAuth,
+        async (c) => {
+          const recoveryCodes = await changeEnabledTotp(
+            c,
+            (tx, userId) => store.regenerate(tx, userId),
+            { change: "recovery_codes_regenerated", method: RECOVERY_CODE_METHOD },
+          );
+          return c.json({ recoveryCodes }, 200);
+        },
+      )
+      .post(
+        "/reauthenticate/totp",
+        docs.reauthenticate,
+        requireAuth,
+        readPeerFirst,
+        jsonBody(codeBody),
+        async (c) => {
+          const auth = c.get("auth");
+          const typed = c.req.valid("json").code;
+          const { enabled } = (await store.state(db, auth.userId)).totp;
+          if (!enabled) throw conflict(NOT_ENABLED);
+          await checkProof(
+            deps.wrongCodes.session(auth.sessionId),
+            { method: TOTP_METHOD, value: typed },
+            () => useUp((tx) => store.useTotp(tx, auth.userId, typed)),
+            () =>
+              emit(c, db, {
+                userId: auth.userId,
+                sessionId: auth.sessionId,
+                change: "reauthentication_failed",
+                method: TOTP_METHOD,
+              }),
+          );
+          return c.json(await context.reauthenticated(c, TOTP_METHOD), 200);
+        },
+      )
+  );
 }

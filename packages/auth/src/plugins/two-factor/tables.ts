@@ -58,6 +58,12 @@ export function recoveryCodesTable(name: TableNamer, core: Pick<CoreTables, "use
   );
 }
 
+/**
+ * The two-factor plugin's tables under the host's naming (TOTP secrets, recovery codes).
+ *
+ * @example
+ * const tables = twoFactorTables(tableNamer(""), createCoreTables());
+ */
 export function twoFactorTables(name: TableNamer, core: Pick<CoreTables, "users">) {
   return { totp: totpTable(name, core), recoveryCodes: recoveryCodesTable(name, core) };
 }
