@@ -1,3 +1,4 @@
+import type { AuthPlugin } from "../plugins/plugin.js";
 import { startSmtpSink, linkIn, type ReceivedMail, type SmtpSink } from "@hybrid-auth/test-smtp";
 import {
   accountLifecycle,
@@ -26,6 +27,8 @@ export type LifecycleHost = TestHost & {
 export async function createLifecycleHost(
   options: Partial<AccountLifecycleOptions> = {},
   hostOptions: Partial<Omit<AuthOptions, "db" | "clock" | "plugins">> = {},
+  /** More plugins after the lifecycle plugin (the factor plugins, for their mail). */
+  extraPlugins: readonly AuthPlugin[] = [],
 ): Promise<LifecycleHost> {
   const smtp = await startSmtpSink();
   const plugin = accountLifecycle({
@@ -37,7 +40,10 @@ export async function createLifecycleHost(
     onDeliveryError: () => {},
     ...options,
   });
-  const host = await createTestHost({ ...hostOptions, plugins: [securityEvents(), plugin] });
+  const host = await createTestHost({
+    ...hostOptions,
+    plugins: [securityEvents(), plugin, ...extraPlugins],
+  });
   const deliver = () => host.auth.workers.runOnce();
   const mailTo = (address: string) => smtp.to(address);
   const disposeHost = host.dispose;

@@ -22,6 +22,7 @@ import { expiredTokensTask, finishedMailTask } from "./retention.js";
 import { accountRoutes } from "./routes.js";
 import { accountLifecycleTables, type AccountLifecycleTables } from "./tables.js";
 import { passwordChangedMail } from "./templates/password-changed.js";
+import { MAILED_SECURITY_CHANGES, securityChangeMail } from "./templates/security-change.js";
 import { AccountTokens } from "./tokens.js";
 
 export { smtpMailer, fileMailer, type Mailer, type MailMessage } from "./mail/mailer.js";
@@ -175,6 +176,28 @@ function lifecycleHooks(deps: LifecycleDeps): AuthHooks {
       if (reason === "signed_out_everywhere" || reason === "token_reuse_detected") {
         await deps.tokens.revokeAll(tx, userId, "change_email");
       }
+    },
+    // A way to sign in changed (a second factor, recovery codes, a passkey): the owner is told
+    // at their address, whoever did it — the mail an attacker holding a session cannot stop.
+    accountChanged: async ({ userId, change, detail }, tx) => {
+      if (!MAILED_SECURITY_CHANGES.has(change)) return;
+      const [user] = await tx
+        .select({ email: deps.context.tables.users.email })
+        .from(deps.context.tables.users)
+        .where(eq(deps.context.tables.users.id, userId));
+      if (!user) return;
+      await queueMail(deps, tx, {
+        userId,
+        kind: "security-change",
+        dedupeKey: `security-change:${change}:${userId}:${deps.context.clock.now()}`,
+        recipient: user.email,
+        content: securityChangeMail(mailContext(deps), {
+          change,
+          ...(detail?.["name"] ? { name: detail["name"] } : {}),
+          accountLink: pageLink(deps, "account"),
+          forgotLink: pageLink(deps, "forgotPassword"),
+        }),
+      });
     },
     passwordChanged: async ({ userId, sessionId }, tx) => {
       const [user] = await tx
