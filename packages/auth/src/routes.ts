@@ -211,7 +211,7 @@ export function createAuthRoutes(
           }
           const { password } = c.req.valid("json");
           await verifyCurrentPassword(runtime, c, user, password, { pointer: "/password" });
-          return c.json(await reauthenticated(runtime, c, "password"), 200);
+          return c.json(await reauthenticated(runtime, c, "password", user), 200);
         },
       )
   );

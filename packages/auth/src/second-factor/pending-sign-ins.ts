@@ -12,7 +12,6 @@ export type PendingSignIn = {
   /** The password hash that was verified: a change since then ends the pending sign-in. */
   passwordHash: string;
   newDevice: boolean;
-  expiresAt: Date;
 };
 
 export async function insertPendingSignIn(
@@ -41,7 +40,6 @@ const pendingColumns = (t: CoreTables) => ({
   userId: t.pendingSignIns.userId,
   passwordHash: t.pendingSignIns.passwordHash,
   newDevice: t.pendingSignIns.newDevice,
-  expiresAt: t.pendingSignIns.expiresAt,
 });
 
 /**

@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
-import type { SignedInEnv } from "../authenticator.js";
+import type { AuthState, SignedInEnv } from "../authenticator.js";
 import { signedIn } from "../authenticator.js";
 import {
   problemContextResponse,
@@ -10,6 +10,7 @@ import {
 import type { AuthRuntime } from "../runtime.js";
 import { clientInfo } from "../sessions/client-info.js";
 import { markReauthenticated } from "../sessions/session-store.js";
+import type { UserRow } from "../schema/core-tables.js";
 import { findUserById } from "../users/user-store.js";
 import { factorsOf, stepUpMethodsOf } from "./factors.js";
 
@@ -56,7 +57,8 @@ export async function stepUpMethods(runtime: AuthRuntime, userId: string): Promi
 export function createRequireRecentAuth(runtime: AuthRuntime): MiddlewareHandler<SignedInEnv> {
   const maxAgeMs = runtime.reauthenticationMaxAgeSeconds * 1000;
   return async (c, next) => {
-    const auth = (c as unknown as Context).get("auth") as SignedInEnv["Variables"]["auth"] | null;
+    // Typed signed-in, but a host may mount it without `requireAuth` in front.
+    const auth = c.get("auth") as AuthState | null;
     if (!auth) return problemContextResponse(c, SIGN_IN_REQUIRED);
     if (auth.authTime * 1000 >= runtime.clock.now() - maxAgeMs) return next();
     const methods = await stepUpMethods(runtime, auth.userId);
@@ -70,17 +72,18 @@ export function createRequireRecentAuth(runtime: AuthRuntime): MiddlewareHandler
 /**
  * Records a step-up on this request's session (a proof the caller verified) and sets a fresh
  * access cookie carrying it, so the action the user retries next passes; also tells the hooks
- * (`accountChanged` "reauthenticated").
+ * (`accountChanged` "reauthenticated"). `known` is the user's row when the caller read it.
  */
 export async function reauthenticated(
   runtime: AuthRuntime,
   c: Context,
   method: string,
+  known?: UserRow,
 ): Promise<{ authTime: string }> {
   const auth = signedIn(c);
   const { db, tables, clock, lifetimes } = runtime;
   const now = clock.now();
-  const user = await findUserById(db, tables, auth.userId);
+  const user = known ?? (await findUserById(db, tables, auth.userId));
   if (!user || user.disabledAt) throw new ProblemError(SIGN_IN_REQUIRED);
   const authTime = await db.transaction(async (tx) => {
     const at = await markReauthenticated(tx, tables, auth, now, lifetimes);

@@ -44,11 +44,6 @@ export class SecretBox {
     this.#current = { id: keyId(first), key: first };
   }
 
-  /** The id of the key that seals now. */
-  get currentKeyId(): string {
-    return this.#current.id;
-  }
-
   seal(plaintext: string, boundTo: string): string {
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv("aes-256-gcm", this.#current.key, iv, {
