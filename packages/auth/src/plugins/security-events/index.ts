@@ -39,6 +39,12 @@ const SHOWN_REVOCATIONS: Partial<Record<SessionRevocationReason, SecurityEventTy
   admin_revoked_session: "session_revoked_by_admin",
 };
 
+/** Revocations of one chosen session: their event names the device that was logged out. */
+const ONE_DEVICE_REVOCATIONS: ReadonlySet<SessionRevocationReason> = new Set([
+  "session_revoked",
+  "admin_revoked_session",
+]);
+
 /**
  * A throttled client keeps getting 429 without any new information for the owner: one
  * `sign_in_throttled` per account and address in this window is enough, and a stranger
@@ -122,6 +128,22 @@ function recordingHooks(context: PluginContext, table: SecurityEventsTable): Aut
       createdAt: new Date(context.clock.now()),
     });
   };
+  // The revoked session's row is still there (revoked, not deleted): its user agent says which
+  // device it was. Read on a single-device revocation only, never on a request's path.
+  const revokedDevice = async (
+    db: Db | Tx,
+    reason: SessionRevocationReason,
+    sessionIds: readonly string[],
+  ): Promise<{ device: string } | undefined> => {
+    const [sessionId] = sessionIds;
+    if (!ONE_DEVICE_REVOCATIONS.has(reason) || sessionIds.length !== 1 || !sessionId) return;
+    const { sessions } = context.tables;
+    const [row] = await db
+      .select({ userAgent: sessions.userAgent })
+      .from(sessions)
+      .where(eq(sessions.id, sessionId));
+    return row ? { device: describeDevice(row.userAgent).label } : undefined;
+  };
   const userIs = (userId: string | null) =>
     userId === null ? isNull(table.userId) : eq(table.userId, userId);
   const ipIs = (ip: string | undefined) => (ip === undefined ? isNull(table.ip) : eq(table.ip, ip));
@@ -160,18 +182,19 @@ function recordingHooks(context: PluginContext, table: SecurityEventsTable): Aut
     sessionsRevoked: async (e, tx) => {
       const type = SHOWN_REVOCATIONS[e.reason];
       if (!type) return;
+      const detail = await revokedDevice(tx, e.reason, e.sessionIds);
       // An administrator's address is theirs: the user's list says "an administrator".
       if (e.admin) {
         // Signed out of nothing (no live session): nothing for the user to read about.
         if (e.sessionIds.length === 0) return;
         const sessionId = e.reason === "admin_revoked_session" ? (e.sessionIds[0] ?? null) : null;
         const actorId = e.admin.userId;
-        await record(tx, { type, userId: e.userId, sessionId, client: null, actorId });
+        await record(tx, { type, userId: e.userId, sessionId, client: null, actorId, detail });
         return;
       }
       const sessionId =
         e.reason === "token_reuse_detected" ? (e.sessionIds[0] ?? null) : e.actorSessionId;
-      await record(tx, { type, userId: e.userId, sessionId, client: e.client });
+      await record(tx, { type, userId: e.userId, sessionId, client: e.client, detail });
     },
     userUpdated: (e, tx) =>
       record(tx, {

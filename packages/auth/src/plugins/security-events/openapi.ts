@@ -16,6 +16,11 @@ const securityEventSchema = z
     ip: z.string().nullable(),
     device: deviceSchema,
     thisDevice: z.boolean(),
+    /**
+     * Short facts about the event: how a sign-in was made (`methods`), which device a
+     * single-device sign-out ended (`device`: "Firefox 131 on Linux"), a passkey's `name`…
+     */
+    detail: z.record(z.string(), z.string()).optional(),
   })
   .meta({ id: "SecurityEvent" });
 

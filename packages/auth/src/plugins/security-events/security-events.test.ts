@@ -39,4 +39,27 @@ describe("the security-events plugin", () => {
     };
     expect(events.map((event) => event.type)).toEqual(["signed_up"]);
   });
+
+  it("names the device a single sign-out ended; the other sign-outs carry no device", async () => {
+    const firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:131.0) Gecko/20100101 Firefox/131.0";
+    const { client, email, password } = await t.signUp();
+    const phone = t.client({ "User-Agent": firefox });
+    expect((await phone.post("/api/auth/login", { email, password })).status).toBe(200);
+    const { sessions } = (await (await client.get("/api/auth/sessions")).json()) as {
+      sessions: { id: string; current: boolean }[];
+    };
+    const other = sessions.find((session) => !session.current)!;
+    expect((await client.delete(`/api/auth/sessions/${other.id}`)).status).toBe(204);
+    expect((await phone.post("/api/auth/login", { email, password })).status).toBe(200);
+    expect((await client.post("/api/auth/logout-others")).status).toBe(204);
+
+    const { events } = (await (await client.get("/api/auth/activity")).json()) as {
+      events: { type: string; detail?: Record<string, string> }[];
+    };
+    const revoked = events.find((event) => event.type === "session_revoked");
+    expect(revoked?.detail).toEqual({ device: "Firefox 131 on Linux" });
+    const others = events.find((event) => event.type === "signed_out_others");
+    expect(others).toBeDefined();
+    expect(others?.detail).toBeUndefined();
+  });
 });
