@@ -12,6 +12,7 @@ import { session as defaultSession, type SessionStore } from "./stores/session";
 import { permissions as defaultPermissions, type PermissionsStore } from "./stores/permissions";
 import type { Permission } from "./api/permissions";
 import LandingPage from "./pages/LandingPage.vue";
+import { ROUTE_PATHS } from "./route-paths";
 
 declare module "vue-router" {
   interface RouteMeta {
@@ -35,74 +36,74 @@ export const SESSION_ENDED = "Your session ended — please sign in again.";
 
 export const routes: RouteRecordRaw[] = [
   {
-    path: "/",
+    path: ROUTE_PATHS.landing,
     name: "landing",
     component: LandingPage,
     meta: { public: true, guestOnly: true },
   },
   {
-    path: "/sign-in",
+    path: ROUTE_PATHS["sign-in"],
     name: "sign-in",
     component: () => import("./pages/SignInPage.vue"),
     meta: { public: true, guestOnly: true, title: "Sign in" },
   },
   {
-    path: "/sign-up",
+    path: ROUTE_PATHS["sign-up"],
     name: "sign-up",
     component: () => import("./pages/SignUpPage.vue"),
     meta: { public: true, guestOnly: true, title: "Create your account" },
   },
   {
-    path: "/forgot-password",
+    path: ROUTE_PATHS["forgot-password"],
     name: "forgot-password",
     component: () => import("./pages/ForgotPasswordPage.vue"),
     meta: { public: true, title: "Reset your password" },
   },
   {
-    path: "/reset-password",
+    path: ROUTE_PATHS["reset-password"],
     name: "reset-password",
     component: () => import("./pages/ResetPasswordPage.vue"),
     meta: { public: true, carriesToken: true, title: "Choose a new password" },
   },
   {
-    path: "/verify-email",
+    path: ROUTE_PATHS["verify-email"],
     name: "verify-email",
     component: () => import("./pages/VerifyEmailPage.vue"),
     meta: { public: true, carriesToken: true, title: "Verify your email" },
   },
   {
-    path: "/confirm-email",
+    path: ROUTE_PATHS["confirm-email"],
     name: "confirm-email",
     component: () => import("./pages/ConfirmEmailPage.vue"),
     meta: { public: true, carriesToken: true, title: "Confirm your new email" },
   },
   {
-    path: "/todos",
+    path: ROUTE_PATHS.todos,
     name: "todos",
     component: () => import("./pages/TodosPage.vue"),
     meta: { requiresAuth: true, title: "To-dos" },
   },
   {
-    path: "/devices",
+    path: ROUTE_PATHS.devices,
     name: "devices",
     component: () => import("./pages/DevicesPage.vue"),
     meta: { requiresAuth: true, title: "Your devices" },
   },
   {
-    path: "/account",
+    path: ROUTE_PATHS.account,
     name: "account",
     component: () => import("./pages/AccountPage.vue"),
     meta: { requiresAuth: true, title: "Account" },
   },
   // The admin area: its own lazy chunks, never downloaded by viewers who cannot open it.
   {
-    path: "/admin",
+    path: ROUTE_PATHS.admin,
     name: "admin",
     component: () => import("./pages/AdminUsersPage.vue"),
     meta: { requiresAuth: true, permission: "users:read", title: "Users · Admin" },
   },
   {
-    path: "/admin/users/:id",
+    path: ROUTE_PATHS["admin-user"],
     name: "admin-user",
     component: () => import("./pages/AdminUserPage.vue"),
     meta: { requiresAuth: true, permission: "users:read", title: "User · Admin" },
