@@ -16,9 +16,15 @@ function newestMtime(path) {
   return Math.max(0, ...readdirSync(path).map((name) => newestMtime(join(path, name))));
 }
 
-const inputs = ["src", "public", "index.html", "vite.config.ts", "package.json"].map((path) =>
-  join(webRoot, path),
-);
+// The build also writes routes.json and the .br/.gz files (vite.config.ts, precompress.mjs).
+const inputs = [
+  "src",
+  "public",
+  "index.html",
+  "vite.config.ts",
+  "scripts/precompress.mjs",
+  "package.json",
+].map((path) => join(webRoot, path));
 
 /** Builds when forced, when dist/ is missing, or when a source is newer than the build. */
 export function ensureBuilt({ force = false } = {}) {
