@@ -80,4 +80,21 @@ describe("AppHeader", () => {
     await flushPromises();
     expect(wrapper.find('a[href="/admin"]').exists()).toBe(false);
   });
+
+  it("has the theme switch signed in and out, and a sign-out button labelled in words", async () => {
+    const { wrapper } = await mountHeader({
+      "GET /api/auth/session": () => json({ session: claims }),
+      "GET /api/auth/permissions": () =>
+        json({ role: "user", permissions: [], assignableRoles: [] }),
+    });
+    expect(wrapper.find("fieldset.theme-switch legend").text()).toBe("Theme");
+    const signOut = wrapper.find("button.sign-out");
+    expect(signOut.text()).toBe("Sign out");
+    expect(signOut.find(".visually-hidden").exists()).toBe(false);
+
+    session.markSignedOut();
+    await flushPromises();
+    expect(wrapper.find("fieldset.theme-switch").exists()).toBe(true);
+    expect(wrapper.find("button.sign-out").exists()).toBe(false);
+  });
 });
