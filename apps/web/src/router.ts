@@ -5,7 +5,9 @@ import {
   type Router,
   type RouterHistory,
 } from "vue-router";
-import { setUnauthorizedHandler } from "./api/client";
+import { setSessionEndedHandler, setUnauthorizedHandler, type SessionEnded } from "./api/client";
+import { sessionEndedMessage } from "./lib/session-ended-reason";
+import type { SessionEndedStore } from "./stores/session-ended";
 import { safeReturnTo } from "./lib/return-to";
 import { holdUrlToken } from "./lib/url-token";
 import { session as defaultSession, type SessionStore } from "./stores/session";
@@ -32,7 +34,7 @@ declare module "vue-router" {
   }
 }
 
-export const SESSION_ENDED = "Your session ended — please sign in again.";
+export const SESSION_ENDED = "Your session ended. Please sign in again.";
 
 export const routes: RouteRecordRaw[] = [
   {
@@ -171,23 +173,38 @@ export function createAppRouter(
 
 /**
  * Any 401 from the API (other than the requests where 401 is the answer) means the session is
- * gone: forget it and send the user to sign in, coming back here afterwards. Never from a
- * public page (that is where the user already is), and only once for a burst of 401s.
+ * gone: forget it and send the user to sign in, coming back here afterwards, told why the
+ * session ended and with the email pre-filled. Never from a public page (that is where the user
+ * already is), and only once for a burst of 401s.
  */
-export function installUnauthorizedRedirect(router: Router, store: SessionStore = defaultSession) {
+export function installUnauthorizedRedirect(
+  router: Router,
+  store: SessionStore = defaultSession,
+  ended: SessionEndedStore | null = null,
+) {
   let redirecting = false;
-  const handler = () => {
+  const handler = ({ reason }: SessionEnded = { reason: null }) => {
     const current = router.currentRoute.value;
     if (redirecting || current.meta.public || current.name === undefined) {
       store.markSignedOut();
       return;
     }
     redirecting = true;
-    store.markSignedOut(SESSION_ENDED);
+    ended?.remember(reason, store.state.user?.email ?? null);
+    store.markSignedOut(`${sessionEndedMessage(reason)} Please sign in again.`);
     void router.replace({ name: "sign-in", query: { returnTo: current.fullPath } }).finally(() => {
       redirecting = false;
     });
   };
   setUnauthorizedHandler(handler);
+  // Signed-in pages: the user signs in again in place, and what they were doing goes through.
+  setSessionEndedHandler(
+    ended
+      ? (info, request) =>
+          router.currentRoute.value.meta.public
+            ? Promise.resolve("give-up")
+            : ended.handle(info, request)
+      : null,
+  );
   return handler;
 }

@@ -65,6 +65,33 @@ describe("to-do CRUD", () => {
     expect((await client.patch(`/api/todos/${todo.id}`, {})).status).toBe(422);
   });
 
+  it("PATCH /api/todos marks every to-do done or not done, the user's own only", async () => {
+    const { client } = await t.signUp();
+    const other = await t.signUp();
+    const theirs = await createTodo(other.client, "theirs");
+    const a = await createTodo(client, "a");
+    t.clock.advance(1);
+    const b = await createTodo(client, "b");
+    await client.patch(`/api/todos/${a.id}`, { completed: true });
+    const done = await client.patch("/api/todos", { completed: true });
+    expect(done.status).toBe(200);
+    expect(await done.json()).toEqual({ updated: 1 });
+    const list = async (c: typeof client) =>
+      ((await (await c.get("/api/todos")).json()) as { todos: Todo[] }).todos;
+    expect((await list(client)).map((todo) => [todo.id, todo.completed])).toEqual([
+      [a.id, true],
+      [b.id, true],
+    ]);
+    expect(await (await client.patch("/api/todos", { completed: false })).json()).toEqual({
+      updated: 2,
+    });
+    expect((await list(other.client))[0]).toEqual(theirs);
+    for (const body of [{}, { completed: "yes" }, { completed: true, title: "x" }]) {
+      expect((await client.patch("/api/todos", body)).status).toBe(422);
+    }
+    expect((await t.client().patch("/api/todos", { completed: true })).status).toBe(401);
+  });
+
   it("requires sign-in", async () => {
     const anonymous = t.client();
     expect((await anonymous.get("/api/todos")).status).toBe(401);

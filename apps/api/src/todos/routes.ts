@@ -35,6 +35,8 @@ const updateBody = z
     message: "send at least one of title, completed",
   });
 
+const completeAllBody = z.strictObject({ completed: z.boolean() });
+
 const todoNotFound = () => new ProblemError({ status: 404, detail: "No such to-do." });
 
 function todoId(raw: string): string {
@@ -76,6 +78,11 @@ export function createTodoRoutes(deps: { db: Db; clock: Clock; maxPerUser?: numb
         });
       }
       return c.json({ todo }, 201);
+    })
+    .patch("/", docs.updateAll, jsonBody(completeAllBody), async (c) => {
+      const { completed } = c.req.valid("json");
+      const updated = await store.setAllCompleted(userOf(c), completed, deps.clock.now());
+      return c.json({ updated });
     })
     .patch("/:id", docs.update, jsonBody(updateBody), async (c) => {
       const todo = await store.update(

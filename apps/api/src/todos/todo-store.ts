@@ -1,4 +1,4 @@
-import { and, asc, eq, getTableColumns, sql } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, ne, sql } from "drizzle-orm";
 import type { Db } from "@hybrid-auth/db";
 import { todoCounts, todos, type TodoRow } from "./schema.js";
 import type { TodoPosition } from "./schemas.js";
@@ -101,6 +101,15 @@ export function createTodoStore(db: Db) {
         .where(owned(userId, id))
         .returning();
       return row && toTodo(row);
+    },
+    /** Marks every to-do of the user done (or not done); resolves with how many changed. */
+    async setAllCompleted(userId: string, completed: boolean, nowMs: number): Promise<number> {
+      const rows = await db
+        .update(todos)
+        .set({ completed, updatedAt: new Date(nowMs) })
+        .where(and(eq(todos.userId, userId), ne(todos.completed, completed)))
+        .returning({ id: todos.id });
+      return rows.length;
     },
     async remove(userId: string, id: string): Promise<boolean> {
       return db.transaction(async (tx) => {

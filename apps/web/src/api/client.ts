@@ -130,13 +130,86 @@ export type StepUpChallenge = {
  */
 export type StepUpHandler = (challenge: StepUpChallenge) => Promise<boolean>;
 
-let unauthorizedHandler: () => void = () => {};
+/** The problem type of a 401 whose session ended (the server says why in `reason`). */
+export const SESSION_ENDED_TYPE = "session-ended";
+/** The (client-side) problem type of a change discarded because another user signed in. */
+export const CHANGE_DISCARDED = "/problems/change-discarded";
+
+/** Why the server says the session ended (`reason` of a session-ended 401); null if it did not say. */
+export type SessionEnded = { reason: string | null };
+
+/** A request that met an ended session, as it can be kept and sent again. */
+export type EndedRequest = {
+  method: string;
+  /** Same-origin path and query. */
+  url: string;
+  /** The JSON body as sent (undefined when none). */
+  body?: string;
+  /** Whether it can be kept beyond this page (a string body or none). */
+  keepable: boolean;
+};
+
+/**
+ * What to do with a request that met an ended session: `replay` it (the same user signed in
+ * again), `discard` it (another user signed in: it rejects with a "change discarded"
+ * {@link ApiError}), or `give-up` (the 401 goes to the unauthorized handler, as before).
+ */
+export type SessionEndedDecision = "replay" | "discard" | "give-up";
+export type SessionEndedHandler = (
+  ended: SessionEnded,
+  request: EndedRequest,
+) => Promise<SessionEndedDecision>;
+
+/**
+ * Asked when a change cannot reach the server (offline, server down): resolves when it is
+ * worth sending again, or returns null to fail at once. `reachable` is told of every answer.
+ */
+export type ConnectionMonitor = {
+  unreachable(request: { method: string; url: string }): Promise<void> | null;
+  reachable(): void;
+};
+
+let unauthorizedHandler: (ended: SessionEnded) => void = () => {};
+let sessionEndedHandler: SessionEndedHandler | null = null;
+let connectionMonitor: ConnectionMonitor | null = null;
 let stepUpHandler: StepUpHandler | null = null;
 let stepUpInFlight: Promise<boolean> | null = null;
 
 /** Called on any 401 that means the session is gone; the app wires this to its router. */
-export function setUnauthorizedHandler(handler: () => void): void {
+export function setUnauthorizedHandler(handler: (ended: SessionEnded) => void): void {
   unauthorizedHandler = handler;
+}
+
+/**
+ * Called first on a 401 that means the session is gone: the app asks the user to sign in again
+ * in place, and the request is then replayed (or discarded). Null: straight to the unauthorized
+ * handler.
+ */
+export function setSessionEndedHandler(handler: SessionEndedHandler | null): void {
+  sessionEndedHandler = handler;
+}
+
+/** Lets changes wait out a lost connection instead of failing (the app's offline banner). */
+export function setConnectionMonitor(monitor: ConnectionMonitor | null): void {
+  connectionMonitor = monitor;
+}
+
+/** Why the session ended, from a 401's problem body (`reason` of a session-ended problem). */
+export async function sessionEndedOf(response: Response): Promise<SessionEnded> {
+  if (!/json/i.test(response.headers.get("Content-Type") ?? "")) return { reason: null };
+  try {
+    const body = (await response.clone().json()) as { type?: unknown; reason?: unknown };
+    const type = typeof body.type === "string" ? body.type : "";
+    const isEnded = type === SESSION_ENDED_TYPE || type.endsWith(`/${SESSION_ENDED_TYPE}`);
+    return { reason: isEnded && typeof body.reason === "string" ? body.reason : null };
+  } catch {
+    return { reason: null };
+  }
+}
+
+/** Whether `error` is a change dropped because another user signed in meanwhile. */
+export function isChangeDiscarded(error: unknown): boolean {
+  return error instanceof ApiError && error.type === CHANGE_DISCARDED;
 }
 
 /** Called on a 401 "reauthentication required"; the app wires this to its step-up dialog. */
@@ -145,10 +218,15 @@ export function setStepUpHandler(handler: StepUpHandler | null): void {
   stepUpInFlight = null;
 }
 
-function requestKey(input: RequestInfo | URL, init?: RequestInit): string {
+function requestParts(input: RequestInfo | URL, init?: RequestInit) {
   const method = (init?.method ?? (input instanceof Request ? input.method : "GET")).toUpperCase();
-  const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
-  return `${method} ${new URL(url, "http://same-origin.invalid").pathname.replace(/\/+$/, "")}`;
+  const raw = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+  const url = new URL(raw, "http://same-origin.invalid");
+  return {
+    method,
+    url: `${url.pathname}${url.search}`,
+    key: `${method} ${url.pathname.replace(/\/+$/, "")}`,
+  };
 }
 
 /** The challenge of a 401 "reauthentication required" answer, or null for any other answer. */
@@ -203,25 +281,72 @@ export function stepUpCancelledError(): ApiError {
 }
 
 /**
- * `fetch` for every API call: same-origin cookies, and central handling of expired sessions
- * (401: the unauthorized handler) and of step-up (401 "reauthentication required": the user
- * proves who they are in a dialog, then the same request, same body, is sent again and its
- * answer is this call's answer; a cancelled dialog rejects with a "not done" {@link ApiError}).
+ * `fetch` for every API call: same-origin cookies, and central handling of
+ * - step-up (401 "reauthentication required"): the user proves who they are in a dialog, then
+ *   the same request, same body, is sent again and its answer is this call's answer; a
+ *   cancelled dialog rejects with a "not done" {@link ApiError};
+ * - an ended session (any other 401): the session-ended handler lets the user sign in again in
+ *   place, then the request is replayed once (or discarded if someone else signed in); without
+ *   that, the unauthorized handler;
+ * - a lost connection: a change (not a GET) waits for the connection monitor and is sent again.
  */
 export const apiFetch: typeof fetch = async (input, init) => {
-  const key = requestKey(input, init);
+  const { method, url, key } = requestParts(input, init);
+  let replayed = false;
   for (;;) {
-    const response = await globalThis.fetch(input, { ...init, credentials: "same-origin" });
+    let response: Response;
+    try {
+      response = await globalThis.fetch(input, { ...init, credentials: "same-origin" });
+    } catch (error) {
+      const wait =
+        method !== "GET" && !isAbort(error)
+          ? connectionMonitor?.unreachable({ method, url })
+          : null;
+      if (!wait) throw error;
+      await wait;
+      continue;
+    }
+    connectionMonitor?.reachable();
     if (response.status !== 401 || UNAUTHORIZED_IS_AN_ANSWER.has(key)) return response;
     const challenge = STEP_UP_PROOFS.has(key) ? null : await stepUpChallengeOf(response);
-    if (!challenge) {
-      unauthorizedHandler();
-      return response;
+    if (challenge) {
+      if (!(await askForStepUp(challenge))) throw stepUpCancelledError();
+      continue; // proven: the same request again (a JSON body is a string: it can be sent twice)
     }
-    if (!(await askForStepUp(challenge))) throw stepUpCancelledError();
-    // Proven: the same request again (a JSON body is a string, so it can be sent twice).
+    const ended = await sessionEndedOf(response);
+    if (sessionEndedHandler && !replayed) {
+      const body = typeof init?.body === "string" ? init.body : undefined;
+      const keepable = init?.body == null || body !== undefined;
+      const decision = await sessionEndedHandler(ended, {
+        method,
+        url,
+        keepable,
+        ...(body === undefined ? {} : { body }),
+      });
+      if (decision === "replay") {
+        replayed = true;
+        continue;
+      }
+      if (decision === "discard") throw changeDiscardedError();
+    }
+    unauthorizedHandler(ended);
+    return response;
   }
 };
+
+function isAbort(error: unknown): boolean {
+  return error instanceof DOMException && error.name === "AbortError";
+}
+
+function changeDiscardedError(): ApiError {
+  return new ApiError(
+    401,
+    "Not saved: you signed in as someone else.",
+    [],
+    undefined,
+    CHANGE_DISCARDED,
+  );
+}
 
 /** The typed API client: paths, bodies and JSON answers all come from the server's routes. */
 export const client = hc<AppType>("/", { fetch: apiFetch, init: { credentials: "same-origin" } });

@@ -4,7 +4,7 @@ import { createMemoryHistory, createRouter } from "vue-router";
 import { setUnauthorizedHandler } from "../api/client";
 import TodosPage from "../pages/TodosPage.vue";
 import { deferred, json, mockFetch, noContent, problem, type Call } from "../testing/fetch-mock";
-import { toasts } from "./toasts";
+import { createToasts, toasts } from "./toasts";
 import { createTodoList, PAGE_SIZE } from "./todos";
 
 let seq = 0;
@@ -20,15 +20,22 @@ function todo(title: string, completed = false) {
   };
 }
 
-const notify = () => ({ error: vi.fn(), success: vi.fn() });
+/** A toast stack of its own, its error and success toasts spied on. */
+const notify = () => {
+  const stack = createToasts();
+  vi.spyOn(stack, "error");
+  vi.spyOn(stack, "success");
+  return stack;
+};
+const messages = (stack: ReturnType<typeof notify>) => stack.items.map((item) => item.message);
 
 beforeEach(() => {
   seq = 0;
 });
 afterEach(() => {
+  toasts.clear(); // before fetch is restored: a dismissed undo toast sends its delete
   vi.unstubAllGlobals();
   setUnauthorizedHandler(() => {});
-  toasts.clear();
 });
 
 async function loaded(
@@ -99,7 +106,8 @@ describe("to-do list store", () => {
     });
     const reloading = list.load();
     await list.add("added meanwhile");
-    await list.remove(deleted.id);
+    list.remove(deleted.id);
+    list.flushDeletes();
     await list.toggle(toggled.id);
     // The stale answer (from before those changes) arrives last.
     reload.resolve(json({ todos: [kept, deleted, toggled], nextCursor: null }));
@@ -163,20 +171,98 @@ describe("to-do list store", () => {
     const items = [todo("a"), todo("b"), todo("c")];
     const answer = deferred<Response>();
     const { list, toast } = await loaded(items, { "DELETE /api/todos/:id": () => answer.promise });
-    const removing = list.remove(items[1]!.id);
+    list.remove(items[1]!.id);
     expect(list.state.items.map((t) => t.title)).toEqual(["a", "c"]);
+    list.flushDeletes();
     answer.resolve(problem(503, "Service Unavailable"));
-    await removing;
+    await flushPromises();
     expect(list.state.items.map((t) => t.title)).toEqual(["a", "b", "c"]);
     expect(toast.error).toHaveBeenCalledOnce();
   });
 
-  it("keeps a successful delete", async () => {
+  it("keeps a successful delete, sent when its undo toast goes (with keepalive)", async () => {
     const items = [todo("a"), todo("b")];
-    const { list, toast } = await loaded(items, { "DELETE /api/todos/:id": () => noContent() });
-    await list.remove(items[0]!.id);
+    const { list, toast, calls } = await loaded(items, {
+      "DELETE /api/todos/:id": () => noContent(),
+    });
+    list.remove(items[0]!.id);
+    expect(list.state.items.map((t) => t.title)).toEqual(["b"]);
+    expect(messages(toast)).toEqual(["Deleted “a”."]);
+    expect(calls.filter((c) => c.method === "DELETE")).toHaveLength(0);
+    toast.dismiss(toast.items[0]!.id);
+    await flushPromises();
+    const deletes = calls.filter((c) => c.method === "DELETE");
+    expect(deletes.map((c) => c.path)).toEqual([`/api/todos/${items[0]!.id}`]);
+    expect(deletes[0]!.init?.keepalive).toBe(true);
     expect(list.state.items.map((t) => t.title)).toEqual(["b"]);
     expect(toast.error).not.toHaveBeenCalled();
+  });
+
+  it("undo puts a deleted to-do back in its place and never sends the delete", async () => {
+    vi.useFakeTimers();
+    try {
+      const items = [todo("a"), todo("b"), todo("c")];
+      const { list, toast, calls } = await loaded(items, {
+        "DELETE /api/todos/:id": () => noContent(),
+      });
+      list.remove(items[1]!.id);
+      const [undo] = toast.items;
+      expect(undo!.action?.label).toBe("Undo");
+      toast.act(undo!.id);
+      expect(list.state.items.map((t) => t.title)).toEqual(["a", "b", "c"]);
+      expect(toast.items).toHaveLength(0);
+      await vi.runAllTimersAsync();
+      expect(calls.filter((c) => c.method === "DELETE")).toHaveLength(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("sends the delete when the undo window ends, not before; hovering the toast holds it", async () => {
+    vi.useFakeTimers();
+    try {
+      const items = [todo("a")];
+      const { list, toast, calls } = await loaded(items, {
+        "DELETE /api/todos/:id": () => noContent(),
+      });
+      list.remove(items[0]!.id);
+      const id = toast.items[0]!.id;
+      await vi.advanceTimersByTimeAsync(3000);
+      toast.pause(id);
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(calls.filter((c) => c.method === "DELETE")).toHaveLength(0);
+      toast.resume(id);
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(calls.filter((c) => c.method === "DELETE")).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("a reload during the undo window does not bring a deleted to-do back", async () => {
+    const items = [todo("a"), todo("b")];
+    const { list } = await loaded(items);
+    list.remove(items[0]!.id);
+    await list.load(); // the server still has it: the delete has not been sent
+    expect(list.state.items.map((t) => t.title)).toEqual(["b"]);
+  });
+
+  it("marks all done with one request, and rolls back if refused", async () => {
+    const items = [todo("a"), todo("b", true), todo("c")];
+    let refuse = false;
+    const { list, calls, toast } = await loaded(items, {
+      "PATCH /api/todos": () =>
+        refuse ? problem(503, "Service Unavailable") : json({ updated: 2 }),
+    });
+    await list.completeAll(true);
+    expect(list.state.items.every((t) => t.completed)).toBe(true);
+    expect(calls.filter((c) => c.method === "PATCH").map((c) => c.body)).toEqual([
+      { completed: true },
+    ]);
+    refuse = true;
+    await list.completeAll(false);
+    expect(list.state.items.every((t) => t.completed)).toBe(true);
+    expect(toast.error).toHaveBeenCalledOnce();
   });
 
   it("renames optimistically and rolls back on failure", async () => {
@@ -199,7 +285,10 @@ describe("to-do list store", () => {
           ? problem(500, "Something went wrong on our side.")
           : noContent(),
     });
-    await list.clearCompleted();
+    list.clearCompleted();
+    expect(list.state.items.map((t) => t.title)).toEqual(["b"]);
+    list.flushDeletes();
+    await flushPromises();
     expect(list.state.items.map((t) => t.title)).toEqual(["b", "c"]);
     expect(toast.error).toHaveBeenCalledWith(expect.stringContaining("Couldn't delete “c”"));
   });
@@ -266,12 +355,14 @@ describe("to-do list store with a paged API", () => {
       "GET /api/todos": paged(items),
       "DELETE /api/todos/:id": () => noContent(),
     });
-    await list.clearCompleted();
+    list.clearCompleted();
     expect(list.state.items.map((t) => t.title)).toEqual(["b", "c"]);
+    expect(messages(toast)).toEqual(["Cleared 3 completed to-dos."]);
+    list.flushDeletes();
+    await flushPromises();
     expect(calls.filter((c) => c.method === "DELETE").map((c) => c.path.split("/").at(-1))).toEqual(
       [items[0]!.id, items[3]!.id, items[4]!.id],
     );
-    expect(toast.success).toHaveBeenCalledWith("Cleared 3 completed to-dos.");
   });
 
   it("keeps what it has and says so when a later page fails", async () => {

@@ -8,6 +8,12 @@ export const FILTERS: TodoFilter[] = ["all", "active", "done"];
 /** A to-do as the list shows it; `pending` while its creation has not been confirmed. */
 export type TodoItem = Todo & { pending?: boolean };
 
+/** The longest title the API accepts (characters, after trimming). */
+export const MAX_TITLE_LENGTH = 500;
+
+/** What the page may ask of a removal: told which to-dos came back if the user undoes it. */
+export type RemoveOptions = { afterUndo?: (ids: string[]) => void };
+
 /** Page size of `GET /api/todos` (the API's maximum). */
 export const PAGE_SIZE = 200;
 /** A guard against a server that never stops answering a next page. */
@@ -25,7 +31,9 @@ const byCreation = (a: TodoItem, b: TodoItem) =>
  * that), so counts, filters and "Clear completed" cover the whole list. The first page shows
  * as soon as it arrives; `complete` says when the rest has (decision 018).
  */
-export function createTodoList(notify: Pick<Toasts, "error" | "success"> = defaultToasts) {
+export function createTodoList(
+  notify: Pick<Toasts, "error" | "success" | "show" | "dismiss"> = defaultToasts,
+) {
   const state = reactive({
     items: [] as TodoItem[],
     filter: "all" as TodoFilter,
@@ -36,6 +44,13 @@ export function createTodoList(notify: Pick<Toasts, "error" | "success"> = defau
     complete: false,
     loadError: null as string | null,
   });
+  /**
+   * Deletions waiting out their undo window (the toast with "Undo" is on screen): the to-dos are
+   * hidden here and still on the server; the DELETEs go when the toast goes (timeout, close,
+   * leaving the page), never if the user undoes. Keyed by the toast's id.
+   */
+  const awaitingDelete = new Map<number, TodoItem[]>();
+  const hiddenIds = () => new Set([...awaitingDelete.values()].flat().map((todo) => todo.id));
   /** Per-item change counter: a late answer never overwrites a newer local change. */
   const revisions = new Map<string, number>();
   let tempIds = 0;
@@ -65,8 +80,9 @@ export function createTodoList(notify: Pick<Toasts, "error" | "success"> = defau
   function mergeLoaded(server: Todo[]): TodoItem[] {
     const changes = loadInFlight ?? { touched: new Set<string>(), removed: new Set<string>() };
     const local = new Map(state.items.map((item) => [item.id, item]));
+    const hidden = hiddenIds();
     const merged: TodoItem[] = server
-      .filter((todo) => !changes.removed.has(todo.id))
+      .filter((todo) => !changes.removed.has(todo.id) && !hidden.has(todo.id))
       .map((todo) => (changes.touched.has(todo.id) ? (local.get(todo.id) ?? todo) : todo));
     const present = new Set(merged.map((todo) => todo.id));
     for (const id of changes.touched) {
@@ -88,6 +104,54 @@ export function createTodoList(notify: Pick<Toasts, "error" | "success"> = defau
     if (find(todo.id)) return;
     state.items.push(todo);
     state.items.sort(byCreation);
+  }
+
+  function hide(items: TodoItem[], message: string, options: RemoveOptions): void {
+    const ids = new Set(items.map((todo) => todo.id));
+    state.items = state.items.filter((todo) => !ids.has(todo.id));
+    for (const todo of items) removed(todo.id);
+    let undone = false;
+    const toastId = notify.show("info", message, {
+      action: {
+        label: "Undo",
+        run: () => {
+          undone = true;
+          awaitingDelete.delete(toastId);
+          for (const todo of items) restore(todo);
+          options.afterUndo?.(items.map((todo) => todo.id));
+        },
+      },
+      onDismiss: () => {
+        if (undone || !awaitingDelete.has(toastId)) return;
+        awaitingDelete.delete(toastId);
+        void deleteOnServer(items);
+      },
+    });
+    awaitingDelete.set(toastId, items);
+  }
+
+  async function deleteOnServer(items: TodoItem[]): Promise<void> {
+    const results = await Promise.allSettled(
+      items.map((todo) =>
+        // keepalive: a delete sent as the page closes still reaches the server.
+        send(api.todos[":id"].$delete({ param: { id: todo.id } }, { init: { keepalive: true } })),
+      ),
+    );
+    const failed = results.flatMap((result, index) =>
+      result.status === "rejected" &&
+      !(result.reason instanceof ApiError && result.reason.status === 404)
+        ? [{ todo: items[index]!, error: result.reason as unknown }]
+        : [],
+    );
+    for (const { todo } of failed) restore(todo);
+    if (failed.length > 0) {
+      fail(
+        failed.length === 1
+          ? `Couldn't delete “${failed[0]!.todo.title}”`
+          : `Couldn't delete ${failed.length} to-dos`,
+        failed[0]!.error,
+      );
+    }
   }
 
   return {
@@ -201,45 +265,45 @@ export function createTodoList(notify: Pick<Toasts, "error" | "success"> = defau
       }
     },
 
-    async remove(id: string): Promise<void> {
+    /**
+     * Deletes at once on screen, with an "Undo" toast; the server's delete waits until the toast
+     * goes (see `awaitingDelete`).
+     */
+    remove(id: string, options: RemoveOptions = {}): void {
       const todo = find(id);
       if (!todo || todo.pending) return;
-      state.items.splice(state.items.indexOf(todo), 1);
-      removed(id);
-      try {
-        await send(api.todos[":id"].$delete({ param: { id } }));
-      } catch (error) {
-        if (error instanceof ApiError && error.status === 404) return; // already gone
-        restore(todo);
-        fail(`Couldn't delete “${todo.title}”`, error);
-      }
+      hide([todo], `Deleted “${todo.title}”.`, options);
     },
 
-    async clearCompleted(): Promise<void> {
+    /** Removes every completed to-do the same way: one toast, one "Undo" for all of them. */
+    clearCompleted(options: RemoveOptions = {}): void {
       const done = state.items.filter((todo) => todo.completed && !todo.pending);
       if (done.length === 0) return;
-      state.items = state.items.filter((todo) => !done.includes(todo));
-      for (const todo of done) removed(todo.id);
-      const results = await Promise.allSettled(
-        done.map((todo) => send(api.todos[":id"].$delete({ param: { id: todo.id } }))),
-      );
-      const failed = results.flatMap((result, index) =>
-        result.status === "rejected" &&
-        !(result.reason instanceof ApiError && result.reason.status === 404)
-          ? [{ todo: done[index]!, error: result.reason as unknown }]
-          : [],
-      );
-      for (const { todo } of failed) restore(todo);
-      const cleared = done.length - failed.length;
-      if (failed.length > 0) {
-        fail(
-          failed.length === 1
-            ? `Couldn't delete “${failed[0]!.todo.title}”`
-            : `Couldn't delete ${failed.length} to-dos`,
-          failed[0]!.error,
-        );
-      } else {
-        notify.success(`Cleared ${cleared} completed ${cleared === 1 ? "to-do" : "to-dos"}.`);
+      const what = `${done.length} completed ${done.length === 1 ? "to-do" : "to-dos"}`;
+      hide(done, `Cleared ${what}.`, options);
+    },
+
+    /** Sends every deletion still waiting for its undo window (leaving the page). */
+    flushDeletes(): void {
+      for (const toastId of [...awaitingDelete.keys()]) notify.dismiss(toastId);
+    },
+
+    /** Marks every to-do done (or, when all are, not done): one request for the whole list. */
+    async completeAll(completed: boolean): Promise<void> {
+      const changed = state.items.filter((todo) => !todo.pending && todo.completed !== completed);
+      if (changed.length === 0) return;
+      const revisionsBefore = new Map(changed.map((todo) => [todo.id, bump(todo.id)]));
+      for (const todo of changed) todo.completed = completed;
+      try {
+        await send(api.todos.$patch({ json: { completed } }));
+      } catch (error) {
+        for (const todo of changed) {
+          const current = find(todo.id);
+          if (current && revisions.get(todo.id) === revisionsBefore.get(todo.id)) {
+            current.completed = !completed;
+          }
+        }
+        fail(completed ? "Couldn't mark everything done" : "Couldn't update your to-dos", error);
       }
     },
   };
