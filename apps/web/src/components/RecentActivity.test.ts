@@ -54,4 +54,53 @@ describe("RecentActivity", () => {
     await flushPromises();
     expect(wrapper.text()).toContain("No activity yet.");
   });
+
+  it("shows the newest five until asked for all, and names a logged-out device", async () => {
+    const events = Array.from({ length: 7 }, (_, i) => ({
+      id: String(7 - i),
+      type: i === 0 ? "session_revoked" : "signed_in",
+      createdAt: `2030-01-01T11:0${9 - i}:00.000Z`,
+      ip: null,
+      device,
+      thisDevice: false,
+      ...(i === 0 ? { detail: { device: "Safari 18 on iOS 18" } } : {}),
+    }));
+    mockFetch({ "GET /api/auth/activity": () => json({ events }) });
+    const wrapper = mount(RecentActivity, { props: { now: Date.UTC(2030, 0, 1, 12) } });
+    await flushPromises();
+    expect(wrapper.findAll("li")).toHaveLength(5);
+    expect(wrapper.find("li").text()).toContain("Logged out Safari 18 on iOS 18");
+
+    const toggle = wrapper.find(".more button");
+    expect(toggle.text()).toBe("Show all 7");
+    expect(toggle.attributes("aria-expanded")).toBe("false");
+    expect(toggle.attributes("aria-controls")).toBe(wrapper.find("ol").attributes("id"));
+    await toggle.trigger("click");
+    expect(wrapper.findAll("li")).toHaveLength(7);
+    expect(toggle.text()).toBe("Show fewer");
+    expect(toggle.attributes("aria-expanded")).toBe("true");
+    await toggle.trigger("click");
+    expect(wrapper.findAll("li")).toHaveLength(5);
+  });
+
+  it("offers no toggle for five entries or fewer", async () => {
+    mockFetch({
+      "GET /api/auth/activity": () =>
+        json({
+          events: [
+            {
+              id: "1",
+              type: "signed_in",
+              createdAt: "2030-01-01T11:00:00.000Z",
+              ip: null,
+              device,
+              thisDevice: true,
+            },
+          ],
+        }),
+    });
+    const wrapper = mount(RecentActivity, { props: { now: Date.UTC(2030, 0, 1, 12) } });
+    await flushPromises();
+    expect(wrapper.find(".more").exists()).toBe(false);
+  });
 });

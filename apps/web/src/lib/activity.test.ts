@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeActivity } from "./activity";
+import { describeActivity, describeEvent } from "./activity";
 
 describe("describeActivity", () => {
   it("tells the owner what an administrator did to their account", () => {
@@ -52,5 +52,23 @@ describe("describeActivity", () => {
       text: "something_new",
       tone: "neutral",
     });
+  });
+
+  it("names the device a single sign-out ended, when the entry says which", () => {
+    const detail = { device: "Chrome 130 on Android 14" };
+    expect(describeEvent({ type: "session_revoked", detail }).text).toBe(
+      "Logged out Chrome 130 on Android 14",
+    );
+    expect(describeEvent({ type: "session_revoked_by_admin", detail }).text).toBe(
+      "An administrator logged out Chrome 130 on Android 14",
+    );
+    expect(describeEvent({ type: "session_revoked_by_admin", detail }, "admin").text).toBe(
+      "Chrome 130 on Android 14 was logged out by an administrator",
+    );
+    // An entry recorded before the server named devices reads as it did.
+    expect(describeEvent({ type: "session_revoked" })).toEqual(describeActivity("session_revoked"));
+    expect(describeEvent({ type: "signed_in", detail: { methods: "password" } })).toEqual(
+      describeActivity("signed_in"),
+    );
   });
 });

@@ -97,3 +97,26 @@ export function describeActivity(
     DESCRIPTIONS[type] ?? { text: type, tone: "neutral" }
   );
 }
+
+/**
+ * What one entry says, with the facts it carries: a single device logged out names that
+ * device (`detail.device`, recorded by the server since issue 16; older entries read as
+ * before).
+ */
+export function describeEvent(
+  event: { type: ActivityEvent["type"] | (string & {}); detail?: Readonly<Record<string, string>> },
+  perspective: "owner" | "admin" = "owner",
+): Description {
+  const described = describeActivity(event.type, perspective);
+  const device = event.detail?.device;
+  if (!device) return described;
+  if (event.type === "session_revoked") return { ...described, text: `Logged out ${device}` };
+  if (event.type === "session_revoked_by_admin") {
+    const text =
+      perspective === "admin"
+        ? `${device} was logged out by an administrator`
+        : `An administrator logged out ${device}`;
+    return { ...described, text };
+  }
+  return described;
+}
