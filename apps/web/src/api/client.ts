@@ -161,8 +161,9 @@ export type SessionEndedHandler = (
 ) => Promise<SessionEndedDecision>;
 
 /**
- * Asked when a change cannot reach the server (offline, server down): resolves when it is
- * worth sending again, or returns null to fail at once. `reachable` is told of every answer.
+ * Told when a request cannot reach the server (offline, server down): returns a promise that
+ * resolves when it is worth sending again (a change waits), or null to fail at once (a read:
+ * the page says so and offers to retry). `reachable` is told of every answer.
  */
 export type ConnectionMonitor = {
   unreachable(request: { method: string; url: string }): Promise<void> | null;
@@ -298,10 +299,7 @@ export const apiFetch: typeof fetch = async (input, init) => {
     try {
       response = await globalThis.fetch(input, { ...init, credentials: "same-origin" });
     } catch (error) {
-      const wait =
-        method !== "GET" && !isAbort(error)
-          ? connectionMonitor?.unreachable({ method, url })
-          : null;
+      const wait = isAbort(error) ? null : connectionMonitor?.unreachable({ method, url });
       if (!wait) throw error;
       await wait;
       continue;

@@ -109,7 +109,8 @@ export function createKeptRequests(
      * (another user signed in on this tab) are discarded and counted.
      */
     takeFor(ownerId: string): { replay: KeptRequest[]; discarded: number } {
-      const requests = read();
+      const cutoff = now() - KEPT_REQUEST_MAX_AGE_MS;
+      const requests = read().filter((request) => request.keptAt >= cutoff);
       write([]);
       const replay = requests.filter((request) => request.ownerId === ownerId);
       return { replay, discarded: requests.length - replay.length };
