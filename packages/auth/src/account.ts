@@ -34,7 +34,7 @@ export async function revokeSessionSelection(
   why: Revocation,
 ): Promise<number> {
   const { revokedIds } = await runtime.revocations.revoke(async (tx, now) => {
-    const outcome = await revokeSessions(tx, runtime.tables, selection, now);
+    const outcome = await revokeSessions(tx, runtime.tables, selection, now, why.reason);
     // Nothing revoked (no such live session): nothing happened, nothing to tell or record.
     if (outcome.revokedIds.length === 0) return outcome;
     await runtime.hooks.emit(
@@ -67,7 +67,13 @@ export async function revokeAllSessions(
 ): Promise<number> {
   const { revoked } = await runtime.revocations.revoke(async (tx, now) => {
     await change?.(tx, now);
-    const { revokedIds } = await revokeSessions(tx, runtime.tables, { kind: "all", userId }, now);
+    const { revokedIds } = await revokeSessions(
+      tx,
+      runtime.tables,
+      { kind: "all", userId },
+      now,
+      why.reason,
+    );
     await runtime.hooks.emit("sessionsRevoked", { ...why, userId, sessionIds: revokedIds }, tx);
     return { revoked: revokedIds.length, events: [userEvent(userId, now)] };
   });
@@ -113,6 +119,7 @@ export async function changePassword(
       tables,
       { kind: "allExcept", userId: user.id, keepSessionId: current.sessionId },
       now,
+      "password_changed",
     );
     const event = { userId: user.id, sessionId: current.sessionId, client };
     await hooks.emit("passwordChanged", event, tx);
@@ -179,13 +186,15 @@ export function createAdminApi(runtime: AuthRuntime) {
       const change = { disabled: changes.disabled };
       await runtime.hooks.emit("userUpdated", { userId, change, before, actor }, tx);
       if (changes.disabled) {
-        const { revokedIds } = await revokeSessions(tx, tables, { kind: "all", userId }, now);
+        const reason = "user_disabled";
+        const all = { kind: "all", userId } as const;
+        const { revokedIds } = await revokeSessions(tx, tables, all, now, reason);
         await runtime.hooks.emit(
           "sessionsRevoked",
           {
             userId,
             sessionIds: revokedIds,
-            reason: "user_disabled",
+            reason,
             actorSessionId: null,
             client: actor.client,
           },

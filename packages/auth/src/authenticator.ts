@@ -1,9 +1,20 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { ProblemError, problemContextResponse, SIGN_IN_REQUIRED } from "./http/problem.js";
+import {
+  ProblemError,
+  problemContextResponse,
+  sessionEndedProblem,
+  SIGN_IN_REQUIRED,
+  type Problem,
+} from "./http/problem.js";
 import { refuseCrossSite, sameOriginCheck } from "./http/same-origin.js";
 
 import type { AuthRuntime } from "./runtime.js";
 import { clientInfo } from "./sessions/client-info.js";
+import {
+  findEndedSessionReason,
+  type EndedSessionKey,
+  type SessionEndedReason,
+} from "./sessions/ended-session.js";
 import {
   findByRetiredToken,
   findByRotatedOutToken,
@@ -32,6 +43,11 @@ export type AuthEnv = {
   Variables: {
     /** Set by the auth middleware: the signed-in user, or `null`. */
     auth: AuthState | null;
+    /**
+     * Set by the auth middleware when the request is anonymous because the session its
+     * cookies name has ended: why (the 401 says it, `GET /session?optional=true` too).
+     */
+    sessionEnded?: SessionEndedReason;
   };
 };
 
@@ -44,14 +60,38 @@ export type AuthEnv = {
 export type SignedInEnv = { Variables: { auth: AuthState } };
 
 /**
- * The signed-in user of a request behind the auth middleware, or a 401 problem thrown.
+ * Why the auth middleware found this request's session ended, if it did (see
+ * {@link AuthEnv}'s `sessionEnded`).
+ *
+ * @example
+ * if (!c.get("auth")) return c.json({ session: null, ended: sessionEndedReason(c) ?? null });
+ */
+export function sessionEndedReason(c: Context): SessionEndedReason | undefined {
+  return (c as Context<AuthEnv>).get("sessionEnded");
+}
+
+/**
+ * The 401 of a request without a signed-in user: `/problems/session-ended` with its `reason`
+ * when its cookies named a session that has ended, else the plain "Sign in to continue."
+ *
+ * @example
+ * if (!c.get("auth")) return problemContextResponse(c, signInRequired(c));
+ */
+export function signInRequired(c: Context): Problem {
+  const reason = sessionEndedReason(c);
+  return reason === undefined ? SIGN_IN_REQUIRED : sessionEndedProblem(reason);
+}
+
+/**
+ * The signed-in user of a request behind the auth middleware, or a 401 problem thrown (with
+ * the reason, when the session ended: {@link signInRequired}).
  *
  * @example
  * app.post("/notes", auth.middleware, async (c) => save(signedIn(c).userId, await c.req.json()));
  */
 export function signedIn(c: Context): AuthState {
   const auth = c.get("auth") as AuthState | null | undefined;
-  if (!auth) throw new ProblemError(SIGN_IN_REQUIRED);
+  if (!auth) throw new ProblemError(signInRequired(c));
   return auth;
 }
 
@@ -62,6 +102,13 @@ type Reissued = {
   rotatedSession?: { token: string; expiresAt: Date };
 };
 
+/** No session to reissue from: why it ended, when the failure path could tell. */
+type NotReissued = { ended: SessionEndedReason | undefined };
+
+const NO_SESSION: NotReissued = { ended: undefined };
+
+const isReissued = (outcome: Reissued | NotReissued): outcome is Reissued => "claims" in outcome;
+
 /**
  * The per-request protocol (docs/design.md):
  * 1. hot path: a valid, fresh access JWT authenticates with zero database queries;
@@ -70,7 +117,7 @@ type Reissued = {
  */
 export class Authenticator {
   /** Concurrent reissues for one session token share one lookup (single flight). */
-  readonly #inFlight = new Map<string, Promise<Reissued | undefined>>();
+  readonly #inFlight = new Map<string, Promise<Reissued | NotReissued>>();
 
   readonly #isSameOrigin: (c: Context) => boolean;
 
@@ -108,31 +155,40 @@ export class Authenticator {
   readonly requireAuth: MiddlewareHandler<SignedInEnv> = async (c, next) => {
     // Answered through the context, so the cookie-clearing headers of this request stay.
     if (!(c as unknown as Context<AuthEnv>).get("auth")) {
-      return problemContextResponse(c, SIGN_IN_REQUIRED);
+      return problemContextResponse(c, signInRequired(c));
     }
     await next();
   };
 
-  /** Steps 1–3 of the protocol; `accessToken` is the access cookie when already read. */
+  /**
+   * Steps 1–3 of the protocol; `accessToken` is the access cookie when already read. An
+   * anonymous answer to a request whose cookies named an ended session sets `sessionEnded`.
+   */
   async authenticate(
     c: Context,
     accessToken = this.runtime.cookies.readAccess(c),
   ): Promise<AuthState | null> {
     const { cookies, tokens, revocations, clock } = this.runtime;
     const now = clock.now();
+    let staleClaims: AccessClaims | undefined;
     if (accessToken !== undefined) {
       const claims = await tokens.verify(accessToken, now);
       if (claims && !revocations.list.isStale(claims)) return claims;
+      staleClaims = claims;
     }
     const sessionToken = cookies.readSession(c);
-    const reissued =
+    const outcome =
       sessionToken !== undefined && isWellFormedSessionToken(sessionToken)
         ? await this.#reissueFresh(c, sessionToken, now)
-        : undefined;
-    if (!reissued) {
+        : staleClaims
+          ? await this.#endedWithoutSessionCookie(staleClaims, now)
+          : NO_SESSION;
+    if (!isReissued(outcome)) {
       if (accessToken !== undefined || sessionToken !== undefined) cookies.clear(c);
+      if (outcome.ended !== undefined) c.set("sessionEnded", outcome.ended);
       return null;
     }
+    const reissued = outcome;
     cookies.setAccess(c, reissued.token, this.runtime.accessTtlSeconds);
     if (reissued.rotatedSession) {
       const { token, expiresAt } = reissued.rotatedSession;
@@ -146,20 +202,40 @@ export class Authenticator {
    * while it ran — a request sent after a logout answered could otherwise join it and be
    * served. A result the revocation list already calls stale gets one lookup of its own.
    */
-  async #reissueFresh(c: Context, sessionToken: string, now: number) {
+  async #reissueFresh(
+    c: Context,
+    sessionToken: string,
+    now: number,
+  ): Promise<Reissued | NotReissued> {
     const shared = await this.#reissue(c, sessionToken, now);
-    if (!shared || !this.runtime.revocations.list.isStale(shared.claims)) return shared;
+    if (!isReissued(shared) || !this.runtime.revocations.list.isStale(shared.claims)) {
+      return shared;
+    }
     const fresh = await this.#lookUpAndMint(
       c,
       hashSessionToken(sessionToken),
       this.runtime.clock.now(),
     );
-    if (!fresh || !shared.rotatedSession) return fresh;
+    if (!isReissued(fresh) || !shared.rotatedSession) return fresh;
     // The shared lookup rotated the token; keep handing the browser its new one.
     return { ...fresh, rotatedSession: fresh.rotatedSession ?? shared.rotatedSession };
   }
 
-  #reissue(c: Context, sessionToken: string, now: number): Promise<Reissued | undefined> {
+  /**
+   * No usable session cookie: a validly signed access token that is stale may still name its
+   * session, whose end has a reason (one query, only on this anonymous path).
+   */
+  async #endedWithoutSessionCookie(staleClaims: AccessClaims, now: number): Promise<NotReissued> {
+    const { sessionId, userId } = staleClaims;
+    return { ended: await this.#whyEnded({ sessionId, userId }, now) };
+  }
+
+  #whyEnded(key: EndedSessionKey, now: number): Promise<SessionEndedReason | undefined> {
+    const { db, tables, lifetimes } = this.runtime;
+    return findEndedSessionReason(db, tables, key, now, lifetimes);
+  }
+
+  #reissue(c: Context, sessionToken: string, now: number): Promise<Reissued | NotReissued> {
     const tokenHash = hashSessionToken(sessionToken);
     let pending = this.#inFlight.get(tokenHash);
     if (!pending) {
@@ -175,9 +251,14 @@ export class Authenticator {
    * One statement finds and touches the session, rotating its token at most once per
    * access-token lifetime. A token that was rotated out is still honoured for a short grace
    * window (tabs and requests racing the rotation); after it, presenting it means two parties
-   * hold the session: the whole session is revoked and the reuse recorded.
+   * hold the session: the whole session is revoked and the reuse recorded. When there is no
+   * live session, one more query finds out why it ended.
    */
-  async #lookUpAndMint(c: Context, tokenHash: string, now: number): Promise<Reissued | undefined> {
+  async #lookUpAndMint(
+    c: Context,
+    tokenHash: string,
+    now: number,
+  ): Promise<Reissued | NotReissued> {
     const { db, tables, lifetimes, accessTtlSeconds, rotationGraceMs } = this.runtime;
     const nextToken = generateSessionToken();
     const session = await touchLiveSession(db, tables, tokenHash, now, lifetimes, {
@@ -209,14 +290,15 @@ export class Authenticator {
       // Not the current token nor the previous one: an older token of this session's family
       // is reuse too, however many rotations ago.
       const retired = await findByRetiredToken(db, tables, tokenHash, now, lifetimes);
-      if (retired) await this.#revokeReusedSession(c, retired);
-      return undefined;
+      if (!retired) return { ended: await this.#whyEnded({ tokenHash }, now) };
+      await this.#revokeReusedSession(c, retired);
+      return { ended: "token_reuse" };
     }
     if (now - rotatedOut.rotatedAt.getTime() <= rotationGraceMs) {
       return this.#mint(rotatedOut, now);
     }
     await this.#revokeReusedSession(c, rotatedOut);
-    return undefined;
+    return { ended: "token_reuse" };
   }
 
   async #mint(
@@ -238,14 +320,15 @@ export class Authenticator {
   async #revokeReusedSession(c: Context, session: { userId: string; sessionId: string }) {
     const client = clientInfo(this.runtime, c);
     const { tables, hooks } = this.runtime;
+    const reason = "token_reuse_detected";
     await this.runtime.revocations.revoke(async (tx, now) => {
-      const outcome = await revokeSessions(tx, tables, { kind: "one", ...session }, now);
+      const outcome = await revokeSessions(tx, tables, { kind: "one", ...session }, now, reason);
       await hooks.emit(
         "sessionsRevoked",
         {
           userId: session.userId,
           sessionIds: [session.sessionId],
-          reason: "token_reuse_detected",
+          reason,
           actorSessionId: null,
           client,
         },

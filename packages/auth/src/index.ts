@@ -14,7 +14,16 @@ export {
 export { DEFAULT_ABUSE_LIMITS, type AbuseLimitOptions } from "./abuse/abuse-limits.js";
 export { HashingBusyError } from "./password/hasher.js";
 export type { LimiterStore } from "./abuse/limiter-store.js";
-export { signedIn, type AuthEnv, type AuthState, type SignedInEnv } from "./authenticator.js";
+export {
+  signedIn,
+  signInRequired,
+  sessionEndedReason,
+  type AuthEnv,
+  type AuthState,
+  type SignedInEnv,
+} from "./authenticator.js";
+export { SESSION_ENDED_REASONS, type SessionEndedReason } from "./sessions/ended-session.js";
+export type { SessionProbeQuery, SignedOutSession } from "./sessions/session-probe.js";
 export type { AuthRoutes } from "./routes.js";
 export { APPLICATION_ACTOR, type AdminApi, type AdminUserChange } from "./account.js";
 export { systemClock, type Clock } from "./clock.js";
@@ -27,6 +36,8 @@ export {
   isDatabaseUnavailableError,
   isTransactionConflictError,
   SIGN_IN_REQUIRED,
+  SESSION_ENDED_TYPE,
+  sessionEndedProblem,
   DATABASE_RETRY_AFTER_SECONDS,
   problemNotFoundHandler,
   validationError,
@@ -177,4 +188,7 @@ export {
   userResponseSchema,
   sessionViewSchema,
   sessionResponseSchema,
+  sessionEndedReasonSchema,
+  signedOutSessionSchema,
+  sessionEndedProblemSchema,
 } from "./openapi/schemas.js";

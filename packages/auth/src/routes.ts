@@ -15,6 +15,7 @@ import { sessionResponse } from "./http/session-body.js";
 import type { AuthRuntime } from "./runtime.js";
 import { clientInfo } from "./sessions/client-info.js";
 import { describeDevice } from "./sessions/device.js";
+import { signedOutSession, withProbeQuery } from "./sessions/session-probe.js";
 import { isLiveSessionOf, listLiveSessions } from "./sessions/session-store.js";
 import { login, register } from "./sign-in.js";
 import { findUserById, toPublicUser } from "./users/user-store.js";
@@ -129,7 +130,10 @@ export function createAuthRoutes(
         );
         return c.body(null, 204);
       })
-      .get("/session", docs.session, (c) => sessionResponse(c, signedIn(c)))
+      .get("/session", withProbeQuery(docs.session), (c) => {
+        const auth = c.get("auth");
+        return auth ? sessionResponse(c, auth) : signedOutSession(c);
+      })
       .get("/me", docs.me, async (c) => {
         const user = await findUserById(runtime.db, tables, signedIn(c).userId);
         if (!user) throw new ProblemError(SIGN_IN_REQUIRED);

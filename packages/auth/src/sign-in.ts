@@ -57,6 +57,7 @@ export async function startSession(
         tables,
         { kind: "one", userId: previous.userId, sessionId: previous.sessionId },
         now,
+        "replaced_by_sign_in",
       );
       await hooks.emit(
         "sessionsRevoked",

@@ -1,6 +1,7 @@
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { SessionEndedReason } from "../sessions/ended-session.js";
 
 /** One invalid field of a request body: a JSON Pointer into the body and what is wrong. */
 export type FieldError = { pointer: string; detail: string };
@@ -72,8 +73,47 @@ export function validationError(
   });
 }
 
-/** The 401 every route that needs a signed-in user answers. */
+/**
+ * The 401 every route that needs a signed-in user answers when the request brought no
+ * session (or one the server cannot tell anything about); see {@link sessionEndedProblem}.
+ */
 export const SIGN_IN_REQUIRED: Problem = { status: 401, detail: "Sign in to continue." };
+
+/** The type of the 401 a request gets when the session its cookies name has ended. */
+export const SESSION_ENDED_TYPE = "/problems/session-ended";
+
+const ENDED_DETAILS: Record<SessionEndedReason, string> = {
+  signed_out: "This session was signed out. Sign in again to continue.",
+  signed_out_everywhere: "This account was signed out on every device. Sign in again to continue.",
+  revoked_by_admin: "An administrator ended this session. Sign in again to continue.",
+  password_changed:
+    "The account's password was changed, which ended this session. Sign in with the new password.",
+  token_reuse:
+    "This session was ended to protect the account: its sign-in token was used from two places. Sign in again to continue.",
+  account_disabled: "This account is disabled.",
+  account_deleted: "This account was deleted.",
+  expired: "This session expired. Sign in again to continue.",
+};
+
+/**
+ * The 401 of a request whose session cookie (or access token) names a session that is no
+ * longer live: `type` {@link SESSION_ENDED_TYPE}, and the extension member `reason` saying
+ * why, and nothing else about the session.
+ *
+ * @example
+ * sessionEndedProblem("password_changed");
+ * // { status: 401, type: "/problems/session-ended", title: "Your session ended",
+ * //   detail: "The account's password was changed…", extensions: { reason: "password_changed" } }
+ */
+export function sessionEndedProblem(reason: SessionEndedReason): Problem {
+  return {
+    status: 401,
+    type: SESSION_ENDED_TYPE,
+    title: "Your session ended",
+    detail: ENDED_DETAILS[reason],
+    extensions: { reason },
+  };
+}
 
 /** An RFC 9457 `application/problem+json` response. */
 export function problemResponse(problem: Problem): Response {

@@ -116,4 +116,11 @@ export const CORE_MIGRATIONS: readonly AuthMigration[] = [
       `create index ${t("pending_sign_ins_user_id_idx")} on ${t("pending_sign_ins")} ("user_id")`,
     ],
   },
+  {
+    // Why each session was revoked (the `sessionsRevoked` hook's reason), so that a browser
+    // still holding its cookie can be told why it was signed out. Sessions revoked before
+    // this keep null: the reason was never recorded.
+    id: "0006_session_revoked_reason",
+    statements: (t) => [`alter table ${t("sessions")} add column "revoked_reason" text`],
+  },
 ];

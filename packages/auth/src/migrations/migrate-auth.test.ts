@@ -58,13 +58,14 @@ describe("migrateAuth", () => {
       "core/0003_session_token_history",
       "core/0004_email_verified_at",
       "core/0005_authentication_strength",
+      "core/0006_session_revoked_reason",
       "security-events/0001_security_events",
       "security-events/0002_security_events_created_at_idx",
       "security-events/0003_security_events_actor",
       "security-events/0004_security_events_detail",
     ]);
     const first = await migrateAuth(options);
-    expect(first.applied).toHaveLength(9);
+    expect(first.applied).toHaveLength(10);
     expect(await tableNames(database)).toEqual([
       "auth_migrations",
       "pending_sign_ins",
@@ -113,6 +114,7 @@ describe("migrateAuth", () => {
       "core/0003_session_token_history",
       "core/0004_email_verified_at",
       "core/0005_authentication_strength",
+      "core/0006_session_revoked_reason",
       "security-events/0001_security_events",
       "security-events/0002_security_events_created_at_idx",
       "security-events/0003_security_events_actor",

@@ -15,6 +15,7 @@ import {
   reauthenticatedSchema,
   sessionResponseSchema,
   sessionsResponseSchema,
+  signedOutSessionSchema,
   twoFactorRequiredSchema,
   userResponseSchema,
 } from "./schemas.js";
@@ -85,10 +86,25 @@ const AUTH_ROUTES: Record<AuthRouteName, RouteDescription> = {
   },
   session: {
     summary: "The access token's claims (no database query)",
+    description:
+      "Not signed in: 401 (`/problems/session-ended` with its `reason` when the cookies named a session that ended). With `optional=true` the same is a 200 `{session: null}`, with `ended.reason` when there is one: a probe that a browser does not log as an error. The cookies of an ended session are cleared either way.",
     security: SIGNED_IN,
+    parameters: [
+      {
+        in: "query",
+        name: "optional",
+        required: false,
+        schema: { type: "string", enum: ["true", "false"] },
+        description:
+          "`true`: answer 200 `{session: null}` rather than 401 when not signed in. Read only when not signed in.",
+      },
+    ],
     responses: {
-      200: jsonResponse("The session.", sessionResponseSchema),
-      ...problemResponses(401, 503),
+      200: jsonResponse(
+        "The session; or, with `optional=true` and not signed in, `session: null`.",
+        z.union([sessionResponseSchema, signedOutSessionSchema]),
+      ),
+      ...problemResponses(400, 401, 503),
     },
   },
   me: {

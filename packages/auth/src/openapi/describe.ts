@@ -7,7 +7,7 @@ import {
 } from "hono-openapi";
 import type { OpenAPIV3_1 } from "openapi-types";
 import { z } from "zod";
-import { problemSchema, validationProblemSchema } from "./schemas.js";
+import { problemSchema, unauthorizedProblemSchema, validationProblemSchema } from "./schemas.js";
 
 /** An operation's OpenAPI description, responses' schemas given as zod (see `jsonContent`). */
 export type RouteDescription = DescribeRouteOptions;
@@ -114,7 +114,7 @@ const PROBLEMS: Record<
   400: { description: "The body is not well-formed JSON." },
   401: {
     description:
-      "Not signed in (or, signing in, wrong credentials). On a sensitive route: type `/problems/reauthentication-required`, with the `methods` that can confirm it's you (`POST /reauthenticate…`) and `maxAgeSeconds`.",
+      "Not signed in (or, signing in, wrong credentials). When the request's cookies named a session that has ended: type `/problems/session-ended` with `reason` (a `SessionEndedReason`: `signed_out`, `signed_out_everywhere`, `revoked_by_admin`, `password_changed`, `token_reuse`, `account_disabled`, `account_deleted`, `expired`). On a sensitive route: type `/problems/reauthentication-required`, with the `methods` that can confirm it's you (`POST /reauthenticate…`) and `maxAgeSeconds`.",
   },
   403: {
     description:
@@ -147,7 +147,12 @@ export function problemResponses(...statuses: ProblemStatus[]): Responses {
   const responses: Responses = {};
   for (const status of statuses) {
     const { description, headers } = PROBLEMS[status];
-    const schema = status === 422 ? validationProblemSchema : problemSchema;
+    const schema =
+      status === 422
+        ? validationProblemSchema
+        : status === 401
+          ? unauthorizedProblemSchema
+          : problemSchema;
     responses[status] = {
       description,
       ...(headers ? { headers } : {}),

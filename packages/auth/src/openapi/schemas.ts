@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SESSION_ENDED_REASONS } from "../sessions/ended-session.js";
 
 /**
  * The shapes the auth routes answer with, as zod schemas: the OpenAPI document is generated
@@ -37,6 +38,24 @@ export const sessionViewSchema = z
   .meta({ id: "SessionView" });
 
 export const sessionResponseSchema = z.strictObject({ session: sessionViewSchema });
+
+/** Why a session a browser still holds ended (`SessionEndedReason`). */
+export const sessionEndedReasonSchema = z.enum(SESSION_ENDED_REASONS).meta({
+  id: "SessionEndedReason",
+  description:
+    "Why the session ended: signed out (from another device, or by a newer sign-in), signed out everywhere, by an administrator, a password change or reset, a reused session token (security), the account disabled or deleted, or expired (idle or absolute lifetime).",
+});
+
+/** `GET /session?optional=true` when not signed in. */
+export const signedOutSessionSchema = z
+  .strictObject({
+    session: z.null(),
+    ended: z
+      .strictObject({ reason: sessionEndedReasonSchema })
+      .optional()
+      .meta({ description: "Present when the request's cookies named a session that ended." }),
+  })
+  .meta({ id: "SignedOutSession" });
 
 /** `Device`: what the user agent says, parsed. */
 export const deviceSchema = z
@@ -88,6 +107,20 @@ export const problemSchema = z
     detail: z.string().optional(),
   })
   .meta({ id: "Problem", description: "RFC 9457 problem details" });
+
+/** The 401 of a request whose cookies named a session that has ended. */
+export const sessionEndedProblemSchema = z
+  .looseObject({
+    type: z.literal("/problems/session-ended"),
+    title: z.string(),
+    status: z.literal(401),
+    detail: z.string(),
+    reason: sessionEndedReasonSchema,
+  })
+  .meta({ id: "SessionEndedProblem" });
+
+/** A 401: the session ended (with why), or any other problem (not signed in, step-up…). */
+export const unauthorizedProblemSchema = z.union([sessionEndedProblemSchema, problemSchema]);
 
 /** The 422: one entry per invalid field, at most 20 listed. */
 export const validationProblemSchema = z

@@ -57,6 +57,12 @@ function sessionsTable(name: TableNamer, users: ReturnType<typeof usersTable>) {
       /** The absolute expiry; the idle expiry is `last_seen_at` + the idle timeout. */
       expiresAt: timestampMs("expires_at").notNull(),
       revokedAt: timestampMs("revoked_at"),
+      /**
+       * Why it was revoked: the `sessionsRevoked` hook's reason (`signed_out`,
+       * `password_changed`, `token_reuse_detected`…); null while live, and for sessions revoked
+       * before the column existed.
+       */
+      revokedReason: text("revoked_reason"),
       userAgent: text("user_agent"),
       ip: text("ip"),
       /** When the user last proved who they are in this session: the sign-in or a step-up. */

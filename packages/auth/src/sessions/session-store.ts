@@ -2,6 +2,7 @@ import { and, desc, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import type { Db, Tx } from "../db.js";
 import type { CoreTables } from "../schema/core-tables.js";
 import type { RevocationEvent } from "../revocation/revocation-list.js";
+import type { SessionRevocationReason } from "../plugins/hooks.js";
 
 export type SessionLifetimes = { absoluteMs: number; idleMs: number };
 
@@ -39,7 +40,6 @@ export async function insertSession(
   return row!;
 }
 
-/** Not revoked, inside its absolute lifetime, and used within the idle timeout. */
 /** Not revoked, not past its absolute expiry, seen within the idle timeout. */
 export function isLive(
   sessions: CoreTables["sessions"],
@@ -216,14 +216,17 @@ export type SessionSelection =
   | { kind: "allExcept"; userId: string; keepSessionId: string };
 
 /**
- * Marks the selected, still-unrevoked sessions revoked and returns one not-before event per
- * session it changed. Always scoped by `userId`: a session id of another user matches nothing.
+ * Marks the selected, still-unrevoked sessions revoked, recording `reason` (what the
+ * `sessionsRevoked` hook is told; a browser still holding one is later told why), and returns
+ * one not-before event per session it changed. Always scoped by `userId`: a session id of
+ * another user matches nothing. A session already revoked keeps its first reason.
  */
 export async function revokeSessions(
   tx: Tx,
   t: CoreTables,
   selection: SessionSelection,
   nowMs: number,
+  reason: SessionRevocationReason,
 ): Promise<{ revokedIds: string[]; events: RevocationEvent[] }> {
   const { sessions } = t;
   const scope = and(eq(sessions.userId, selection.userId), isNull(sessions.revokedAt));
@@ -235,7 +238,7 @@ export async function revokeSessions(
         : scope;
   const rows = await tx
     .update(sessions)
-    .set({ revokedAt: new Date(nowMs) })
+    .set({ revokedAt: new Date(nowMs), revokedReason: reason })
     .where(where)
     .returning({ id: sessions.id });
   const revokedIds = rows.map((row) => row.id);
