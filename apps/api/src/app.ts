@@ -19,12 +19,22 @@ import type { Config } from "./config.js";
 import { createHealthRoutes } from "./health/routes.js";
 import { appAuthPlugins, appRetentionOptions, type APP_AUTH_PLUGINS } from "./auth-plugins.js";
 import { limitBody } from "./http/body-limit.js";
+import { compressLarge } from "./http/compress-large.js";
 import { securityHeaders } from "./http/security-headers.js";
 import { createSpa, defaultWebDistDir } from "./http/spa.js";
 import { createOpenApiRoutes } from "./openapi/routes.js";
 import { createTodoRoutes } from "./todos/routes.js";
 
 const BODYLESS = new Set(["GET", "HEAD", "OPTIONS"]);
+/** GETs that answer lists or documents, compressed past 1 KiB (decision 024). */
+const COMPRESSED_ROUTES = [
+  "/api/todos",
+  "/api/auth/sessions",
+  "/api/auth/activity",
+  "/api/auth/me/export",
+  "/api/admin/*",
+  "/api/openapi.json",
+];
 
 export type AppDeps = {
   database: Database;
@@ -127,6 +137,9 @@ export async function createApp(deps: AppDeps) {
   // Only where a body can come: reading `body` on a GET makes @hono/node-server build a full
   // Request object, a real cost on the hot path.
   app.use("/api/*", (c, next) => (BODYLESS.has(c.req.method) ? next() : limitBodySize(c, next)));
+  // Only the answers that can be long: the hot path (session, health) never meets it.
+  const compressLong = compressLarge();
+  for (const path of COMPRESSED_ROUTES) app.use(path, compressLong);
   // No caching and the CSRF check come with auth.middleware, on every route that has a user
   // (the auth routes, the to-dos); the health routes set no-store themselves.
   const routes = buildRoutes(deps, auth, clock);
