@@ -1,7 +1,11 @@
 import { flushPromises } from "@vue/test-utils";
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { json, mockFetch, problem } from "../testing/fetch-mock";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { toasts } from "../stores/toasts";
+import { json, mockFetch, noContent, problem } from "../testing/fetch-mock";
 import { claims, mountPage, user } from "../testing/mount-page";
+import { loadPasswordPolicy } from "../lib/password-feedback";
+
+beforeAll(() => loadPasswordPolicy(), 30_000);
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -73,5 +77,39 @@ describe("AccountPage", () => {
       "Delete account",
       "Delete your account?",
     ]);
+  });
+
+  it("announces a password change once: in the form's status, not in a toast as well", async () => {
+    const { wrapper } = await mountAccount(user, {
+      "POST /api/auth/password": () => noContent(),
+    });
+    const status = wrapper.find(".password-status");
+    // The live region is there, empty, before anything happens.
+    expect(status.attributes("role")).toBe("status");
+    expect(status.text()).toBe("");
+    const before = toasts.items.length;
+
+    await wrapper.find("#current-password").setValue("old-password-123");
+    await wrapper.find("#new-password").setValue("violet-kettle-harbour-93");
+    await wrapper.find(".password-form").trigger("submit");
+    await vi.waitFor(() => expect(status.text()).toContain("Your password was changed."), {
+      timeout: 5000,
+    });
+    expect(toasts.items.length).toBe(before);
+  });
+
+  it("says why a new password is refused once, in the strength feedback", async () => {
+    const { wrapper } = await mountAccount(user);
+    await wrapper.find("#current-password").setValue("old-password-123");
+    await wrapper.find("#new-password").setValue("password");
+    await wrapper.find(".password-form").trigger("submit");
+    await vi.waitFor(
+      () => expect(wrapper.find("#new-password-extra").text()).toMatch(/too easy to guess/i),
+      {
+        timeout: 5000,
+      },
+    );
+    expect(wrapper.find("#new-password-error").exists()).toBe(false);
+    expect(document.activeElement).toBe(wrapper.find("#new-password").element);
   });
 });
