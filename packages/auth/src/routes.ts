@@ -4,6 +4,7 @@ import { readPeerFirst } from "./abuse/limiter-client.js";
 import { changePassword, revokeAllSessions, revokeSessionSelection } from "./account.js";
 import { signedIn, type AuthEnv, type Authenticator, type SignedInEnv } from "./authenticator.js";
 import { verifyCurrentPassword } from "./password/current-password.js";
+import { passwordCheckBody, passwordChecker } from "./password/check-route.js";
 import {
   reauthenticated,
   reauthenticationRequired,
@@ -63,6 +64,7 @@ export function createAuthRoutes(
 ) {
   const { requireAuth } = authenticator;
   const { lifetimes, tables } = runtime;
+  const checkPassword = passwordChecker(runtime);
 
   return (
     new Hono<AuthEnv>()
@@ -91,6 +93,13 @@ export function createAuthRoutes(
       .post("/login", docs.login, readPeerFirst, jsonBody(loginBody), async (c) => {
         return c.json(await login(runtime, c, c.req.valid("json")), 200);
       })
+      .post(
+        "/password/check",
+        docs.checkPassword,
+        readPeerFirst,
+        jsonBody(passwordCheckBody),
+        async (c) => c.json(await checkPassword(c, c.req.valid("json")), 200),
+      )
       .post("/logout", docs.logout, async (c) => {
         const auth = c.get("auth");
         if (auth) {

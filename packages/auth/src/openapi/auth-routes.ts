@@ -31,6 +31,7 @@ const signedOut = {
 type AuthRouteName =
   | "register"
   | "login"
+  | "checkPassword"
   | "logout"
   | "logoutAll"
   | "logoutOthers"
@@ -64,6 +65,29 @@ const AUTH_ROUTES: Record<AuthRouteName, RouteDescription> = {
         SET_COOKIE_HEADER,
       ),
       ...problemResponses(...UNSAFE_PROBLEMS, ...BODY_PROBLEMS, 401, 429, 503),
+    },
+  },
+  checkPassword: {
+    summary: "Check a candidate password against the password policy",
+    description:
+      "The verdict sign-up, a password change or a reset would give this password, for feedback while typing: the same normalisation, length limits and strength estimate, with `context` (the user's email and name) counted as guessable words. Nothing is stored or logged. `level`: 1 wrong length, 2 too easy to guess, 3 acceptable, 4 acceptable and 16 characters or more. Counted per client address (429 past 120 in 5 minutes).",
+    security: ANYONE,
+    responses: {
+      200: jsonResponse(
+        "The verdict; `problem` says why a password would be refused, in the words of the 422 it would get.",
+        z.union([
+          z.strictObject({
+            acceptable: z.literal(true),
+            level: z.union([z.literal(3), z.literal(4)]),
+          }),
+          z.strictObject({
+            acceptable: z.literal(false),
+            level: z.union([z.literal(1), z.literal(2)]),
+            problem: z.string(),
+          }),
+        ]),
+      ),
+      ...problemResponses(...UNSAFE_PROBLEMS, ...BODY_PROBLEMS, 429, 503),
     },
   },
   logout: {
