@@ -55,9 +55,12 @@ test("sign up, then add, edit, complete and delete to-dos; everything survives a
   ).toBeChecked();
   await expect(page.getByText("2 items left")).toBeVisible();
 
-  // Delete one.
+  // Delete one: gone at once, with an Undo; closing the toast sends the delete.
+  await page.getByRole("button", { name: "Delete “Renew passport”" }).click();
+  const undoToast = page.getByRole("status").filter({ hasText: "Deleted “Renew passport”." });
+  await expect(undoToast.getByRole("button", { name: "Undo" })).toBeVisible();
   await saved(page, "DELETE", () =>
-    page.getByRole("button", { name: "Delete “Renew passport”" }).click(),
+    undoToast.getByRole("button", { name: "Dismiss notification" }).click(),
   );
   await expect(todoRow(page, "Renew passport")).toHaveCount(0);
 
@@ -181,8 +184,19 @@ test("a list of hundreds loads page by page; counts, Clear completed and the cap
 
   // Clear completed reaches the ones on the second and third pages too.
   await page.getByRole("button", { name: "Clear completed" }).click();
-  await expect(page.getByText(`Cleared ${completed.length} completed to-dos.`)).toBeVisible();
+  const cleared = page.getByRole("status").filter({
+    hasText: `Cleared ${completed.length} completed to-dos.`,
+  });
+  await expect(cleared).toBeVisible();
   await expect(rows).toHaveCount(CAP - completed.length);
+  // The deletes go when the Undo toast does (here: closed at once).
+  let deleted = 0;
+  page.on("response", (r) => {
+    if (r.request().method() === "DELETE" && r.url().includes("/api/todos/") && r.ok())
+      deleted += 1;
+  });
+  await cleared.getByRole("button", { name: "Dismiss notification" }).click();
+  await expect.poll(() => deleted).toBe(completed.length);
 
   // With room again, the kept title goes in.
   await addTodo(page, "One too many");

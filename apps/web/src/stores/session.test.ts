@@ -34,6 +34,19 @@ describe("session store", () => {
     expect(session.signedIn).toBe(true);
     expect(session.state.claims).toEqual(claims);
     expect(calls).toHaveLength(1);
+    expect(calls[0]!.query.get("optional")).toBe("true");
+  });
+
+  it("is signed out when the probe answers {session: null}, told why a session ended", async () => {
+    mockFetch({
+      "GET /api/auth/session": () => json({ session: null, ended: { reason: "signed_out" } }),
+    });
+    const session = createSessionStore();
+    await session.ensureLoaded();
+    expect(session.state.status).toBe("signed-out");
+    expect(session.takeNotice()).toBe(
+      "You were signed out of this device from another device. Please sign in again.",
+    );
   });
 
   it("is signed out when the probe answers 401, without triggering the session-ended redirect", async () => {

@@ -1,5 +1,6 @@
 import { reactive, readonly } from "vue";
 import { api, send, type SessionClaims, type User } from "../api/client";
+import { sessionEndedMessage } from "../lib/session-ended-reason";
 
 export type SessionStatus = "unknown" | "signed-in" | "signed-out";
 
@@ -61,11 +62,21 @@ export function createSessionStore() {
 
   async function refresh(): Promise<void> {
     try {
-      const response = await send(api.auth.session.$get());
-      state.claims = (await response.json()).session;
-      state.status = "signed-in";
+      // `optional`: signed out is a 200 {session: null}, not a 401 (no console error per page).
+      const response = await send(api.auth.session.$get({ query: { optional: "true" } }));
+      const body = await response.json();
+      if (body.session) {
+        state.claims = body.session;
+        state.status = "signed-in";
+        return;
+      }
+      markSignedOut(
+        "ended" in body && body.ended
+          ? `${sessionEndedMessage(body.ended.reason)} Please sign in again.`
+          : undefined,
+      );
     } catch {
-      // 401 means "not signed in"; for routing, an unreachable server counts the same.
+      // For routing, an unreachable server counts as signed out.
       state.status = "signed-out";
       state.claims = null;
       state.user = null;

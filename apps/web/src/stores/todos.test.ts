@@ -464,6 +464,75 @@ describe("TodosPage", () => {
     wrapper.unmount();
   });
 
+  it("keeps the filter in the address: a reload opens on the same one", async () => {
+    const { wrapper } = await mountPage([todo("a"), todo("b", true)]);
+    const router = wrapper.vm.$router;
+    const filter = (name: string) =>
+      wrapper.findAll("button.filter").find((b) => b.text().startsWith(name))!;
+    await filter("Done").trigger("click");
+    await flushPromises();
+    expect(router.currentRoute.value.query).toEqual({ filter: "done" });
+    await router.replace({ query: { filter: "active" } });
+    await flushPromises();
+    expect(filter("Active").attributes("aria-pressed")).toBe("true");
+    expect(wrapper.findAll("li.todo .title").map((li) => li.text())).toEqual(["a"]);
+    await filter("All").trigger("click");
+    await flushPromises();
+    expect(router.currentRoute.value.query).toEqual({});
+    wrapper.unmount();
+  });
+
+  it("marks all done in one request, then offers the reverse; says when all is done", async () => {
+    const { wrapper, calls } = await mountPage([todo("a"), todo("b", true)], {
+      "PATCH /api/todos": () => json({ updated: 1 }),
+    });
+    await wrapper.get("button.mark-all").trigger("click");
+    await flushPromises();
+    expect(calls.filter((c) => c.method === "PATCH").map((c) => c.body)).toEqual([
+      { completed: true },
+    ]);
+    expect(wrapper.text()).toContain("Everything is done.");
+    expect(wrapper.get("button.mark-all").text()).toBe("Mark all not done");
+    wrapper.unmount();
+  });
+
+  it("never says '0 items left' of an empty list", async () => {
+    const { wrapper } = await mountPage([]);
+    expect(wrapper.text()).not.toMatch(/items? left/);
+    wrapper.unmount();
+  });
+
+  it("says a pasted title is too long instead of cutting it, and keeps it", async () => {
+    const { wrapper, calls } = await mountPage([]);
+    const input = wrapper.get<HTMLInputElement>("#new-todo");
+    await input.setValue("x".repeat(612));
+    expect(wrapper.get("#new-todo-error").text()).toContain(
+      "Too long: 612 characters, at most 500",
+    );
+    expect(input.attributes("aria-invalid")).toBe("true");
+    expect(wrapper.get("form.new-todo button[type=submit]").attributes("disabled")).toBeDefined();
+    await wrapper.get("form.new-todo").trigger("submit");
+    expect(calls.filter((c) => c.method === "POST")).toHaveLength(0);
+    expect(input.element.value).toHaveLength(612);
+    wrapper.unmount();
+  });
+
+  it("after a delete, focus goes to the next to-do (or the previous one at the end)", async () => {
+    const items = [todo("a"), todo("b"), todo("c")];
+    const { wrapper } = await mountPage(items);
+    const del = (title: string) => wrapper.get(`button[aria-label="Delete “${title}”"]`);
+    await del("b").trigger("click");
+    await flushPromises();
+    expect(document.activeElement).toBe(del("c").element);
+    await del("c").trigger("click");
+    await flushPromises();
+    expect(document.activeElement).toBe(del("a").element);
+    await del("a").trigger("click");
+    await flushPromises();
+    expect(document.activeElement?.id).toBe("new-todo");
+    wrapper.unmount();
+  });
+
   it("rolls back a failed toggle and shows an error toast", async () => {
     const first = todo("a");
     const { wrapper } = await mountPage([first], {
