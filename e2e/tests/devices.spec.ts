@@ -62,9 +62,22 @@ test("two devices: both are listed, and revoking the other one signs it out", as
     await expect(other).toContainText("iOS");
     await expect(page.getByText("This device", { exact: true })).toHaveCount(1);
 
+    // Nothing happens before the confirmation; then the row goes and focus moves to its
+    // neighbour (this device's button), not to the top of the page.
     await other.getByRole("button", { name: /^Log out (?!this device)/ }).click();
-    await expect(page.getByText(/^Logged out .*iOS/)).toBeVisible();
+    const confirm = page.getByRole("dialog", { name: /^Log out .*iOS.*\?$/ });
+    await expect(confirm).toBeVisible();
+    await expect(sessions).toHaveCount(2);
+    await confirm.getByRole("button", { name: "Log out", exact: true }).click();
+    await expect(
+      page.getByRole("region", { name: "Notifications" }).getByText(/^Logged out .*iOS/),
+    ).toBeVisible();
     await expect(sessions).toHaveCount(1);
+    await expect(laptop.getByRole("button", { name: /^Log out this device/ })).toBeFocused();
+    // The activity says which device was logged out.
+    await expect(
+      page.getByRole("region", { name: "Recent activity" }).getByText(/^Logged out .*iOS/),
+    ).toBeVisible();
     await expect(page.getByText("1 session signed in")).toBeVisible();
 
     // The phone's very next action lands it on the sign-in page.
