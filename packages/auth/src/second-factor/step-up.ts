@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { AuthState, SignedInEnv } from "../authenticator.js";
-import { signedIn } from "../authenticator.js";
+import { signedIn, signInRequired } from "../authenticator.js";
 import {
   problemContextResponse,
   ProblemError,
@@ -59,7 +59,7 @@ export function createRequireRecentAuth(runtime: AuthRuntime): MiddlewareHandler
   return async (c, next) => {
     // Typed signed-in, but a host may mount it without `requireAuth` in front.
     const auth = c.get("auth") as AuthState | null;
-    if (!auth) return problemContextResponse(c, SIGN_IN_REQUIRED);
+    if (!auth) return problemContextResponse(c, signInRequired(c));
     if (auth.authTime * 1000 >= runtime.clock.now() - maxAgeMs) return next();
     const methods = await stepUpMethods(runtime, auth.userId);
     return problemContextResponse(

@@ -266,4 +266,12 @@ describe("revoked_by_admin", () => {
     expect(all.status).toBe(200);
     await expectEnded(await user.client.get("/api/notes"), "revoked_by_admin");
   });
+
+  it("the admin console's permission guard says why too", async () => {
+    const admin = await host.userWithRole("admin");
+    const laptop = await secondDevice(host, admin);
+    expect((await laptop.get("/api/admin/users")).status).toBe(200);
+    expect((await admin.client.post("/api/auth/logout-others")).status).toBe(204);
+    await expectEnded(await laptop.get("/api/admin/users"), "signed_out");
+  });
 });

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
-import type { SignedInEnv } from "../../authenticator.js";
-import { ProblemError, SIGN_IN_REQUIRED, type Problem } from "../../http/problem.js";
+import { signInRequired, type SignedInEnv } from "../../authenticator.js";
+import { ProblemError, type Problem } from "../../http/problem.js";
 import type { AccessClaims } from "../../tokens/access-token.js";
 import type { RoleSet } from "./roles.js";
 
@@ -17,7 +17,7 @@ const forbidden = (detail: string): Problem => ({
 /** The signed-in user of a request behind `auth.middleware`, or 401 thrown. */
 function claimsOf(c: Parameters<MiddlewareHandler>[0]): AccessClaims {
   const auth = c.get("auth") as AccessClaims | null | undefined;
-  if (!auth) throw new ProblemError(SIGN_IN_REQUIRED);
+  if (!auth) throw new ProblemError(signInRequired(c));
   return auth;
 }
 

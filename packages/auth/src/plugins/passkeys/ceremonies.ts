@@ -178,8 +178,7 @@ export async function startAuthentication(
   if (purpose === "second-factor") {
     userId = (await context.pendingSignIn(c)).userId;
   } else {
-    const auth = c.get("auth");
-    if (!auth) throw new ProblemError(SIGN_IN_REQUIRED);
+    const auth = context.signedIn(c);
     userId = auth.userId;
     sessionId = auth.sessionId;
   }
@@ -286,8 +285,7 @@ async function boundParty(
     return { userId: pending.userId, pending };
   }
   if (challenge.purpose === "reauthenticate") {
-    const auth = c.get("auth");
-    if (!auth) throw new ProblemError(SIGN_IN_REQUIRED);
+    const auth = deps.context.signedIn(c);
     if (auth.userId !== challenge.userId || auth.sessionId !== challenge.sessionId) {
       throw challengeExpired();
     }
