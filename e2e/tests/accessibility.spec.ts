@@ -40,6 +40,8 @@ for (const required of [
 
 for (const state of CHECKED) {
   test(`axe: ${state.name}`, async ({ page, request }) => {
+    // One state, four variants: four axe runs (and four set-ups for a toast).
+    test.setTimeout(60_000);
     const taken = uniqueEmail("taken");
     if (state.name === "sign-up: server error") await register(request, taken);
     if (state.as === "user") await register(page.context().request, uniqueEmail("axe"));

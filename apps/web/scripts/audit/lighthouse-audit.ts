@@ -14,7 +14,7 @@ export const LIGHTHOUSE_PAGES = [
 export type LighthouseResult = {
   page: string;
   preset: Preset;
-  runs: (LighthouseFigures & { load1m: number })[];
+  runs: (LighthouseFigures & { load1m: number; benchmarkIndex: number })[];
   median: LighthouseFigures;
   /** Each failed audit once, with how many of the runs failed it. */
   failed: (FailedAudit & { runs: number })[];
@@ -77,6 +77,8 @@ export async function lighthouseAudit(options: {
   runs: number;
   presets: Preset[];
   pages?: string[];
+  /** Wait for the 1-minute load average to fall below this before each run (0: never wait). */
+  maxLoad: number;
 }): Promise<LighthouseResult[]> {
   const results: LighthouseResult[] = [];
   const pages = LIGHTHOUSE_PAGES.filter(
@@ -87,14 +89,14 @@ export async function lighthouseAudit(options: {
       const runs: LighthouseResult["runs"] = [];
       const failedCount = new Map<string, FailedAudit & { runs: number }>();
       for (let run = 1; run <= options.runs; run += 1) {
-        const load1m = await waitForQuiet();
+        const load1m = options.maxLoad > 0 ? await waitForQuiet(options.maxLoad) : loadavg()[0]!;
         const cookie = page.signedIn ? await signedInCookie(options.baseUrl) : undefined;
-        const { figures, failed } = await runLighthouse(
+        const { figures, failed, benchmarkIndex } = await runLighthouse(
           `${options.baseUrl}${page.path}`,
           preset,
           cookie,
         );
-        runs.push({ ...figures, load1m });
+        runs.push({ ...figures, load1m, benchmarkIndex });
         for (const audit of failed) {
           const key = `${audit.category}/${audit.id}`;
           const seen = failedCount.get(key);
@@ -103,10 +105,12 @@ export async function lighthouseAudit(options: {
         console.log(
           `  ${page.name} ${preset} run ${run}/${options.runs}: performance ${figures.performance}, ` +
             `accessibility ${figures.accessibility}, best practices ${figures.bestPractices}, ` +
-            `SEO ${figures.seo}, LCP ${Math.round(figures.lcpMs)} ms (load ${load1m.toFixed(2)})`,
+            `SEO ${figures.seo}, LCP ${Math.round(figures.lcpMs)} ms (load ${load1m.toFixed(2)}, benchmark index ${Math.round(benchmarkIndex)})`,
         );
       }
-      const median = medianOf(runs.map(({ load1m: _load, ...figures }) => figures));
+      const median = medianOf(
+        runs.map(({ load1m: _l, benchmarkIndex: _b, ...figures }) => figures),
+      );
       results.push({ page: page.name, preset, runs, median, failed: [...failedCount.values()] });
     }
   }

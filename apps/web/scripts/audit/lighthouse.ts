@@ -20,7 +20,12 @@ export type LighthouseFigures = {
 /** An audit that cost points (or, for performance, time or bytes), with Lighthouse's words. */
 export type FailedAudit = { category: string; id: string; score: number | null; display: string };
 
-export type LighthouseRun = { figures: LighthouseFigures; failed: FailedAudit[] };
+/** `benchmarkIndex`: how fast Lighthouse found this machine (its simulation scales with it). */
+export type LighthouseRun = {
+  figures: LighthouseFigures;
+  failed: FailedAudit[];
+  benchmarkIndex: number;
+};
 
 // The e2e suite's switches (no calls home: the network is closed), headless.
 const CHROME_FLAGS = ["--headless=new", ...(launchOptions.args ?? [])];
@@ -64,7 +69,11 @@ export async function runLighthouse(
     if (lhr.runtimeError) {
       throw new Error(`Lighthouse: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`);
     }
-    return { figures: figuresOf(lhr), failed: failedAudits(lhr) };
+    return {
+      figures: figuresOf(lhr),
+      failed: failedAudits(lhr),
+      benchmarkIndex: lhr.environment.benchmarkIndex,
+    };
   } finally {
     chrome.kill();
   }

@@ -33,6 +33,7 @@ const { values: args } = parseArgs({
     root: { type: "string", default: resolve(webDir, "../..") },
     port: { type: "string", default: "45210" },
     runs: { type: "string", default: "3" },
+    "max-load": { type: "string", default: "1.5" },
     preset: { type: "string", multiple: true },
     page: { type: "string", multiple: true },
     state: { type: "string", multiple: true },
@@ -45,7 +46,9 @@ const { values: args } = parseArgs({
 if (args.help) {
   console.log(`audit [--axe] [--lighthouse] [--url=URL | --root=DIR --port=N] [--runs=N]
       [--preset=mobile|desktop]… [--page=landing|sign-in|sign-up|to-dos]… [--state=TEXT]…
-      [--admin-email=E --admin-password=P]   (default: both parts, 3 runs, both presets)`);
+      [--max-load=1.5] [--admin-email=E --admin-password=P]
+  Default: both parts, 3 runs, both presets; each Lighthouse run first waits (up to 2 min) for
+  the 1-minute load average to fall below --max-load (0: no wait).`);
   process.exit(0);
 }
 
@@ -159,6 +162,7 @@ try {
       baseUrl,
       runs,
       presets,
+      maxLoad: Number(args["max-load"]),
       ...(args.page ? { pages: args.page } : {}),
     });
     const js = initialJs(root);
