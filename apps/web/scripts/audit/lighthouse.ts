@@ -35,8 +35,8 @@ const CATEGORIES = ["performance", "accessibility", "best-practices", "seo"];
 /**
  * One Lighthouse 12 navigation of `url` in a fresh Chromium (Debian's), with the default
  * mobile preset (simulated slow 4G and 4× CPU slowdown on a Moto G Power–sized screen) or the
- * desktop one. `cookie` is sent with every request (a signed-in page): Lighthouse resets the
- * origin's storage, cookies included, before it loads the page.
+ * desktop one. `cookie` goes with every request as Lighthouse's `extraHeaders` (a signed-in
+ * page in a browser profile that is new for each run).
  *
  * @example
  * const { figures } = await runLighthouse("http://localhost:45210/sign-in", "mobile");
