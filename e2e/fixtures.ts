@@ -79,6 +79,25 @@ export async function expectSignInPage(page: Page, returnTo: string | null): Pro
   await expect(page.getByRole("heading", { name: "Welcome back" })).toBeVisible();
 }
 
+/**
+ * The session ended under the page (revoked elsewhere): the app asks to sign in again in place,
+ * saying why (`reason`, as the SPA words it); the user goes to the sign-in page instead, which
+ * says why again, comes back to `returnTo` afterwards, and shows them signed out.
+ */
+export async function expectSessionEndedThenSignInPage(
+  page: Page,
+  reason: string,
+  returnTo: string,
+): Promise<void> {
+  const dialog = page.getByRole("dialog", { name: "Sign in again" });
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toContainText(reason);
+  await dialog.getByRole("button", { name: "Go to the sign-in page" }).click();
+  await expectSignInPage(page, returnTo);
+  await expect(page.getByText(`${reason} Please sign in again.`)).toBeVisible();
+  await expect(headerSignOut(page)).toBeHidden();
+}
+
 /** The header's "Sign out" button: visible exactly when the SPA thinks it is signed in. */
 export function headerSignOut(page: Page): Locator {
   return page.getByRole("banner").getByRole("button", { name: "Sign out" });

@@ -2,8 +2,7 @@ import type { Page } from "@playwright/test";
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from "../constants";
 import {
   expect,
-  expectSignInPage,
-  headerSignOut,
+  expectSessionEndedThenSignInPage,
   LAPTOP_UA,
   newTodoInput,
   openDevice,
@@ -15,8 +14,6 @@ import {
  * The admin area (issue 14). The e2e server starts with one administrator (ADMIN_EMAIL,
  * made by the seed script before the server starts); every other account is a plain user.
  */
-
-const SESSION_ENDED = "Your session ended — please sign in again.";
 
 function mainNav(page: Page) {
   return page.getByRole("navigation", { name: "Main" });
@@ -93,16 +90,14 @@ test("an administrator finds a user and signs them out everywhere; the user's ne
     await expect(admin.getByText(`Signed ${signedInUser.email} out on 1 device.`)).toBeVisible();
     await expect(admin.getByText("Not signed in anywhere.")).toBeVisible();
 
-    // The user's very next action is refused, and the app shows the sign-in page.
+    // The user's very next action is refused; the app says why and offers to sign in again.
     const added = page.waitForResponse(
       (r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/api/todos",
     );
     await newTodoInput(page).fill("Written after the administrator's sign-out");
     await newTodoInput(page).press("Enter");
     expect((await added).status()).toBe(401);
-    await expectSignInPage(page, "/todos");
-    await expect(page.getByText(SESSION_ENDED)).toBeVisible();
-    await expect(headerSignOut(page)).toBeHidden();
+    await expectSessionEndedThenSignInPage(page, "An administrator signed you out.", "/todos");
 
     // Their activity tells the administrator what happened, and who did it.
     await admin.reload();

@@ -4,6 +4,7 @@ import {
   accessTokenClaims,
   authCookies,
   expect,
+  expectSessionEndedThenSignInPage,
   expectSignInPage,
   headerSignOut,
   LAPTOP_UA,
@@ -18,23 +19,26 @@ import {
 // Device 1 is the test's own `page` (a laptop); device 2 is a phone in a second context.
 test.use({ userAgent: LAPTOP_UA });
 
-const SESSION_ENDED = "Your session ended — please sign in again.";
-
 function sessionList(page: Page) {
   return page.getByRole("region", { name: "Active sessions" }).getByRole("listitem");
 }
 
-/** The phone tries to add a to-do: the API refuses (401) and the app shows the sign-in page. */
-async function expectSignedOutOnNextAction(phone: Page, title: string): Promise<void> {
+/**
+ * The phone tries to add a to-do: the API refuses (401), the app asks to sign in again saying
+ * `reason`, and the user goes to the sign-in page instead.
+ */
+async function expectSignedOutOnNextAction(
+  phone: Page,
+  title: string,
+  reason: string,
+): Promise<void> {
   const answer = phone.waitForResponse(
     (r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/api/todos",
   );
   await newTodoInput(phone).fill(title);
   await newTodoInput(phone).press("Enter");
   expect((await answer).status()).toBe(401);
-  await expectSignInPage(phone, "/todos");
-  await expect(phone.getByText(SESSION_ENDED)).toBeVisible();
-  await expect(headerSignOut(phone)).toBeHidden();
+  await expectSessionEndedThenSignInPage(phone, reason, "/todos");
 }
 
 test("two devices: both are listed, and revoking the other one signs it out", async ({
@@ -81,7 +85,11 @@ test("two devices: both are listed, and revoking the other one signs it out", as
     await expect(page.getByText("1 session signed in")).toBeVisible();
 
     // The phone's very next action lands it on the sign-in page.
-    await expectSignedOutOnNextAction(phone.page, "Written on the revoked phone");
+    await expectSignedOutOnNextAction(
+      phone.page,
+      "Written on the revoked phone",
+      "You were signed out of this device from another device.",
+    );
 
     // The laptop is unaffected.
     await page.reload();
@@ -146,7 +154,11 @@ test("log out everywhere signs the other device out at once, not when its token 
 
       // The phone acts right away, with an access token that has not expired.
       expect((await authCookies(phone.context)).access?.value).toBe(access!.value);
-      await expectSignedOutOnNextAction(phone.page, "Written after log-out everywhere");
+      await expectSignedOutOnNextAction(
+        phone.page,
+        "Written after log-out everywhere",
+        "You were signed out everywhere from one of your devices.",
+      );
 
       await expectSignInPage(page, null);
       await expect(page.getByText("Signed out on all your devices.")).toBeVisible();
@@ -199,7 +211,11 @@ test("changing the password signs out the other device; only the new password wo
     await expect(sessionList(page)).toContainText("This device");
 
     // …the phone is signed out on its next action.
-    await expectSignedOutOnNextAction(phone.page, "Written after the password change");
+    await expectSignedOutOnNextAction(
+      phone.page,
+      "Written after the password change",
+      "Your password was changed, which signed out your other devices.",
+    );
 
     // The old password no longer works; the new one does, back to where the phone was.
     await signInThroughUi(phone.page, signedInUser.email, signedInUser.password);

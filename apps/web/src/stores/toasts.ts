@@ -13,7 +13,11 @@ export type Toast = {
 /** How long a toast stays (the clock stops while the pointer or focus is on it). */
 export const TOAST_TIMEOUTS = { success: 6000, info: 6000, error: 8000, action: 7000 } as const;
 
-type Timer = { handle: ReturnType<typeof setTimeout> | undefined; remaining: number; since: number };
+type Timer = {
+  handle: ReturnType<typeof setTimeout> | undefined;
+  remaining: number;
+  since: number;
+};
 
 /**
  * The toasts on screen: at most three (the oldest goes when a fourth arrives, as if dismissed),
