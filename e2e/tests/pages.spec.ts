@@ -1,15 +1,20 @@
 import type { Page } from "@playwright/test";
 import { expect, registerViaApi, test } from "../fixtures";
 
+/** Paths that are no page of the app: the server answers 404 with the app's not-found page. */
+const NOT_FOUND_PAGES = new Set(["/no-such-page/at-all", "/nothing/here"]);
+
 /**
  * Records every console error, uncaught exception, failed request and HTTP error answer.
- * The only expected one: a signed-out load asks GET /api/auth/session ("am I signed in?"),
- * which answers 401 — and Chromium logs "Failed to load resource: … 401" for it.
+ * The expected ones: a signed-out load asks GET /api/auth/session ("am I signed in?"),
+ * which answers 401, and the pages in NOT_FOUND_PAGES answer 404 — Chromium logs "Failed to
+ * load resource: …" for each.
  */
 function watchForProblems(page: Page): string[] {
   const problems: string[] = [];
   const isSessionProbe = (method: string, url: string) =>
     method === "GET" && new URL(url).pathname === "/api/auth/session";
+  const isNotFoundPage = (url: string) => NOT_FOUND_PAGES.has(new URL(url).pathname);
 
   page.on("console", (message) => {
     if (message.type() !== "error") return;
@@ -21,6 +26,7 @@ function watchForProblems(page: Page): string[] {
     ) {
       return;
     }
+    if (/status of 404/.test(message.text()) && source && isNotFoundPage(source)) return;
     problems.push(`console error on ${page.url()}: ${message.text()} (${source})`);
   });
   page.on("pageerror", (error) => problems.push(`uncaught on ${page.url()}: ${error.message}`));
@@ -33,6 +39,8 @@ function watchForProblems(page: Page): string[] {
     if (response.status() < 400) return;
     const request = response.request();
     if (response.status() === 401 && isSessionProbe(request.method(), response.url())) return;
+    const document = request.resourceType() === "document";
+    if (response.status() === 404 && document && isNotFoundPage(response.url())) return;
     problems.push(`${response.status()} for ${request.method()} ${response.url()}`);
   });
   return problems;
@@ -54,11 +62,11 @@ test("every page loads without console errors or failed requests", async ({
 
   await page.goto("/sign-up");
   await expect(page.getByRole("heading", { name: "Create your account" })).toBeVisible();
-  // Typing a password loads the strength checker (a lazily loaded chunk).
+  // Typing a password asks the server for its verdict (POST /api/auth/password/check).
   await page.getByLabel("Password", { exact: true }).fill(credentials.password);
   await expect(page.getByText("Strong.")).toBeVisible({ timeout: 15_000 });
 
-  await page.goto("/no-such-page/at-all");
+  expect((await page.goto("/no-such-page/at-all"))?.status()).toBe(404);
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
   await expect(page.getByRole("link", { name: "Go to the home page" })).toBeVisible();
 
@@ -77,7 +85,7 @@ test("every page loads without console errors or failed requests", async ({
   await expect(page.getByRole("heading", { name: "Account", level: 1 })).toBeVisible();
   await expect(page.locator("dl").getByText(credentials.email)).toBeVisible();
 
-  await page.goto("/nothing/here");
+  expect((await page.goto("/nothing/here"))?.status()).toBe(404);
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
   await expect(page.getByRole("link", { name: "Go to your to-dos" })).toBeVisible();
 
