@@ -1,6 +1,7 @@
 import type { Page, Request } from "@playwright/test";
 import {
   addTodo,
+  type Credentials,
   expect,
   newTodoInput,
   openDevice,
@@ -24,7 +25,7 @@ function recordTodoRequests(page: Page): string[] {
 async function signOutEverywhereFromAnotherDevice(
   page: Page,
   baseURL: string | undefined,
-  user: { email: string; password: string },
+  user: Credentials,
 ) {
   const other = await openDevice(page.context().browser()!, baseURL, PHONE_UA);
   await signInViaApi(other.context.request, user);
