@@ -228,9 +228,15 @@ async function send(request: Request): Promise<{ status: number; body: unknown }
   if (request.direct && !(response.headers.get("content-type") ?? "").includes("problem+json"))
     problems.push("not a problem+json answer");
   if (!routeFound && response.status >= 400) {
-    // Outside the document (unknown paths, other methods): still problem+json, 405 with Allow.
+    // Outside the document (unknown paths, other methods): still problem+json, 405 with Allow;
+    // except a GET outside /api, which is the SPA's: its not-found page (HTML) with a 404, or
+    // the plain 404 problem when no SPA is built.
     const type = response.headers.get("content-type") ?? "";
-    if (!type.startsWith("application/problem+json")) problems.push(`answered ${type}`);
+    const spaPage = request.method === "GET" && !/^\/api(\/|$)/.test(request.path);
+    if (spaPage) {
+      if (response.status !== 404 || !/^(text\/html|application\/problem\+json)/.test(type))
+        problems.push(`an unknown SPA path answered ${response.status} ${type}`);
+    } else if (!type.startsWith("application/problem+json")) problems.push(`answered ${type}`);
     if (response.status === 405 && !response.headers.get("allow"))
       problems.push("405 without Allow");
   }
