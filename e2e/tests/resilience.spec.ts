@@ -50,7 +50,7 @@ test("signed out elsewhere: the to-do typed meanwhile is kept, the user signs in
   await expect(dialog).toContainText("You were signed out everywhere from one of your devices.");
   await expect(dialog).toContainText("your last change will be saved");
   await expect(dialog.getByLabel("Email")).toHaveValue(user.email);
-  await expect(dialog.getByLabel("Password")).toBeFocused();
+  await expect(dialog.getByLabel("Password", { exact: true })).toBeFocused();
 
   const created = page.waitForResponse(
     (r) =>
@@ -58,7 +58,7 @@ test("signed out elsewhere: the to-do typed meanwhile is kept, the user signs in
       new URL(r.url()).pathname === "/api/todos" &&
       r.status() === 201,
   );
-  await dialog.getByLabel("Password").fill(user.password);
+  await dialog.getByLabel("Password", { exact: true }).fill(user.password);
   await dialog.getByRole("button", { name: "Sign in", exact: true }).click();
   await created;
   await expect(dialog).toBeHidden();
