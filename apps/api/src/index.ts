@@ -2,6 +2,7 @@ import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
 import { serve } from "@hono/node-server";
 import { createPostgresRevocationTransport, inProcessTransport } from "@hybrid-auth/auth";
+import { DEFAULT_PASSWORD_POLICY, passwordProblem } from "@hybrid-auth/auth/password-policy";
 import { openDatabase } from "@hybrid-auth/db";
 import { createApp } from "./app.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
@@ -68,6 +69,9 @@ async function serveApi(config: Config, { migrate }: { migrate: boolean }): Prom
     console.log(
       `listening on http://localhost:${info.port} (${config.nodeEnv}, ${where}${worker})`,
     );
+    // The password-strength estimator builds its dictionaries on first use (about 0.6 s of
+    // CPU): now, rather than on the first sign-up or live password check.
+    setTimeout(() => passwordProblem("warm-up only", DEFAULT_PASSWORD_POLICY, []), 0).unref();
   });
   limitConnections(server, config.http);
   let closing = false;
