@@ -62,7 +62,7 @@ const TODO_ROUTES = {
   },
   updateAll: {
     summary: "Mark every to-do done (or not done)",
-    description: "One statement for the whole list (\"mark all done\"); answers how many changed.",
+    description: 'One statement for the whole list ("mark all done"); answers how many changed.',
     responses: {
       200: jsonResponse("Updated.", z.strictObject({ updated: z.number().int().min(0) })),
       ...problemResponses(400, 401, 403, 413, 415, 422, 503),

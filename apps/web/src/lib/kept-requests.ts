@@ -64,11 +64,11 @@ export function createKeptRequests(
 
   function read(): KeptRequest[] {
     if (memory) return memory;
-    let stored: unknown = [];
+    let stored: unknown;
     try {
       stored = JSON.parse(storage?.getItem(STORAGE_KEY) ?? "[]");
     } catch {
-      stored = [];
+      stored = []; // not JSON (tampered with): nothing kept
     }
     const cutoff = now() - KEPT_REQUEST_MAX_AGE_MS;
     memory = Array.isArray(stored)
