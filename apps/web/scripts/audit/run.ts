@@ -119,6 +119,12 @@ function axeDetails(rows: AxeRow[]): string {
 const commit = commitOf(root);
 let app: RunningApp | null = null;
 let exitCode = 0;
+// Ctrl-C (or a SIGTERM) stops the app too, and removes its database.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    void (app?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  });
+}
 const report: Record<string, unknown> = {
   measuredAt: new Date().toISOString(),
   commit,
