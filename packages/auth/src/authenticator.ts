@@ -143,6 +143,16 @@ export class Authenticator {
     return next();
   };
 
+  /**
+   * For a route that needs no session (it never reads one): `Cache-Control: no-store` and the
+   * CSRF check of {@link middleware}, without looking the session up or touching its cookies.
+   */
+  readonly sessionFree: MiddlewareHandler = async (c, next) => {
+    c.header("Cache-Control", "no-store");
+    if (!this.#isSameOrigin(c)) return refuseCrossSite(c);
+    return next();
+  };
+
   /** The hot path, synchronous: a token already verified here, unexpired and not revoked. */
   #fromVerifiedToken(accessToken: string | undefined): AuthState | undefined {
     if (accessToken === undefined) return undefined;

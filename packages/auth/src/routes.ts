@@ -68,6 +68,17 @@ export function createAuthRoutes(
 
   return (
     new Hono<AuthEnv>()
+      // Before the auth middleware: it needs no session, so it never looks one up, and never
+      // clears the cookies of an ended session (the next real request must still learn why it
+      // ended). No caching and the CSRF check of its own.
+      .post(
+        "/password/check",
+        docs.checkPassword,
+        authenticator.sessionFree,
+        readPeerFirst,
+        jsonBody(passwordCheckBody),
+        async (c) => c.json(await checkPassword(c, c.req.valid("json")), 200),
+      )
       // No caching, the CSRF check and the signed-in user, in one layer. Handlers that need a
       // user call `signedIn(c)`, which answers 401; `requireAuth` stays in front of body
       // validation, so an anonymous request gets 401 rather than 422.
@@ -93,13 +104,6 @@ export function createAuthRoutes(
       .post("/login", docs.login, readPeerFirst, jsonBody(loginBody), async (c) => {
         return c.json(await login(runtime, c, c.req.valid("json")), 200);
       })
-      .post(
-        "/password/check",
-        docs.checkPassword,
-        readPeerFirst,
-        jsonBody(passwordCheckBody),
-        async (c) => c.json(await checkPassword(c, c.req.valid("json")), 200),
-      )
       .post("/logout", docs.logout, async (c) => {
         const auth = c.get("auth");
         if (auth) {

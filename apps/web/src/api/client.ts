@@ -134,6 +134,8 @@ export type StepUpHandler = (challenge: StepUpChallenge) => Promise<boolean>;
 export const SESSION_ENDED_TYPE = "session-ended";
 /** The (client-side) problem type of a change discarded because another user signed in. */
 export const CHANGE_DISCARDED = "/problems/change-discarded";
+/** The (client-side) problem type of a sensitive action not replayed after signing in again. */
+export const RESUBMIT = "/problems/send-again";
 
 /** Why the server says the session ended (`reason` of a session-ended 401); null if it did not say. */
 export type SessionEnded = { reason: string | null };
@@ -151,10 +153,12 @@ export type EndedRequest = {
 
 /**
  * What to do with a request that met an ended session: `replay` it (the same user signed in
- * again), `discard` it (another user signed in: it rejects with a "change discarded"
- * {@link ApiError}), or `give-up` (the 401 goes to the unauthorized handler, as before).
+ * again), `resubmit` (signed in again, but a sensitive action is not sent on its own: it
+ * rejects with a "send it again" {@link ApiError}, the form keeps what was typed), `discard` it
+ * (another user signed in: it rejects with a "change discarded" error), or `give-up` (the 401
+ * goes to the unauthorized handler, as before).
  */
-export type SessionEndedDecision = "replay" | "discard" | "give-up";
+export type SessionEndedDecision = "replay" | "resubmit" | "discard" | "give-up";
 export type SessionEndedHandler = (
   ended: SessionEnded,
   request: EndedRequest,
@@ -326,6 +330,7 @@ export const apiFetch: typeof fetch = async (input, init) => {
         continue;
       }
       if (decision === "discard") throw changeDiscardedError();
+      if (decision === "resubmit") throw resubmitError();
     }
     unauthorizedHandler(ended);
     return response;
@@ -334,6 +339,16 @@ export const apiFetch: typeof fetch = async (input, init) => {
 
 function isAbort(error: unknown): boolean {
   return error instanceof DOMException && error.name === "AbortError";
+}
+
+function resubmitError(): ApiError {
+  return new ApiError(
+    401,
+    "You're signed in again. Check what you entered and send it again.",
+    [],
+    undefined,
+    RESUBMIT,
+  );
 }
 
 function changeDiscardedError(): ApiError {

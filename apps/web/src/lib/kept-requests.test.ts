@@ -61,7 +61,7 @@ describe("kept requests", () => {
     const storage = memoryStorage();
     const kept = createKeptRequests(storage, () => now);
     const id = kept.keep(add);
-    kept.drop(id);
+    kept.drop(id!);
     expect(kept.count).toBe(0);
     kept.keep(add);
     now += KEPT_REQUEST_MAX_AGE_MS + 1;
@@ -79,6 +79,7 @@ describe("kept requests", () => {
       JSON.stringify([
         { ...add, id: "a", keptAt: Date.now(), url: "https://evil.example/api/todos" },
         { ...add, id: "b", keptAt: Date.now(), body: 42 },
+        { ...add, id: "d", keptAt: Date.now(), url: "/api/auth/password" },
         { ...add, id: "c", keptAt: Date.now() },
       ]),
     );

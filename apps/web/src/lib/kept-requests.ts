@@ -17,6 +17,18 @@ export type KeptRequest = {
 };
 
 const STORAGE_KEY = "tidy:kept-requests";
+
+const CHANGES = new Set(["POST", "PATCH", "PUT", "DELETE"]);
+
+/**
+ * Whether a change may be kept and sent again without the user looking at it: a change of the
+ * to-do list only. Never anything of `/api/auth` or `/api/admin` (a password, a code, an
+ * email change, a deletion): those bodies hold secrets, and a sensitive action is sent again
+ * only by the user (decision 023).
+ */
+export function isReplayableChange(request: { method: string; url: string }): boolean {
+  return CHANGES.has(request.method) && /^\/api\/todos(\/[^/?#]*)?(\?|$)/.test(request.url);
+}
 /** A bound: an ended session does not turn the tab into an unbounded queue. */
 export const MAX_KEPT_REQUESTS = 50;
 /** Older than this, a change is stale (the user walked away): dropped, not replayed. */
@@ -39,7 +51,7 @@ function isKeptRequest(value: unknown): value is KeptRequest {
     typeof v.id === "string" &&
     typeof v.method === "string" &&
     typeof v.url === "string" &&
-    v.url.startsWith("/api/") &&
+    isReplayableChange({ method: v.method, url: v.url }) &&
     (v.body === undefined || typeof v.body === "string") &&
     typeof v.ownerId === "string" &&
     typeof v.keptAt === "number"
@@ -88,8 +100,12 @@ export function createKeptRequests(
   }
 
   return {
-    /** Keeps a request; returns its id (to `drop` it once replayed). The oldest goes past the cap. */
-    keep(request: Omit<KeptRequest, "id" | "keptAt">): string {
+    /**
+     * Keeps a request; returns its id (to `drop` it once replayed), or null for one that is not
+     * a {@link isReplayableChange}. The oldest goes past the cap.
+     */
+    keep(request: Omit<KeptRequest, "id" | "keptAt">): string | null {
+      if (!isReplayableChange(request)) return null;
       const id = `${now().toString(36)}-${nextId++}`;
       const requests = [...read(), { ...request, id, keptAt: now() }];
       write(requests.slice(-MAX_KEPT_REQUESTS));

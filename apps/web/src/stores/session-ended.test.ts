@@ -154,6 +154,26 @@ describe("a change that meets an ended session", () => {
     expect(unauthorized).toHaveBeenCalledOnce();
   });
 
+  it("a sensitive action waits for the sign-in too, but is never kept nor sent again by itself", async () => {
+    const { store, kept } = setUp();
+    let signedOut = true;
+    const { calls } = mockFetch({
+      "POST /api/auth/password": () => (signedOut ? ended() : json({}, 200)),
+    });
+    const changing = apiFetch("/api/auth/password", {
+      method: "POST",
+      body: '{"currentPassword":"old secret","newPassword":"new secret"}',
+    });
+    await flushPromises();
+    expect(store.state.open).toBe(true);
+    expect(kept.count).toBe(0); // no password at rest in the tab
+    signedOut = false;
+    store.finish("u1");
+    const error = await changing.catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 401, type: "/problems/send-again" });
+    expect(calls).toHaveLength(1);
+  });
+
   it("with nobody signed in (a public page's request), no dialog: straight to the handler", async () => {
     const { store, unauthorized } = setUp(null);
     mockFetch({ "POST /api/todos": () => ended() });

@@ -5,7 +5,7 @@ import {
   type SessionEnded,
   type SessionEndedDecision,
 } from "../api/client";
-import { createKeptRequests, type KeptRequests } from "../lib/kept-requests";
+import { createKeptRequests, isReplayableChange, type KeptRequests } from "../lib/kept-requests";
 import { session } from "./session";
 
 /** How the "sign in again" dialog ended. */
@@ -66,7 +66,7 @@ export function createSessionEndedStore(deps: SessionEndedDeps) {
     email: null as string | null,
     /** Whose session it was: a sign-in as anyone else discards the kept changes. */
     userId: null as string | null,
-    /** Changes waiting for the sign-in. */
+    /** To-do changes waiting for the sign-in (sent by themselves once it is done). */
     waiting: 0,
   });
   let asking: Promise<ReauthOutcome> | null = null;
@@ -103,8 +103,11 @@ export function createSessionEndedStore(deps: SessionEndedDeps) {
       const userId = deps.currentUserId();
       if (!userId) return "give-up";
       const isChange = request.method !== "GET" && request.method !== "HEAD";
+      // A to-do change is kept and sent again by itself; a sensitive action (a password, a code,
+      // an admin change) waits for the sign-in too, but then goes back to its form.
+      const replayable = !isChange || isReplayableChange(request);
       const keptId =
-        isChange && request.keepable
+        isChange && replayable && request.keepable
           ? kept.keep({
               method: request.method,
               url: request.url,
@@ -112,14 +115,16 @@ export function createSessionEndedStore(deps: SessionEndedDeps) {
               ...(request.body === undefined ? {} : { body: request.body }),
             })
           : null;
-      if (isChange) state.waiting += 1;
+      const waits = isChange && replayable; // what the dialog promises to save
+      if (waits) state.waiting += 1;
       try {
         const outcome = await ask(ended, userId);
         if (outcome.kind === "cancelled") return "give-up"; // kept: replayed after a sign-in
         if (keptId) kept.drop(keptId);
-        return outcome.kind === "same-user" ? "replay" : "discard";
+        if (outcome.kind === "other-user") return "discard";
+        return replayable ? "replay" : "resubmit";
       } finally {
-        if (isChange) state.waiting -= 1;
+        if (waits) state.waiting -= 1;
       }
     },
 

@@ -162,6 +162,18 @@ describe("the 401 says why the session ended", () => {
     await expectEnded(await client.get("/api/notes"), "expired");
   });
 
+  it("a password check (no session needed) leaves an ended session's cookies for the next request to explain", async () => {
+    const owner = await t.signUp();
+    const phone = await secondDevice(fetchOf(t), owner);
+    expect((await owner.client.post("/api/auth/logout-all")).status).toBe(204);
+    const check = await phone.post("/api/auth/password/check", {
+      password: "violet-kettle-harbour-93",
+    });
+    expect(check.status).toBe(200);
+    expect(check.headers.getSetCookie()).toEqual([]);
+    await expectEnded(await phone.get("/api/notes"), "signed_out_everywhere");
+  });
+
   it("with the access cookie alone, the access token's session says why", async () => {
     const owner = await t.signUp();
     const phone = await secondDevice(fetchOf(t), owner);
