@@ -33,7 +33,6 @@ const COMPRESSED_ROUTES = [
   "/api/auth/activity",
   "/api/auth/me/export",
   "/api/admin/*",
-  "/api/openapi.json",
 ];
 
 export type AppDeps = {
@@ -140,6 +139,8 @@ export async function createApp(deps: AppDeps) {
   // Only the answers that can be long: the hot path (session, health) never meets it.
   const compressLong = compressLarge();
   for (const path of COMPRESSED_ROUTES) app.use(path, compressLong);
+  // The same 150 KB document every time: compressed once per coding, then served from memory.
+  app.use("/api/openapi.json", compressLarge({ sameBodyEachTime: true }));
   // No caching and the CSRF check come with auth.middleware, on every route that has a user
   // (the auth routes, the to-dos); the health routes set no-store themselves.
   const routes = buildRoutes(deps, auth, clock);

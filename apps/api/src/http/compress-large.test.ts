@@ -18,6 +18,34 @@ const get = (path: string, headers: Record<string, string> = {}, method = "GET")
   app.request(path, { method, headers });
 const bytes = async (response: Response) => Buffer.from(await response.arrayBuffer());
 
+describe("compressLarge with sameBodyEachTime", () => {
+  it("serves its kept copies while the document stays the same, and new ones once it changes", async () => {
+    let version = 1;
+    const documents = new Hono()
+      .use("*", compressLarge({ sameBodyEachTime: true }))
+      .get("/doc", (c) => c.json({ ...big, version }));
+    const brotli = async () =>
+      Buffer.from(
+        await (
+          await documents.request("/doc", { headers: { "Accept-Encoding": "br" } })
+        ).arrayBuffer(),
+      );
+    const first = await brotli();
+    expect((await brotli()).equals(first)).toBe(true);
+    expect(JSON.parse(brotliDecompressSync(first).toString())).toEqual({ ...big, version: 1 });
+    version = 2;
+    expect(JSON.parse(brotliDecompressSync(await brotli()).toString())).toEqual({
+      ...big,
+      version: 2,
+    });
+    const gzip = await documents.request("/doc", { headers: { "Accept-Encoding": "gzip" } });
+    expect(JSON.parse(gunzipSync(Buffer.from(await gzip.arrayBuffer())).toString())).toEqual({
+      ...big,
+      version: 2,
+    });
+  });
+});
+
 describe("compressLarge", () => {
   it("brotli-compresses a large JSON answer for a client that takes br", async () => {
     const response = await get("/big", { "Accept-Encoding": "gzip, deflate, br" });

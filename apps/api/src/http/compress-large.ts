@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { promisify } from "node:util";
 import { brotliCompress, constants, gzip } from "node:zlib";
 import type { MiddlewareHandler } from "hono";
@@ -34,6 +35,11 @@ function varyOnAcceptEncoding(headers: Headers): void {
 export type CompressLargeOptions = {
   /** Answers smaller than this go out as they are (default 1 KiB): too small to gain. */
   thresholdBytes?: number;
+  /**
+   * The route answers the same document every time (the OpenAPI document): its compressed
+   * copies are kept (by a digest of the bytes) instead of compressed anew for every request.
+   */
+  sameBodyEachTime?: boolean;
 };
 
 /**
@@ -48,6 +54,15 @@ export type CompressLargeOptions = {
  */
 export function compressLarge(options: CompressLargeOptions = {}): MiddlewareHandler {
   const threshold = options.thresholdBytes ?? 1024;
+  /** With `sameBodyEachTime`: the last document's compressed copies, by coding. */
+  let kept: { digest: string; copies: Partial<Record<ContentCoding, Uint8Array>> } | undefined;
+  async function compress(coding: ContentCoding, bytes: Uint8Array): Promise<Uint8Array> {
+    if (!options.sameBodyEachTime) return compressors[coding](bytes);
+    const digest = createHash("sha256").update(bytes).digest("base64");
+    if (kept?.digest !== digest) kept = { digest, copies: {} };
+    const copies = kept.copies;
+    return (copies[coding] ??= await compressors[coding](bytes));
+  }
   return async function compressLargeMiddleware(c, next) {
     await next();
     if (c.req.method !== "GET") return; // HEAD is dispatched as GET, but has no body to send
@@ -71,7 +86,7 @@ export function compressLarge(options: CompressLargeOptions = {}): MiddlewareHan
       c.res = new Response(bytes, res);
       return;
     }
-    const compressed = await compressors[coding](bytes);
+    const compressed = await compress(coding, bytes);
     c.res = new Response(new Uint8Array(compressed), res);
     c.res.headers.set("Content-Encoding", coding);
     c.res.headers.set("Content-Length", String(compressed.byteLength));
