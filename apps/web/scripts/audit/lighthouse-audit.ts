@@ -160,6 +160,7 @@ export function failedAuditList(results: LighthouseResult[]): string {
       lines.push(
         `  ${audit.category} / ${audit.id} (score ${score}, ${audit.runs}/${result.runs.length} runs): ${audit.display}`,
       );
+      if (audit.example) lines.push(`      e.g. ${audit.example}`);
     }
   }
   return lines.length ? lines.join("\n") : "No audit failed.";

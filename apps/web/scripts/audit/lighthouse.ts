@@ -21,7 +21,14 @@ export type LighthouseFigures = {
 };
 
 /** An audit that cost points (or, for performance, time or bytes), with Lighthouse's words. */
-export type FailedAudit = { category: string; id: string; score: number | null; display: string };
+export type FailedAudit = {
+  category: string;
+  id: string;
+  score: number | null;
+  display: string;
+  /** The first thing the audit lists (a console error, a URL, a reason), when it lists any. */
+  example?: string;
+};
 
 /** `benchmarkIndex`: how fast Lighthouse found this machine (its simulation scales with it). */
 export type LighthouseRun = {
@@ -150,8 +157,24 @@ export function failedAudits(lhr: Result): FailedAudit[] {
         id: ref.id,
         score: audit.score,
         display: audit.displayValue ?? audit.title,
+        ...(firstItem(audit.details) ? { example: firstItem(audit.details) } : {}),
       });
     }
   }
   return failed;
+}
+
+/** The text of the first row of an audit's table or list (its strings, then its URL), if any. */
+function firstItem(details: Result["audits"][string]["details"]): string | undefined {
+  if (!details || !("items" in details) || !Array.isArray(details.items)) return undefined;
+  const item: unknown = details.items[0];
+  if (!item || typeof item !== "object") return undefined;
+  const texts: string[] = [];
+  for (const value of Object.values(item as Record<string, unknown>)) {
+    if (typeof value === "string" && value) texts.push(value);
+    else if (value && typeof value === "object" && "type" in value && "url" in value) {
+      texts.push(String((value as { url: unknown }).url));
+    }
+  }
+  return texts.length ? texts.join(" · ").slice(0, 240) : undefined;
 }

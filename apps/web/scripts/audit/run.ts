@@ -93,6 +93,7 @@ function axeTable(rows: AxeRow[]): string {
     ["state", ...VARIANTS.map((variant) => variant.name)],
     rows.map((row) => [
       row.state,
+      ...(row.skipped ? VARIANTS.map(() => `skipped: ${row.skipped}`) : []),
       ...row.cells.map((cell) =>
         cell.error
           ? `error: ${cell.error.slice(0, 60)}`
