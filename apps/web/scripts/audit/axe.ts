@@ -67,15 +67,29 @@ export async function runAxe(page: Page): Promise<AxeViolation[]> {
  * await settle(page);
  */
 export async function settle(page: Page): Promise<void> {
-  await page.evaluate(async () => {
-    await document.fonts.ready;
-    const finite = document
-      .getAnimations()
-      .filter((animation) => animation.effect?.getComputedTiming().iterations !== Infinity);
-    const done = Promise.all(finite.map((animation) => animation.finished.catch(() => undefined)));
-    await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 2_000))]);
-  });
+  await page.evaluate(SETTLE);
 }
+
+// A string, not a function: a transpiler's helpers (esbuild's `__name`) do not exist in the
+// page. A new viewport or colour scheme reaches the styles at the next frames; only then do
+// the transitions it causes exist, so wait two frames before looking, and look again after.
+const SETTLE = `(async () => {
+  const deadline = performance.now() + 3000;
+  await document.fonts.ready;
+  for (;;) {
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+    const running = document.getAnimations().filter((animation) =>
+      animation.playState === "running" &&
+      animation.effect?.getComputedTiming().iterations !== Infinity);
+    const left = deadline - performance.now();
+    if (running.length === 0 || left <= 0) return;
+    await Promise.race([
+      Promise.all(running.map((animation) => animation.finished.catch(() => undefined))),
+      new Promise((resolve) => setTimeout(resolve, left)),
+    ]);
+  }
+})()`;
 
 /**
  * The violations as lines a person can act on: rule, impact, then each element's selector.

@@ -195,7 +195,10 @@ export const PAGE_STATES: PageState[] = [
     as: "user",
     async setup(page) {
       await openTodosWithItems(page);
-      await page.getByRole("button", { name: `Edit “${SAMPLE_TODOS[0]}”` }).click();
+      await page
+        .getByRole("button", { name: `Edit “${SAMPLE_TODOS[0]}”` })
+        .first()
+        .click();
       await visible(page.getByRole("textbox", { name: "Edit to-do" }));
     },
   },
