@@ -5,6 +5,7 @@ import { createSessionStore } from "../stores/session";
 import { createSessionEndedStore } from "../stores/session-ended";
 import { json, mockFetch, problem } from "../testing/fetch-mock";
 import SessionEndedDialog from "./SessionEndedDialog.vue";
+import { memoryStorage } from "../testing/memory-storage";
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -12,15 +13,6 @@ afterEach(() => {
 });
 
 const ada = { id: "u1", email: "ada@example.com", name: "Ada", role: "user", createdAt: "" };
-
-function memoryStorage() {
-  const items = new Map<string, string>();
-  return {
-    getItem: (key: string) => items.get(key) ?? null,
-    setItem: (key: string, value: string) => void items.set(key, value),
-    removeItem: (key: string) => void items.delete(key),
-  };
-}
 
 async function openDialog(login: () => Response) {
   const { calls } = mockFetch({ "POST /api/auth/login": login });

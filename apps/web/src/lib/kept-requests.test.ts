@@ -1,15 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createKeptRequests, KEPT_REQUEST_MAX_AGE_MS, MAX_KEPT_REQUESTS } from "./kept-requests";
-
-function memoryStorage() {
-  const items = new Map<string, string>();
-  return {
-    items,
-    getItem: (key: string) => items.get(key) ?? null,
-    setItem: (key: string, value: string) => void items.set(key, value),
-    removeItem: (key: string) => void items.delete(key),
-  };
-}
+import { memoryStorage } from "../testing/memory-storage";
 
 const add = { method: "POST", url: "/api/todos", body: '{"title":"Milk"}', ownerId: "u1" };
 

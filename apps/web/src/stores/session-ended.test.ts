@@ -11,15 +11,7 @@ import {
 import { createKeptRequests } from "../lib/kept-requests";
 import { json, mockFetch, problem } from "../testing/fetch-mock";
 import { createSessionEndedStore } from "./session-ended";
-
-function memoryStorage() {
-  const items = new Map<string, string>();
-  return {
-    getItem: (key: string) => items.get(key) ?? null,
-    setItem: (key: string, value: string) => void items.set(key, value),
-    removeItem: (key: string) => void items.delete(key),
-  };
-}
+import { memoryStorage } from "../testing/memory-storage";
 
 const ended = () =>
   problem(401, "Your session ended.", { type: "/problems/session-ended", reason: "signed_out" });
