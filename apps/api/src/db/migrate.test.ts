@@ -47,8 +47,8 @@ async function snapshot(database: TestDatabase) {
     out[table] = await query(
       database,
       // Columns added since (`fields`, `email_verified_at`, `actor_id`, `detail`, `auth_time`,
-      // `sign_in_methods`) are checked on their own.
-      sql`select to_jsonb(t) - 'fields' - 'email_verified_at' - 'actor_id' - 'detail' - 'auth_time' - 'sign_in_methods' as row from ${sql.identifier(table)} t order by 1::text`,
+      // `sign_in_methods`, `revoked_reason`) are checked on their own.
+      sql`select to_jsonb(t) - 'fields' - 'email_verified_at' - 'actor_id' - 'detail' - 'auth_time' - 'sign_in_methods' - 'revoked_reason' as row from ${sql.identifier(table)} t order by 1::text`,
     );
   }
   return out;
@@ -105,9 +105,9 @@ describe("upgrading a database made by the old single drizzle folder (migration 
     // Old sessions count their creation as the last proof of identity, by password.
     const sessions = await query(
       database,
-      sql`select auth_time = created_at as "fromCreation", sign_in_methods as methods from sessions`,
+      sql`select auth_time = created_at as "fromCreation", sign_in_methods as methods, revoked_reason as "revokedReason" from sessions`,
     );
-    expect(sessions).toEqual([{ fromCreation: true, methods: ["password"] }]);
+    expect(sessions).toEqual([{ fromCreation: true, methods: ["password"], revokedReason: null }]);
 
     // The old session cookie still signs in (silent reissue), the old password still works.
     const clock = new ManualClock(Date.now());
