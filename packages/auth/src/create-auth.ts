@@ -45,7 +45,12 @@ import type { RetentionTask } from "./retention/retention.js";
 import type { AuthRuntime } from "./runtime.js";
 import { createCoreTables } from "./schema/core-tables.js";
 import type { SecondFactorProvider } from "./second-factor/factors.js";
-import { completeSignIn, pendingSignIn, signInWith } from "./second-factor/sign-in-steps.js";
+import {
+  completeSignIn,
+  pendingSignIn,
+  signInWith,
+  signUpWith,
+} from "./second-factor/sign-in-steps.js";
 import {
   createRequireRecentAuth,
   reauthenticated,
@@ -287,6 +292,7 @@ async function setUpPlugins(
     completeSignIn: (c, pending, method, prove) =>
       completeSignIn(runtime, c, pending, method, prove),
     signInWith: (c, userId, methods) => signInWith(runtime, c, userId, methods),
+    signUpWith: (c, account, methods, within) => signUpWith(runtime, c, account, methods, within),
     exportUserData: async (db, userId) => {
       const data: Record<string, unknown> = {};
       for (const exporter of exporters) data[exporter.id] = await exporter.exportData(db, userId);

@@ -152,6 +152,28 @@ export {
   type PasskeyView,
 } from "./plugins/passkeys/index.js";
 export {
+  oidc,
+  oidcTables,
+  oidcProvider,
+  googleProvider,
+  microsoftProvider,
+  githubProvider,
+  oidcSignInMethod,
+  OIDC_CALLBACK_ERRORS,
+  IDENTITY_IN_USE_TYPE,
+  LAST_SIGN_IN_METHOD_TYPE,
+  LINK_ACCOUNT_MISMATCH_TYPE,
+  NO_PENDING_LINK_TYPE,
+  type OidcOptions,
+  type OidcProviderConfig,
+  type OidcCallbackError,
+  type ProviderClaims,
+  type PresetOptions,
+  type IdentityView,
+} from "./plugins/oidc/index.js";
+export { hasPassword, NO_PASSWORD_HASH } from "./users/user-store.js";
+export { EMAIL_TAKEN_TYPE, type PasswordlessAccount } from "./second-factor/sign-in-steps.js";
+export {
   createCoreTables,
   type CoreTables,
   type UserRow,

@@ -58,6 +58,9 @@ const DESCRIPTIONS: Record<ActivityEvent["type"], Description> & Record<string, 
     text: "Failed attempt to confirm your identity for a sensitive change",
     tone: "warning",
   },
+  // Sign-in with OpenID Connect / OAuth 2 providers (issue 17).
+  identity_linked: { text: "A sign-in provider was connected", tone: "good" },
+  identity_unlinked: { text: "A sign-in provider was disconnected", tone: "warning" },
   // Done by an administrator (issue 14).
   role_changed: { text: "Your role was changed by an administrator", tone: "warning" },
   account_disabled: { text: "Your account was disabled by an administrator", tone: "danger" },
@@ -108,6 +111,13 @@ export function describeEvent(
   perspective: "owner" | "admin" = "owner",
 ): Description {
   const described = describeActivity(event.type, perspective);
+  const provider = event.detail?.name;
+  if (provider && event.type === "identity_linked") {
+    return { ...described, text: `${provider} connected: it can sign you in` };
+  }
+  if (provider && event.type === "identity_unlinked") {
+    return { ...described, text: `${provider} disconnected` };
+  }
   const device = event.detail?.device;
   if (!device) return described;
   if (event.type === "session_revoked") return { ...described, text: `Logged out ${device}` };

@@ -59,7 +59,10 @@ export type AccountChange =
   | "second_factor_failed"
   /** A step-up: the user proved who they are again (`detail.method`). */
   | "reauthenticated"
-  | "reauthentication_failed";
+  | "reauthentication_failed"
+  /** An external identity (an OpenID provider's account) can now sign in (`detail.provider`). */
+  | "identity_linked"
+  | "identity_unlinked";
 
 /**
  * Who made an administrative change (`auth.admin`, an admin console, a command line):

@@ -16,7 +16,10 @@ import type { AdminApi, Revocation } from "../account.js";
 import type { SessionLifetimes } from "../sessions/session-store.js";
 import type { AuthHookEvents, AuthHookName, AuthHooks, ClientInfo } from "./hooks.js";
 import type { SecondFactorProvider } from "../second-factor/factors.js";
-import type { PendingSignInView } from "../second-factor/sign-in-steps.js";
+import type {
+  PasswordlessAccount,
+  PendingSignInView,
+} from "../second-factor/sign-in-steps.js";
 
 /** JSON values a plugin may put into the access token. */
 export type ClaimValue =
@@ -132,6 +135,18 @@ export type PluginContext = {
    * OpenID provider); refuses a disabled account, applies the session gates.
    */
   signInWith(c: Context, userId: string, methods: readonly string[]): Promise<PublicUser>;
+  /**
+   * Creates an account without a password (an OpenID provider vouched for the user) and opens
+   * its first session like `POST /register`: the user row, what `within` writes, the session
+   * and the `signedUp` hooks commit together or not at all. The owner can set a password later
+   * through the password-reset mail. A taken email: 409 `/problems/email-taken`.
+   */
+  signUpWith(
+    c: Context,
+    account: PasswordlessAccount,
+    methods: readonly string[],
+    within?: (tx: Tx, user: UserRow) => Promise<void>,
+  ): Promise<{ user: PublicUser; sessionStarted: boolean }>;
   /** Every plugin's `exportData` for one user, by plugin id. */
   exportUserData(db: Db | Tx, userId: string): Promise<Record<string, unknown>>;
 };

@@ -1,12 +1,16 @@
 import type { Context } from "hono";
 import { ProblemError, type Problem } from "../http/problem.js";
 import type { Tx } from "../db.js";
+import type { UserRow } from "../schema/core-tables.js";
 import type { AuthRuntime } from "../runtime.js";
 import { startSession } from "../sign-in.js";
 import { hashSessionToken, isWellFormedSessionToken } from "../tokens/session-token.js";
+import { isUniqueViolation } from "../db.js";
 import {
   findUserById,
+  insertUser,
   lockUserForSignIn,
+  NO_PASSWORD_HASH,
   toPublicUser,
   type PublicUser,
 } from "../users/user-store.js";
@@ -135,4 +139,67 @@ export async function signInWith(
   );
   runtime.devices.remember(c, user.email, clock.now());
   return toPublicUser(user, runtime.userFields);
+}
+
+/** What `signUpWith` creates: an account without a password. */
+export type PasswordlessAccount = {
+  email: string;
+  name: string | null;
+  /** The address was verified by whoever vouches for the user (an OpenID provider). */
+  emailVerified: boolean;
+};
+
+/**
+ * The problem `signUpWith` throws when the email belongs to an account already (a sign-up that
+ * raced another); plugins compare `type`.
+ */
+export const EMAIL_TAKEN_TYPE = "/problems/email-taken";
+
+/**
+ * Creates an account without a password (see `NO_PASSWORD_HASH`) and opens its first session,
+ * like `POST /register`: the user row, what `within` writes (an external identity), the
+ * session and the hooks' rows (`signedUp`) commit together, or none of them. A taken email is
+ * a 409 `/problems/email-taken`.
+ */
+export async function signUpWith(
+  runtime: AuthRuntime,
+  c: Context,
+  account: PasswordlessAccount,
+  methods: readonly string[],
+  within?: (tx: Tx, user: UserRow) => Promise<void>,
+): Promise<{ user: PublicUser; sessionStarted: boolean }> {
+  const { user, sessionStarted } = await startSession(
+    runtime,
+    c,
+    async (tx) => {
+      let created: UserRow;
+      try {
+        // A savepoint: a unique violation must not poison the transaction PostgreSQL-side.
+        created = await tx.transaction((inner) =>
+          insertUser(inner, runtime.tables, {
+            email: account.email,
+            name: account.name,
+            passwordHash: NO_PASSWORD_HASH,
+            fields: {},
+            nowMs: runtime.clock.now(),
+            emailVerified: account.emailVerified,
+          }),
+        );
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        throw new ProblemError({
+          status: 409,
+          type: EMAIL_TAKEN_TYPE,
+          title: "Email taken",
+          detail: "An account with this email already exists. Sign in instead.",
+        });
+      }
+      await within?.(tx, created);
+      return created;
+    },
+    { name: "signedUp" },
+    methods,
+  );
+  if (sessionStarted) runtime.devices.remember(c, user.email, runtime.clock.now());
+  return { user: toPublicUser(user, runtime.userFields), sessionStarted };
 }

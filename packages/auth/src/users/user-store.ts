@@ -9,6 +9,26 @@ export function normalizeEmail(email: string): string {
 }
 
 /**
+ * The `password_hash` of an account made without a password (through an OpenID provider): no
+ * argon2 hash, so no password ever verifies against it (the hasher answers `false`), until the
+ * owner sets one through the password-reset mail.
+ *
+ * @example
+ * if (!hasPassword(user)) offer("Set a password through the reset mail");
+ */
+export const NO_PASSWORD_HASH = "!no-password";
+
+/**
+ * Whether the account has a password of its own (see {@link NO_PASSWORD_HASH}).
+ *
+ * @example
+ * hasPassword({ passwordHash: "$argon2id$v=19$…" }); // true
+ */
+export function hasPassword(user: Pick<UserRow, "passwordHash">): boolean {
+  return !user.passwordHash.startsWith("!");
+}
+
+/**
  * What the API shows of a user: never the password hash. The host's public extra fields
  * (`userFields`) are in the same object at run time; the type names the core's only.
  */
@@ -43,6 +63,8 @@ export async function insertUser(
     passwordHash: string;
     fields: Record<string, unknown>;
     nowMs: number;
+    /** The address is known to be the user's already (an OpenID provider verified it). */
+    emailVerified?: boolean;
   },
 ): Promise<UserRow> {
   const now = new Date(input.nowMs);
@@ -53,6 +75,7 @@ export async function insertUser(
       name: input.name,
       passwordHash: input.passwordHash,
       fields: input.fields,
+      emailVerifiedAt: input.emailVerified ? now : null,
       createdAt: now,
       updatedAt: now,
     })

@@ -165,7 +165,8 @@ function lifecycleHooks(deps: LifecycleDeps): AuthHooks {
   return {
     signedUp: async ({ userId }, tx) => {
       const user = await findUserById(tx, deps.context.tables, userId);
-      if (user) await queueVerificationMail(deps, tx, user);
+      // An account made through an OpenID provider may start verified: no link to mail.
+      if (user && !user.emailVerifiedAt) await queueVerificationMail(deps, tx, user);
     },
     signedIn: async (event, tx) => {
       if (event.newDevice) await alertNewSignIn(deps, tx, event);

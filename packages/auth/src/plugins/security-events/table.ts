@@ -35,6 +35,8 @@ export const SECURITY_EVENT_TYPES = [
   "second_factor_failed",
   "reauthenticated",
   "reauthentication_failed",
+  "identity_linked",
+  "identity_unlinked",
 ] as const;
 export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
 

@@ -110,8 +110,16 @@ function resolveRate(name: string, rate: unknown): { points: number; seconds: nu
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-/** Each key: standard base64 (or base64url) of exactly 32 bytes; no duplicates. */
-function decodeKeys(keys: unknown): Buffer[] {
+/**
+ * Each key: standard base64 (or base64url) of exactly 32 bytes; no duplicates. `plugin` names
+ * the option in the error (the OIDC plugin's `keepTokens.encryptionKeys` use the same rules).
+ *
+ * @example
+ * const box = new SecretBox(decodeKeys(["<openssl rand -base64 32>"]));
+ */
+export function decodeKeys(keys: unknown, plugin = "two-factor"): Buffer[] {
+  const fail = (key: string, problem: string) =>
+    new AuthConfigError(`plugins.${plugin}.${key}`, problem);
   if (!Array.isArray(keys) || keys.length === 0) {
     throw fail(
       "encryptionKeys",

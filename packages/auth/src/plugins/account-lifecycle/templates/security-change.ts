@@ -9,6 +9,8 @@ export const MAILED_SECURITY_CHANGES = new Set<AccountChange>([
   "recovery_code_used",
   "passkey_added",
   "passkey_removed",
+  "identity_linked",
+  "identity_unlinked",
 ]);
 
 function sentence(product: string, change: AccountChange, name: string | undefined): string {
@@ -22,6 +24,10 @@ function sentence(product: string, change: AccountChange, name: string | undefin
       return `New recovery codes were created for your ${product} account; the old ones no longer work.`;
     case "recovery_code_used":
       return `A recovery code was used to sign in to your ${product} account. Each code works once.`;
+    case "identity_linked":
+      return `${name ?? "An external account"} was connected to your ${product} account: it can now sign you in.`;
+    case "identity_unlinked":
+      return `${name ?? "An external account"} was disconnected from your ${product} account: it no longer signs you in.`;
     case "passkey_added":
       return `${passkey} was added to your ${product} account: it can now sign in without a password.`;
     default:

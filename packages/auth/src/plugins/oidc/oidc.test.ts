@@ -1,0 +1,690 @@
+import { createHash } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eq, sql } from "drizzle-orm";
+import { generateKeyPair } from "jose";
+import { createLifecycleHost, type LifecycleHost } from "../../tests/lifecycle-host.js";
+import { STRONG_PASSWORD, uniqueEmail } from "../../tests/test-host.js";
+import {
+  CLIENT_ID,
+  CLIENT_SECRET,
+  startTestOidcProvider,
+  tamperingFetch,
+  visitProvider,
+  type TestOidcProvider,
+} from "../../tests/oidc-test-provider.js";
+import type { TestClient } from "../../testing/test-client.js";
+import { rowsOf } from "../../retention/retention.js";
+import { openApiDocument } from "../../openapi/document.js";
+import { tableNamer } from "../../schema/table-names.js";
+import { createCoreTables } from "../../schema/core-tables.js";
+import { securityEventsTable } from "../security-events/table.js";
+import { oidc, oidcProvider } from "./index.js";
+import { oidcTables } from "./tables.js";
+
+const AUTH = "/api/auth";
+const APP = "http://localhost";
+const callbackOf = (id: string) => `${APP}${AUTH}/oidc/${id}/callback`;
+const IDS = ["test", "tamper", "es", "other"];
+
+let provider: TestOidcProvider;
+let host: LifecycleHost;
+/** What the `tamper` provider's fetch does to the next ID token. */
+let tamper: Parameters<typeof tamperingFetch>[1] = () => {};
+const core = createCoreTables();
+const tables = oidcTables(tableNamer(""), core);
+const events = securityEventsTable(tableNamer(""), core);
+const errors: unknown[] = [];
+
+beforeAll(async () => {
+  provider = await startTestOidcProvider({
+    redirectUris: IDS.map(callbackOf),
+    clients: [
+      {
+        client_id: "tidy-es",
+        client_secret: CLIENT_SECRET,
+        redirect_uris: [callbackOf("es")],
+        id_token_signed_response_alg: "ES256",
+      },
+    ],
+  });
+  const common = { issuer: provider.issuer, clientSecret: CLIENT_SECRET };
+  host = await createLifecycleHost({}, {}, [
+    oidc({
+      providers: [
+        oidcProvider({
+          ...common,
+          id: "test",
+          name: "Test ID",
+          clientId: CLIENT_ID,
+          redirectUri: callbackOf("test"),
+        }),
+        oidcProvider({
+          ...common,
+          id: "tamper",
+          name: "Tampered",
+          clientId: CLIENT_ID,
+          redirectUri: callbackOf("tamper"),
+          fetch: tamperingFetch(provider_(), (claims, header) => tamper(claims, header)),
+        }),
+        // The provider signs this client's ID tokens with ES256; the client pins RS256.
+        oidcProvider({
+          ...common,
+          id: "es",
+          name: "ES",
+          clientId: "tidy-es",
+          redirectUri: callbackOf("es"),
+        }),
+        oidcProvider({
+          ...common,
+          id: "other",
+          name: "Other",
+          clientId: CLIENT_ID,
+          redirectUri: callbackOf("other"),
+        }),
+      ],
+      onError: (error) => errors.push(error),
+    }),
+  ]);
+}, 30_000);
+afterAll(async () => {
+  await host?.dispose();
+  await provider?.close();
+});
+
+/** The provider, read when the fetch runs (it is created before the host). */
+function provider_(): TestOidcProvider {
+  return new Proxy({} as TestOidcProvider, {
+    get: (_t, key) => provider[key as keyof TestOidcProvider],
+  });
+}
+
+function account(claims: { email?: string; email_verified?: boolean; name?: string } = {}) {
+  const id = `user-${Math.random().toString(36).slice(2)}`;
+  provider.accounts.set(id, {
+    email: uniqueEmail(),
+    email_verified: true,
+    name: "Ada Lovelace",
+    ...claims,
+  });
+  return id;
+}
+
+async function start(browser: TestClient, id = "test"): Promise<URL> {
+  const response = await browser.post(`${AUTH}/oidc/${id}/start`, {});
+  const body = await response.text();
+  expect(response.status, body).toBe(200);
+  return new URL((JSON.parse(body) as { url: string }).url);
+}
+
+/** The provider's redirect back for `login` (or a denial), without following it. */
+async function atProvider(url: URL, login: string | null): Promise<URL> {
+  provider.next = login === null ? { deny: true } : { login };
+  return visitProvider(url.href, `${APP}${AUTH}/oidc/`);
+}
+
+/** Opens the callback in `browser`: where it sends the browser. */
+async function land(browser: TestClient, callback: URL): Promise<URL> {
+  const response = await browser.get(`${callback.pathname}${callback.search}`);
+  expect(response.status).toBe(303);
+  return new URL(response.headers.get("location")!, APP);
+}
+
+async function flow(browser: TestClient, login: string | null, id = "test") {
+  const callback = await atProvider(await start(browser, id), login);
+  return land(browser, callback);
+}
+
+async function json<T>(response: Response, status: number): Promise<T> {
+  const text = await response.text();
+  expect(response.status, text).toBe(status);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+const signedIn = (browser: TestClient) =>
+  browser.sessionCookies.filter((name) => name === "auth_access" || name === "auth_session").sort();
+
+async function userCount(): Promise<number> {
+  const result = await host.database.db.execute(sql`select count(*)::int as n from users`);
+  return rowsOf<{ n: number }>(result)[0]!.n;
+}
+
+async function eventTypes(userId: string): Promise<string[]> {
+  const rows = await host.database.db
+    .select({ type: events.type })
+    .from(events)
+    .where(eq(events.userId, userId))
+    .orderBy(events.id);
+  return rows.map((row) => row.type);
+}
+
+async function me(browser: TestClient) {
+  return (
+    await json<{ user: { id: string; email: string; emailVerified: boolean } }>(
+      await browser.get(`${AUTH}/me`),
+      200,
+    )
+  ).user;
+}
+
+describe("oidc: sign up and sign in with a provider", () => {
+  it("lists the configured providers for the buttons", async () => {
+    const body = await json<{ providers: unknown[] }>(
+      await host.client().get(`${AUTH}/oidc/providers`),
+      200,
+    );
+    expect(body.providers).toEqual([
+      { id: "test", name: "Test ID" },
+      { id: "tamper", name: "Tampered" },
+      { id: "es", name: "ES" },
+      { id: "other", name: "Other" },
+    ]);
+  });
+
+  it("asks for the code with PKCE S256, state and nonce, the exact redirect URI, and a sealed HttpOnly flow cookie", async () => {
+    const browser = host.client();
+    const response = await browser.post(`${AUTH}/oidc/test/start`, {});
+    const { url } = await json<{ url: string }>(response, 200);
+    const params = new URL(url).searchParams;
+    expect(params.get("response_type")).toBe("code");
+    expect(params.get("code_challenge_method")).toBe("S256");
+    expect(params.get("code_challenge")).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(params.get("state")).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(params.get("nonce")).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(params.get("redirect_uri")).toBe(callbackOf("test"));
+    expect(params.get("scope")).toBe("openid email profile");
+    const cookie = response.headers.getSetCookie().find((c) => c.startsWith("auth_oidc="))!;
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
+    expect(cookie).toMatch(/Max-Age=600/i);
+    // Sealed: neither the state nor the nonce can be read from it.
+    expect(cookie).not.toContain(params.get("state")!);
+    expect(cookie).not.toContain(params.get("nonce")!);
+    // Only the state's hash is stored.
+    const stored = JSON.stringify(await host.database.db.select().from(tables.flows));
+    expect(stored).not.toContain(params.get("state")!);
+    expect(stored).toContain(createHash("sha256").update(params.get("state")!).digest("base64url"));
+  });
+
+  it("creates a verified, password-less account with a session like a password sign-up", async () => {
+    const login = account({ name: "Grace Hopper" });
+    const email = provider.accounts.get(login)!.email!;
+    const browser = host.client();
+    const target = await flow(browser, login);
+    expect(target.pathname).toBe("/");
+    expect(signedIn(browser)).toEqual(["auth_access", "auth_session"]);
+    expect(browser.cookies.has("auth_oidc")).toBe(false);
+    const user = await me(browser);
+    expect(user).toMatchObject({ email, emailVerified: true });
+    const [row] = await host.database.db
+      .select()
+      .from(core.users)
+      .where(eq(core.users.id, user.id));
+    expect(row!.passwordHash).toBe("!no-password");
+    expect(row!.name).toBe("Grace Hopper");
+    const identities = await host.database.db
+      .select()
+      .from(tables.identities)
+      .where(eq(tables.identities.userId, user.id));
+    expect(identities).toMatchObject([
+      { provider: "test", issuer: provider.issuer, subject: login, email },
+    ]);
+    // Tokens are not kept unless the host asks.
+    expect(identities[0]).toMatchObject({ accessToken: null, refreshToken: null });
+    expect(await eventTypes(user.id)).toEqual(["signed_up"]);
+    const sessions = await json<{ sessions: { signInMethods?: string[] }[] }>(
+      await browser.get(`${AUTH}/sessions`),
+      200,
+    );
+    expect(sessions.sessions[0]!.signInMethods).toEqual(["oidc:test"]);
+    // No verification mail for an address the provider verified.
+    await host.deliver();
+    expect(host.mailTo(email)).toEqual([]);
+    expect(await json(await browser.get(`${AUTH}/oidc/identities`), 200)).toMatchObject({
+      identities: [{ provider: "test", providerName: "Test ID", email }],
+      passwordSet: false,
+    });
+  });
+
+  it("signs the same user in again after a sign-out, recording how", async () => {
+    const login = account();
+    const first = host.client();
+    await flow(first, login);
+    const user = await me(first);
+    await json(await first.post(`${AUTH}/logout`), 204);
+    const users = await userCount();
+    const again = host.client();
+    const target = await flow(again, login);
+    expect(target.pathname).toBe("/");
+    expect((await me(again)).id).toBe(user.id);
+    expect(await userCount()).toBe(users);
+    expect(await eventTypes(user.id)).toEqual(["signed_up", "signed_out", "signed_in"]);
+    const [event] = await host.database.db
+      .select({ detail: events.detail })
+      .from(events)
+      .where(eq(events.type, "signed_in"))
+      .orderBy(sql`${events.id} desc`)
+      .limit(1);
+    expect(event!.detail).toEqual({ methods: "oidc:test" });
+  });
+
+  it("refuses a disabled account", async () => {
+    const login = account();
+    const first = host.client();
+    await flow(first, login);
+    const user = await me(first);
+    await host.database.db
+      .update(core.users)
+      .set({ disabledAt: new Date() })
+      .where(eq(core.users.id, user.id));
+    const browser = host.client();
+    const target = await flow(browser, login);
+    expect(target.searchParams.get("oidc_error")).toBe("account_disabled");
+    expect(signedIn(browser)).toEqual([]);
+  });
+});
+
+describe("oidc: every failure lands on the sign-in page, with nothing created", () => {
+  it("a denied consent", async () => {
+    const users = await userCount();
+    const browser = host.client();
+    const target = await flow(browser, null);
+    expect(target.pathname).toBe("/sign-in");
+    expect(target.searchParams.get("oidc_error")).toBe("access_denied");
+    expect(signedIn(browser)).toEqual([]);
+    expect(await userCount()).toBe(users);
+  });
+
+  it("a provider error", async () => {
+    const browser = host.client();
+    const url = await start(browser);
+    const state = url.searchParams.get("state")!;
+    const target = await land(
+      browser,
+      new URL(`${callbackOf("test")}?error=server_error&state=${state}`),
+    );
+    expect(target.searchParams.get("oidc_error")).toBe("provider_error");
+  });
+
+  it("a tampered state", async () => {
+    const login = account();
+    const users = await userCount();
+    const browser = host.client();
+    const callback = await atProvider(await start(browser), login);
+    callback.searchParams.set("state", `${callback.searchParams.get("state")!.slice(0, -2)}AA`);
+    const target = await land(browser, callback);
+    expect(target.searchParams.get("oidc_error")).toBe("state_mismatch");
+    expect(signedIn(browser)).toEqual([]);
+    expect(await userCount()).toBe(users);
+  });
+
+  it("a callback in a browser that never started the flow (login CSRF)", async () => {
+    const login = account();
+    const attacker = host.client();
+    const callback = await atProvider(await start(attacker), login);
+    const victim = host.client();
+    const target = await land(victim, callback);
+    expect(target.searchParams.get("oidc_error")).toBe("expired");
+    expect(signedIn(victim)).toEqual([]);
+  });
+
+  it("a replayed callback (the same code and cookie again)", async () => {
+    const login = account();
+    const browser = host.client();
+    const url = await start(browser);
+    const cookie = browser.cookies.get("auth_oidc")!;
+    const callback = await atProvider(url, login);
+    expect((await land(browser, callback)).pathname).toBe("/");
+    const replay = host.client();
+    replay.cookies.set("auth_oidc", cookie);
+    const target = await land(replay, callback);
+    expect(target.searchParams.get("oidc_error")).toBe("expired");
+    expect(signedIn(replay)).toEqual([]);
+  });
+
+  it("an expired flow", async () => {
+    const login = account();
+    const browser = host.client();
+    const callback = await atProvider(await start(browser), login);
+    host.clock.advance(601_000);
+    try {
+      const target = await land(browser, callback);
+      expect(target.searchParams.get("oidc_error")).toBe("expired");
+    } finally {
+      host.clock.advance(-601_000);
+    }
+  });
+
+  it("a code injected into another flow: PKCE refuses it at the token endpoint", async () => {
+    const login = account();
+    const users = await userCount();
+    const victim = host.client();
+    const victimUrl = await start(victim);
+    const attacker = host.client();
+    const stolen = await atProvider(await start(attacker), login);
+    // The attacker's code with the victim's own state (as if it had leaked): only PKCE is left.
+    stolen.searchParams.set("state", victimUrl.searchParams.get("state")!);
+    const target = await land(victim, stolen);
+    expect(target.searchParams.get("oidc_error")).toBe("invalid_response");
+    expect(signedIn(victim)).toEqual([]);
+    expect(await userCount()).toBe(users);
+  });
+
+  it("an ID token for another audience, from another issuer, expired, with another nonce, unsigned or signed by another key", async () => {
+    const other = await generateKeyPair("RS256");
+    const cases: [string, Parameters<typeof tamperingFetch>[1]][] = [
+      ["aud", (claims) => void (claims["aud"] = "someone-else")],
+      ["iss", (claims) => void (claims["iss"] = "https://evil.example")],
+      [
+        "exp",
+        (claims) => {
+          claims["iat"] = Math.floor(Date.now() / 1000) - 7200;
+          claims["exp"] = Math.floor(Date.now() / 1000) - 3600;
+        },
+      ],
+      ["nonce", (claims) => void (claims["nonce"] = "another-nonce")],
+      ["no nonce", (claims) => void delete claims["nonce"]],
+      [
+        "unsigned change",
+        (claims) => {
+          claims["sub"] = "someone-else";
+          return { unsigned: true };
+        },
+      ],
+      ["other key", () => ({ key: other.privateKey })],
+      [
+        "alg none",
+        (_claims, header) => {
+          header["alg"] = "none";
+          return { unsigned: true };
+        },
+      ],
+    ];
+    for (const [what, change] of cases) {
+      tamper = change;
+      const users = await userCount();
+      const browser = host.client();
+      const target = await flow(browser, account(), "tamper");
+      expect(target.searchParams.get("oidc_error"), what).toBe("invalid_response");
+      expect(signedIn(browser), what).toEqual([]);
+      expect(await userCount(), what).toBe(users);
+    }
+    // The same provider with an untouched token works: only the tampering was refused.
+    tamper = () => {};
+    expect((await flow(host.client(), account(), "tamper")).pathname).toBe("/");
+  });
+
+  it("an ID token signed with an algorithm the client did not pin (ES256 for RS256)", async () => {
+    const browser = host.client();
+    const target = await flow(browser, account(), "es");
+    expect(target.searchParams.get("oidc_error")).toBe("invalid_response");
+    expect(signedIn(browser)).toEqual([]);
+  });
+
+  it("an email the provider did not verify, or none: no account, no link", async () => {
+    const owner = await host.signUp();
+    const cases = [
+      account({ email_verified: false }),
+      account({ email: owner.email, email_verified: false }),
+      account({ email: undefined, email_verified: undefined }),
+    ];
+    provider.accounts.get(cases[2]!)!.email = undefined;
+    for (const login of cases) {
+      const users = await userCount();
+      const browser = host.client();
+      const target = await flow(browser, login);
+      expect(target.searchParams.get("oidc_error")).toBe("email_unverified");
+      expect(signedIn(browser)).toEqual([]);
+      expect(browser.cookies.has("auth_oidc_link")).toBe(false);
+      expect(await userCount()).toBe(users);
+    }
+    const linked = await host.database.db
+      .select()
+      .from(tables.identities)
+      .where(eq(tables.identities.userId, owner.user.id));
+    expect(linked).toEqual([]);
+  });
+
+  it("never answers 500 to a malformed callback", async () => {
+    const browser = host.client();
+    for (const query of ["", "?code=x", "?state=x&code=y", "?error=access_denied", "?state=%00"]) {
+      const response = await browser.get(`${AUTH}/oidc/test/callback${query}`);
+      expect(response.status, query).toBe(303);
+    }
+    browser.cookies.set("auth_oidc", "v1.garbage.x.y.z");
+    expect((await browser.get(`${AUTH}/oidc/test/callback?code=a&state=b`)).status).toBe(303);
+    expect((await host.client().get(`${AUTH}/oidc/nope/callback?code=a&state=b`)).status).toBe(303);
+    expect((await host.client().post(`${AUTH}/oidc/nope/start`, {})).status).toBe(404);
+  });
+});
+
+describe("oidc: an existing account's email is never taken over", () => {
+  it("holds the link until the owner signs in and confirms it", async () => {
+    const owner = await host.signUp();
+    const login = account({ email: owner.email });
+    const browser = host.client();
+    const target = await flow(browser, login);
+    expect(target.pathname).toBe("/sign-in");
+    expect(target.searchParams.get("oidc_link")).toBe("test");
+    expect(signedIn(browser)).toEqual([]);
+    expect(
+      await host.database.db
+        .select()
+        .from(tables.identities)
+        .where(eq(tables.identities.userId, owner.user.id)),
+    ).toEqual([]);
+    expect(await json(await browser.get(`${AUTH}/oidc/link`), 200)).toEqual({
+      link: { provider: "test", providerName: "Test ID", email: owner.email },
+    });
+
+    // Not signed in: nothing to confirm with.
+    await json(await browser.post(`${AUTH}/oidc/link/confirm`), 401);
+    // Signed in to another account: refused.
+    const other = await host.signUp();
+    const otherTab = browser.fork();
+    await json(
+      await otherTab.post(`${AUTH}/login`, { email: other.email, password: STRONG_PASSWORD }),
+      200,
+    );
+    expect(
+      await json<{ type: string }>(await otherTab.post(`${AUTH}/oidc/link/confirm`), 409),
+    ).toMatchObject({
+      type: "/problems/oidc-link-account-mismatch",
+    });
+
+    // The owner signs in, then confirms.
+    await json(
+      await browser.post(`${AUTH}/login`, { email: owner.email, password: STRONG_PASSWORD }),
+      200,
+    );
+    const confirmed = await json<{ identity: { provider: string } }>(
+      await browser.post(`${AUTH}/oidc/link/confirm`),
+      201,
+    );
+    expect(confirmed.identity).toMatchObject({ provider: "test", email: owner.email });
+    expect(await eventTypes(owner.user.id)).toContain("identity_linked");
+    // Single use.
+    await json(await browser.post(`${AUTH}/oidc/link/confirm`), 404);
+    expect(await json(await browser.get(`${AUTH}/oidc/link`), 200)).toEqual({ link: null });
+
+    // From now on the provider signs the owner in.
+    const later = host.client();
+    expect((await flow(later, login)).pathname).toBe("/");
+    expect((await me(later)).id).toBe(owner.user.id);
+  });
+
+  it("lets the pending link expire, and be cancelled", async () => {
+    const owner = await host.signUp();
+    const browser = host.client();
+    await flow(browser, account({ email: owner.email }));
+    host.clock.advance(11 * 60_000);
+    try {
+      await json(
+        await browser.post(`${AUTH}/login`, { email: owner.email, password: STRONG_PASSWORD }),
+        200,
+      );
+      await json(await browser.post(`${AUTH}/oidc/link/confirm`), 404);
+    } finally {
+      host.clock.advance(-11 * 60_000);
+    }
+    const again = host.client();
+    await flow(again, account({ email: owner.email }));
+    await json(await again.delete(`${AUTH}/oidc/link`), 204);
+    expect(await json(await again.get(`${AUTH}/oidc/link`), 200)).toEqual({ link: null });
+  });
+});
+
+describe("oidc: connected accounts on the account page", () => {
+  it("links a provider to a signed-in account, refuses one that is someone else's", async () => {
+    const { client, user } = await host.signUp();
+    const target = await (async () => {
+      const { url } = await json<{ url: string }>(
+        await client.post(`${AUTH}/oidc/other/link`, {}),
+        200,
+      );
+      return land(client, await atProvider(new URL(url), account()));
+    })();
+    expect(target.pathname).toBe("/account");
+    expect(target.searchParams.get("oidc")).toBe("linked");
+    const listed = await json<{ identities: { provider: string }[]; passwordSet: boolean }>(
+      await client.get(`${AUTH}/oidc/identities`),
+      200,
+    );
+    expect(listed).toMatchObject({ identities: [{ provider: "other" }], passwordSet: true });
+    expect(await eventTypes(user.id)).toContain("identity_linked");
+
+    // Someone else's provider account.
+    const taken = account();
+    await flow(host.client(), taken, "test");
+    const { client: second } = await host.signUp();
+    const { url } = await json<{ url: string }>(
+      await second.post(`${AUTH}/oidc/test/link`, {}),
+      200,
+    );
+    const refused = await land(second, await atProvider(new URL(url), taken));
+    expect(refused.pathname).toBe("/account");
+    expect(refused.searchParams.get("oidc_error")).toBe("identity_in_use");
+  });
+
+  it("needs a recent sign-in to link or unlink", async () => {
+    const { client } = await host.signUp();
+    host.clock.advance(11 * 60_000);
+    try {
+      const problem = await json<{ type: string; methods: string[] }>(
+        await client.post(`${AUTH}/oidc/test/link`, {}),
+        401,
+      );
+      expect(problem.type).toBe("/problems/reauthentication-required");
+    } finally {
+      host.clock.advance(-11 * 60_000);
+    }
+  });
+
+  it("refuses to unlink the last way to sign in; a password set through the reset mail lifts it", async () => {
+    const login = account();
+    const email = provider.accounts.get(login)!.email!;
+    const browser = host.client();
+    await flow(browser, login);
+    const { identities } = await json<{ identities: { id: string }[] }>(
+      await browser.get(`${AUTH}/oidc/identities`),
+      200,
+    );
+    const problem = await json<{ type: string }>(
+      await browser.delete(`${AUTH}/oidc/identities/${identities[0]!.id}`),
+      409,
+    );
+    expect(problem.type).toBe("/problems/last-sign-in-method");
+    // No password: password sign-in fails like any wrong password (no 500).
+    await json(
+      await host.client().post(`${AUTH}/login`, { email, password: STRONG_PASSWORD }),
+      401,
+    );
+
+    // The forgot-password mail sets a first password.
+    await json(await host.client().post(`${AUTH}/password/forgot`, { email }), 202);
+    const token = await host.tokenFrom(email, "/reset-password");
+    await json(
+      await host.client().post(`${AUTH}/password/reset`, { token, newPassword: STRONG_PASSWORD }),
+      204,
+    );
+    const again = host.client();
+    await json(await again.post(`${AUTH}/login`, { email, password: STRONG_PASSWORD }), 200);
+    expect(await json(await again.get(`${AUTH}/oidc/identities`), 200)).toMatchObject({
+      passwordSet: true,
+    });
+    await json(await again.delete(`${AUTH}/oidc/identities/${identities[0]!.id}`), 204);
+    const userId = (await me(again)).id;
+    expect(await eventTypes(userId)).toContain("identity_unlinked");
+  });
+
+  it("steps up a password-less user through the provider (a fresh login there)", async () => {
+    const login = account();
+    const browser = host.client();
+    await flow(browser, login);
+    host.clock.advance(11 * 60_000);
+    try {
+      const { identities } = await json<{ identities: { id: string }[] }>(
+        await browser.get(`${AUTH}/oidc/identities`),
+        200,
+      );
+      const problem = await json<{ methods: string[] }>(
+        await browser.delete(`${AUTH}/oidc/identities/${identities[0]!.id}`),
+        401,
+      );
+      expect(problem.methods).toContain("oidc");
+      const { url } = await json<{ url: string }>(
+        await browser.post(`${AUTH}/oidc/test/reauthenticate`, { returnTo: "/account" }),
+        200,
+      );
+      expect(new URL(url).searchParams.get("prompt")).toBe("login");
+      expect(new URL(url).searchParams.get("max_age")).toBe("0");
+      // Another provider account cannot stand in for this user's.
+      const wrong = await land(browser, await atProvider(new URL(url), account()));
+      expect(wrong.searchParams.get("oidc_error")).toBe("wrong_account");
+      const { url: retry } = await json<{ url: string }>(
+        await browser.post(`${AUTH}/oidc/test/reauthenticate`, {}),
+        200,
+      );
+      const back = await land(browser, await atProvider(new URL(retry), login));
+      expect(back.pathname).toBe("/account");
+      expect(back.searchParams.get("oidc")).toBe("reauthenticated");
+      // Recent now: the only way left is still refused, for what it is.
+      await json(await browser.delete(`${AUTH}/oidc/identities/${identities[0]!.id}`), 409);
+    } finally {
+      host.clock.advance(-11 * 60_000);
+    }
+  });
+
+  it("exports the connected accounts, never tokens", async () => {
+    const login = account();
+    const browser = host.client();
+    await flow(browser, login);
+    const exported = await json<Record<string, unknown>>(
+      await browser.get(`${AUTH}/me/export`),
+      200,
+    );
+    expect(JSON.stringify(exported)).toContain(login);
+    expect(exported).toMatchObject({
+      oidc: { identities: [{ provider: "test", subject: login }] },
+    });
+  });
+
+  it("describes its routes in the OpenAPI document", async () => {
+    const document = await openApiDocument(host.app, {
+      auth: host.auth,
+      info: { title: "test", version: "1" },
+    });
+    expect(Object.keys(document.paths ?? {})).toEqual(
+      expect.arrayContaining([
+        "/api/auth/oidc/providers",
+        "/api/auth/oidc/{provider}/start",
+        "/api/auth/oidc/{provider}/callback",
+        "/api/auth/oidc/identities/{id}",
+        "/api/auth/oidc/link/confirm",
+      ]),
+    );
+  });
+});
+
+it("reports unexpected failures to onError only", () => {
+  for (const error of errors) expect(error).toBeInstanceOf(Error);
+});
