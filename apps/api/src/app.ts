@@ -38,7 +38,7 @@ const COMPRESSED_ROUTES = [
 export type AppDeps = {
   database: Database;
   config: Pick<Config, "auth" | "bodyLimitBytes"> &
-    Partial<Pick<Config, "todos" | "retention" | "mail" | "webauthn">>;
+    Partial<Pick<Config, "todos" | "retention" | "mail" | "webauthn" | "oidc">>;
   /** Replaces the mailer `config.mail` describes (tests hand in a real SMTP server's). */
   mailer?: Mailer;
   /** Where the file mailer says where it wrote a message (default: console.log). */
@@ -94,6 +94,7 @@ export async function createApp(deps: AppDeps) {
     plugins: appAuthPlugins({
       encryptionKeys: authConfig.encryptionKeys,
       webauthn: deps.config.webauthn,
+      oidc: deps.config.oidc,
       retention: deps.config.retention,
       mail: deps.config.mail,
       mailer: deps.mailer,

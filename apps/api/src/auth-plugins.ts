@@ -7,16 +7,28 @@ import {
   accountLifecycle,
   DEFAULT_ROLES,
   fileMailer,
+  githubProvider,
+  googleProvider,
+  microsoftProvider,
+  oidc,
+  oidcProvider,
   passkeys,
   securityEvents,
   smtpMailer,
   twoFactor,
   type Db,
   type Mailer,
+  type OidcProviderConfig,
   type RetentionOptions,
   type Tx,
 } from "@hybrid-auth/auth";
-import type { Config, MailConfig, RetentionConfig } from "./config.js";
+import type {
+  Config,
+  MailConfig,
+  OidcConfig,
+  OidcProviderSetting,
+  RetentionConfig,
+} from "./config.js";
 import { todos } from "./todos/schema.js";
 
 /** The app's roles: user, manager (read users, sign them out), admin (everything). */
@@ -30,6 +42,10 @@ export type AppPluginSettings = {
   webauthn?: Config["webauthn"] | undefined;
   retention?: RetentionConfig | undefined;
   mail?: MailConfig | undefined;
+  /** Sign-in providers (OIDC_PROVIDERS); none → the plugin offers no button. */
+  oidc?: OidcConfig | undefined;
+  /** Requests to the providers go through it (tests). */
+  oidcFetch?: typeof fetch | undefined;
   /** Replaces the mailer `mail.transport` describes (tests hand in a real SMTP server's). */
   mailer?: Mailer | undefined;
   log?: ((line: string) => void) | undefined;
@@ -56,6 +72,36 @@ const UNCONFIGURED_WEBAUTHN: Config["webauthn"] = {
   rpName: "Tidy",
   origins: ["http://localhost:3000"],
 };
+
+/** One `OIDC_<ID>_…` provider as the auth package's preset for its type. */
+export function oidcProviderFrom(
+  setting: OidcProviderSetting,
+  customFetch?: typeof globalThis.fetch,
+): OidcProviderConfig {
+  const common = {
+    id: setting.id,
+    clientId: setting.clientId,
+    clientSecret: setting.clientSecret,
+    redirectUri: setting.redirectUri,
+    ...(setting.name ? { name: setting.name } : {}),
+    ...(setting.scopes ? { scopes: setting.scopes } : {}),
+    ...(customFetch ? { fetch: customFetch } : {}),
+  };
+  switch (setting.type) {
+    case "google":
+      return googleProvider(common);
+    case "github":
+      return githubProvider(common);
+    case "microsoft":
+      return microsoftProvider({ ...common, tenant: setting.tenant ?? "" });
+    default:
+      return oidcProvider({
+        ...common,
+        name: setting.name ?? setting.id,
+        issuer: setting.issuer ?? "",
+      });
+  }
+}
 
 function mailerFor(mail: MailConfig, log: (line: string) => void): Mailer {
   return mail.transport.kind === "smtp"
@@ -113,6 +159,19 @@ export function appAuthPlugins(settings: AppPluginSettings = {}) {
     }),
     // Migrating always includes it (its tables exist either way); serving may turn it off.
     ...(webauthn === null ? [] : [passkeys(webauthn)]),
+    // Always there (its tables, `GET /api/auth/oidc/providers`); no provider → no button.
+    oidc({
+      providers: (settings.oidc?.providers ?? []).map((p) =>
+        oidcProviderFrom(p, settings.oidcFetch),
+      ),
+      ...(settings.oidc?.keepTokens
+        ? {
+            keepTokens: true,
+            encryptionKeys: settings.encryptionKeys ?? UNCONFIGURED_ENCRYPTION_KEYS,
+          }
+        : {}),
+      ...(settings.logError ? { onError: settings.logError } : {}),
+    }),
   ] as const;
 }
 

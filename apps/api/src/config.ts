@@ -96,6 +96,14 @@ const environmentSchema = z.object({
   AUTH_SECURITY_EVENTS_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   /** The newest security events kept per account (at least the 50 the activity list shows). */
   AUTH_SECURITY_EVENTS_PER_ACCOUNT: z.coerce.number().int().min(50).max(1_000_000).default(1000),
+  /**
+   * Sign-in providers, comma-separated ids (`google,github,corp`); each reads
+   * `OIDC_<ID>_CLIENT_ID`, `OIDC_<ID>_CLIENT_SECRET` and, by type, `OIDC_<ID>_ISSUER` or
+   * `OIDC_<ID>_TENANT` (see `parseOidcProviders`).
+   */
+  OIDC_PROVIDERS: z.string().optional(),
+  /** Keep the providers' access and refresh tokens, encrypted with AUTH_ENCRYPTION_KEYS. */
+  OIDC_KEEP_TOKENS: z.enum(["true", "false"]).default("false"),
   /** Worker processes sharing the port (node:cluster); more than one needs DATABASE_URL. */
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(1),
 });
@@ -139,7 +147,31 @@ export type Config = {
   retention: RetentionConfig;
   todos: TodoLimits;
   mail: MailConfig;
+  oidc: OidcConfig;
 };
+
+/** The kinds of sign-in provider `OIDC_<ID>_TYPE` names. */
+export const OIDC_PROVIDER_TYPES = ["oidc", "google", "microsoft", "github"] as const;
+
+/** One sign-in provider, from `OIDC_<ID>_…`. */
+export type OidcProviderSetting = {
+  id: string;
+  type: (typeof OIDC_PROVIDER_TYPES)[number];
+  /** What the button says (default: the preset's brand, or the id). */
+  name: string | undefined;
+  /** Generic OpenID Connect only: the issuer found by discovery. */
+  issuer: string | undefined;
+  /** Microsoft only: the Entra tenant (id or domain). */
+  tenant: string | undefined;
+  clientId: string;
+  clientSecret: string;
+  scopes: string[] | undefined;
+  /** `PUBLIC_URL` + `/api/auth/oidc/<id>/callback`: register it at the provider exactly. */
+  redirectUri: string;
+};
+
+/** Sign-in providers (OIDC_PROVIDERS); none → no buttons. */
+export type OidcConfig = { providers: OidcProviderSetting[]; keepTokens: boolean };
 
 /** Where mail goes and what its links point to. */
 export type MailConfig = {
@@ -301,6 +333,7 @@ export function loadConfig(
         "(set PUBLIC_URL or APP_ORIGIN to a host name, or WEBAUTHN_RP_ID)",
     );
   }
+  const oidcProviders = parseOidcProviders(env, e.OIDC_PROVIDERS, publicUrl, problems);
   let secret = e.AUTH_SECRET;
   const problem = weakSecretReason(secret);
   if (problem && (production || secret !== undefined)) problems.push(`  AUTH_SECRET: ${problem}`);
@@ -370,7 +403,99 @@ export function loadConfig(
       newSignInAlerts: e.AUTH_NEW_SIGN_IN_ALERTS === "true",
       requestsPerClient: e.AUTH_MAIL_REQUESTS_PER_CLIENT,
     },
+    oidc: { providers: oidcProviders, keepTokens: e.OIDC_KEEP_TOKENS === "true" },
   };
+}
+
+const OIDC_ID = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
+
+/**
+ * `OIDC_PROVIDERS=google,corp` and, for each id (upper-cased, `-` → `_`):
+ * `OIDC_<ID>_CLIENT_ID`, `OIDC_<ID>_CLIENT_SECRET` (required); `OIDC_<ID>_TYPE` (`google`,
+ * `microsoft`, `github` or `oidc`; default: the id when it names a preset, else `oidc`);
+ * `OIDC_<ID>_ISSUER` (required for `oidc`), `OIDC_<ID>_TENANT` (required for `microsoft`),
+ * `OIDC_<ID>_NAME`, `OIDC_<ID>_SCOPES` (space- or comma-separated). Every problem is reported.
+ */
+function parseOidcProviders(
+  env: Record<string, string | undefined>,
+  list: string | undefined,
+  publicUrl: string,
+  problems: string[],
+): OidcProviderSetting[] {
+  const ids = (list ?? "")
+    .split(",")
+    .map((id) => id.trim())
+    .filter(Boolean);
+  const providers: OidcProviderSetting[] = [];
+  for (const id of ids) {
+    if (!OIDC_ID.test(id)) {
+      problems.push(`  OIDC_PROVIDERS: "${id}" must be lower-case letters, digits and "-" (1–32)`);
+      continue;
+    }
+    if (providers.some((p) => p.id === id)) {
+      problems.push(`  OIDC_PROVIDERS: "${id}" is listed twice`);
+      continue;
+    }
+    const prefix = `OIDC_${id.toUpperCase().replace(/-/g, "_")}_`;
+    const read = (key: string) => env[prefix + key]?.trim() || undefined;
+    const required = (key: string, what: string) => {
+      const value = read(key);
+      if (value === undefined) problems.push(`  ${prefix}${key}: is not set (${what})`);
+      return value ?? "";
+    };
+    const presetNamed = (OIDC_PROVIDER_TYPES as readonly string[]).includes(id);
+    const typeValue = read("TYPE") ?? (presetNamed ? id : "oidc");
+    if (!(OIDC_PROVIDER_TYPES as readonly string[]).includes(typeValue)) {
+      problems.push(
+        `  ${prefix}TYPE: must be one of ${OIDC_PROVIDER_TYPES.join(", ")} ("${typeValue}")`,
+      );
+      continue;
+    }
+    const type = typeValue as OidcProviderSetting["type"];
+    const clientId = required("CLIENT_ID", "the client id the provider gave this app");
+    const clientSecret = required("CLIENT_SECRET", "the client secret the provider gave this app");
+    const issuer =
+      type === "oidc"
+        ? required("ISSUER", "the issuer URL, like https://sso.example.com")
+        : undefined;
+    if (issuer) {
+      try {
+        const url = new URL(issuer);
+        const loopback = ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
+        if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback))
+          throw new Error("https");
+      } catch {
+        problems.push(
+          `  ${prefix}ISSUER: "${issuer}" is not an https URL (http only on localhost)`,
+        );
+      }
+    }
+    const tenant =
+      type === "microsoft" ? required("TENANT", "the Entra tenant id or domain") : undefined;
+    if (tenant && ["common", "organizations", "consumers"].includes(tenant.toLowerCase())) {
+      problems.push(
+        `  ${prefix}TENANT: must be one tenant (its id or domain), not "${tenant}": the ID token's issuer names the tenant`,
+      );
+    }
+    const name = read("NAME");
+    if (name !== undefined && name.length > 40)
+      problems.push(`  ${prefix}NAME: at most 40 characters`);
+    const scopes = read("SCOPES")
+      ?.split(/[\s,]+/)
+      .filter(Boolean);
+    providers.push({
+      id,
+      type,
+      name,
+      issuer,
+      tenant,
+      clientId,
+      clientSecret,
+      scopes,
+      redirectUri: `${publicUrl}/api/auth/oidc/${id}/callback`,
+    });
+  }
+  return providers;
 }
 
 /** An IPv4 or IPv6 literal, as `URL#hostname` spells them. */
