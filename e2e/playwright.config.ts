@@ -16,6 +16,15 @@ const root = resolve(here, "..");
 const port = Number(process.env.E2E_PORT ?? 43_117);
 const baseURL = `http://localhost:${port}`;
 const smtpPort = Number(process.env.E2E_SMTP_PORT ?? port + 1);
+// The OpenID provider the app signs in with (`local`, "Local ID"): see scripts/oidc-provider.mjs.
+// port + 2 is serve-with-admin.mjs's seeding server.
+const oidcPort = Number(process.env.E2E_OIDC_PORT ?? port + 3);
+const oidc = {
+  E2E_OIDC_PORT: String(oidcPort),
+  E2E_OIDC_REDIRECT_URI: `${baseURL}/api/auth/oidc/local/callback`,
+  E2E_OIDC_CLIENT_ID: "tidy-e2e",
+  E2E_OIDC_CLIENT_SECRET: "e2e-only-oidc-client-secret-0123456789",
+};
 
 // A fresh data directory per run. The runner loads this file first (and creates it); the
 // worker processes inherit the variable and reuse it, so only one directory is ever made.
@@ -58,6 +67,16 @@ export default defineConfig({
       env: { E2E_SMTP_PORT: String(smtpPort), E2E_INBOX_DIR: inboxDir(dataDir) },
     },
     {
+      command: "node scripts/oidc-provider.mjs",
+      cwd: here,
+      url: `http://127.0.0.1:${oidcPort}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: "ignore",
+      stderr: "pipe",
+      env: oidc,
+    },
+    {
       // `pnpm start`, once an administrator has been made the README's way (the script says how).
       command: "node e2e/scripts/serve-with-admin.mjs",
       cwd: root,
@@ -87,6 +106,11 @@ export default defineConfig({
         MAIL_FROM: "Tidy <no-reply@tidy.test>",
         E2E_ADMIN_EMAIL: ADMIN_EMAIL,
         E2E_ADMIN_PASSWORD: ADMIN_PASSWORD,
+        OIDC_PROVIDERS: "local",
+        OIDC_LOCAL_NAME: "Local ID",
+        OIDC_LOCAL_ISSUER: `http://127.0.0.1:${oidcPort}`,
+        OIDC_LOCAL_CLIENT_ID: oidc.E2E_OIDC_CLIENT_ID,
+        OIDC_LOCAL_CLIENT_SECRET: oidc.E2E_OIDC_CLIENT_SECRET,
       },
     },
   ],

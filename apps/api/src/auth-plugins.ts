@@ -161,6 +161,8 @@ export function appAuthPlugins(settings: AppPluginSettings = {}) {
     ...(webauthn === null ? [] : [passkeys(webauthn)]),
     // Always there (its tables, `GET /api/auth/oidc/providers`); no provider → no button.
     oidc({
+      // The SPA's pages: after a sign-in the to-dos; errors and held links on the sign-in page.
+      redirects: { signedIn: "/todos", signIn: "/sign-in", account: "/account" },
       providers: (settings.oidc?.providers ?? []).map((p) =>
         oidcProviderFrom(p, settings.oidcFetch),
       ),

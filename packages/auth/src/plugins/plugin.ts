@@ -16,10 +16,7 @@ import type { AdminApi, Revocation } from "../account.js";
 import type { SessionLifetimes } from "../sessions/session-store.js";
 import type { AuthHookEvents, AuthHookName, AuthHooks, ClientInfo } from "./hooks.js";
 import type { SecondFactorProvider } from "../second-factor/factors.js";
-import type {
-  PasswordlessAccount,
-  PendingSignInView,
-} from "../second-factor/sign-in-steps.js";
+import type { PasswordlessAccount, PendingSignInView } from "../second-factor/sign-in-steps.js";
 
 /** JSON values a plugin may put into the access token. */
 export type ClaimValue =

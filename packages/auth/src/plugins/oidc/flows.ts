@@ -10,9 +10,9 @@ import { ProblemError } from "../../http/problem.js";
 import { EMAIL_TAKEN_TYPE } from "../../second-factor/sign-in-steps.js";
 import { findUserByEmail, hasPassword, lockUser, normalizeEmail } from "../../users/user-store.js";
 import type { PluginContext } from "../plugin.js";
-import { SecretBox } from "../two-factor/secret-box.js";
+import type { SecretBox } from "../two-factor/secret-box.js";
 import {
-  ProviderClient,
+  type ProviderClient,
   ProviderResponseError,
   ProviderUnavailableError,
   type FlowSecrets,
