@@ -23,6 +23,8 @@ function routeManifest(): Plugin {
 
 export default defineConfig({
   plugins: [vue(), routeManifest(), precompress()],
+  // Every component uses <script setup>: Vue's Options API is left out of the bundle.
+  define: { __VUE_OPTIONS_API__: "false" },
   // Workspace packages resolve to their TypeScript sources (no build step in development).
   resolve: { conditions: ["@hybrid-auth/source", ...defaultClientConditions] },
   server: { port: 5173, strictPort: true, proxy },

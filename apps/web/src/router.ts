@@ -1,6 +1,7 @@
 import {
   createRouter,
   createWebHistory,
+  START_LOCATION,
   type RouteRecordRaw,
   type Router,
   type RouterHistory,
@@ -10,11 +11,13 @@ import { sessionEndedMessage } from "./lib/session-ended-reason";
 import type { SessionEndedStore } from "./stores/session-ended";
 import { safeReturnTo } from "./lib/return-to";
 import { holdUrlToken } from "./lib/url-token";
-import { session as defaultSession, type SessionStore } from "./stores/session";
+import { emailVerifiedOf, session as defaultSession, type SessionStore } from "./stores/session";
+import { loadVerifyEmailBanner } from "./lib/verify-email-banner";
 import { permissions as defaultPermissions, type PermissionsStore } from "./stores/permissions";
 import type { Permission } from "./api/permissions";
 import LandingPage from "./pages/LandingPage.vue";
 import { ROUTE_PATHS } from "./route-paths";
+import { prefetchFirstTodoPage } from "./api/first-todo-page";
 
 declare module "vue-router" {
   interface RouteMeta {
@@ -31,6 +34,8 @@ declare module "vue-router" {
      */
     permission?: Permission;
     title?: string;
+    /** Starts loading the page's data once the visitor is known to be allowed in. */
+    prefetch?: () => void;
   }
 }
 
@@ -83,7 +88,7 @@ export const routes: RouteRecordRaw[] = [
     path: ROUTE_PATHS.todos,
     name: "todos",
     component: () => import("./pages/TodosPage.vue"),
-    meta: { requiresAuth: true, title: "To-dos" },
+    meta: { requiresAuth: true, title: "To-dos", prefetch: prefetchFirstTodoPage },
   },
   {
     path: ROUTE_PATHS.devices,
@@ -126,7 +131,8 @@ export function createAppRouter(
   const router = createRouter({
     history: options.history ?? createWebHistory(),
     routes,
-    scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
+    // The first page opens at the top already: no scroll (it would force a layout at boot).
+    scrollBehavior: (_to, from, saved) => saved ?? (from === START_LOCATION ? false : { top: 0 }),
   });
 
   router.beforeEach(async (to) => {
@@ -141,6 +147,13 @@ export function createAppRouter(
     await store.ensureLoaded();
     if (to.meta.requiresAuth && !store.signedIn) {
       return { name: "sign-in", query: { returnTo: to.fullPath } };
+    }
+    if (to.meta.requiresAuth) {
+      to.meta.prefetch?.();
+      // Whether the "verify your email" banner shows is known before the page shows: the
+      // banner must not arrive later and push the page down.
+      const user = await store.ensureUser().catch(() => null);
+      if (emailVerifiedOf(user) === false) await loadVerifyEmailBanner();
     }
     if (to.meta.guestOnly && store.signedIn) {
       return to.name === "sign-in" ? safeReturnTo(to.query.returnTo) : "/todos";
@@ -169,6 +182,23 @@ export function createAppRouter(
   });
 
   return router;
+}
+
+/**
+ * Starts downloading the code of the page at `path` (a lazy route's chunk, its CSS and
+ * imports) without waiting for it; the navigation that follows finds it loaded or on its way.
+ * A chunk that fails to load here fails again, and is reported, when the navigation asks.
+ *
+ * @example
+ * preloadPageOf(router, location.pathname); // before mounting: in parallel with the probe
+ */
+export function preloadPageOf(router: Router, path: string): void {
+  for (const record of router.resolve(path).matched) {
+    const component: unknown = record.components?.default;
+    if (typeof component === "function") {
+      void Promise.resolve((component as () => unknown)()).catch(() => {});
+    }
+  }
 }
 
 /**

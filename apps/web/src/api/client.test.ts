@@ -117,7 +117,11 @@ describe("redirect on 401", () => {
               session: { userId: "u", sessionId: "s", role: "user", issuedAt: "", expiresAt: "" },
             })
           : problem(401, "Sign in to continue."),
-      "GET /api/todos": () => problem(401, "Sign in to continue."),
+      // The router asks for the to-do list's first page on its way to /todos.
+      "GET /api/todos": () =>
+        signedIn ? json({ todos: [], nextCursor: null }) : problem(401, "Sign in to continue."),
+      "GET /api/auth/me": () =>
+        json({ user: { id: "u", email: "u@example.com", name: null, emailVerified: true } }),
       "GET /api/auth/sessions": () => problem(401, "Sign in to continue."),
     });
     const session = createSessionStore();
