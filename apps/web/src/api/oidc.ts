@@ -71,11 +71,11 @@ export const oidc = {
   },
 
   identities(): Promise<{ identities: ConnectedAccount[]; passwordSet: boolean }> {
-    return requestJson("GET", `${AUTH}/identities`);
+    return requestJson("GET", "/api/auth/identities");
   },
 
   unlink(id: string): Promise<void> {
-    return requestJson("DELETE", `${AUTH}/identities/${id}`);
+    return requestJson("DELETE", `/api/auth/identities/${id}`);
   },
 
   async pendingLink(): Promise<PendingLink | null> {

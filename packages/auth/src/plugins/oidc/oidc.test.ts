@@ -239,7 +239,7 @@ describe("oidc: sign up and sign in with a provider", () => {
     // No verification mail for an address the provider verified.
     await host.deliver();
     expect(host.mailTo(email)).toEqual([]);
-    expect(await json(await browser.get(`${AUTH}/oidc/identities`), 200)).toMatchObject({
+    expect(await json(await browser.get(`${AUTH}/identities`), 200)).toMatchObject({
       identities: [{ provider: "test", providerName: "Test ID", email }],
       passwordSet: false,
     });
@@ -546,7 +546,7 @@ describe("oidc: connected accounts on the account page", () => {
     expect(target.pathname).toBe("/account");
     expect(target.searchParams.get("oidc")).toBe("linked");
     const listed = await json<{ identities: { provider: string }[]; passwordSet: boolean }>(
-      await client.get(`${AUTH}/oidc/identities`),
+      await client.get(`${AUTH}/identities`),
       200,
     );
     expect(listed).toMatchObject({ identities: [{ provider: "other" }], passwordSet: true });
@@ -585,11 +585,11 @@ describe("oidc: connected accounts on the account page", () => {
     const browser = host.client();
     await flow(browser, login);
     const { identities } = await json<{ identities: { id: string }[] }>(
-      await browser.get(`${AUTH}/oidc/identities`),
+      await browser.get(`${AUTH}/identities`),
       200,
     );
     const problem = await json<{ type: string }>(
-      await browser.delete(`${AUTH}/oidc/identities/${identities[0]!.id}`),
+      await browser.delete(`${AUTH}/identities/${identities[0]!.id}`),
       409,
     );
     expect(problem.type).toBe("/problems/last-sign-in-method");
@@ -608,10 +608,10 @@ describe("oidc: connected accounts on the account page", () => {
     );
     const again = host.client();
     await json(await again.post(`${AUTH}/login`, { email, password: STRONG_PASSWORD }), 200);
-    expect(await json(await again.get(`${AUTH}/oidc/identities`), 200)).toMatchObject({
+    expect(await json(await again.get(`${AUTH}/identities`), 200)).toMatchObject({
       passwordSet: true,
     });
-    await json(await again.delete(`${AUTH}/oidc/identities/${identities[0]!.id}`), 204);
+    await json(await again.delete(`${AUTH}/identities/${identities[0]!.id}`), 204);
     const userId = (await me(again)).id;
     expect(await eventTypes(userId)).toContain("identity_unlinked");
   });
@@ -623,11 +623,11 @@ describe("oidc: connected accounts on the account page", () => {
     host.clock.advance(11 * 60_000);
     try {
       const { identities } = await json<{ identities: { id: string }[] }>(
-        await browser.get(`${AUTH}/oidc/identities`),
+        await browser.get(`${AUTH}/identities`),
         200,
       );
       const problem = await json<{ methods: string[] }>(
-        await browser.delete(`${AUTH}/oidc/identities/${identities[0]!.id}`),
+        await browser.delete(`${AUTH}/identities/${identities[0]!.id}`),
         401,
       );
       expect(problem.methods).toContain("oidc");
@@ -648,7 +648,7 @@ describe("oidc: connected accounts on the account page", () => {
       expect(back.pathname).toBe("/account");
       expect(back.searchParams.get("oidc")).toBe("reauthenticated");
       // Recent now: the only way left is still refused, for what it is.
-      await json(await browser.delete(`${AUTH}/oidc/identities/${identities[0]!.id}`), 409);
+      await json(await browser.delete(`${AUTH}/identities/${identities[0]!.id}`), 409);
     } finally {
       host.clock.advance(-11 * 60_000);
     }
@@ -678,7 +678,7 @@ describe("oidc: connected accounts on the account page", () => {
         "/api/auth/oidc/providers",
         "/api/auth/oidc/{provider}/start",
         "/api/auth/oidc/{provider}/callback",
-        "/api/auth/oidc/identities/{id}",
+        "/api/auth/identities/{id}",
         "/api/auth/oidc/link/confirm",
       ]),
     );

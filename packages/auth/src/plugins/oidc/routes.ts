@@ -37,7 +37,7 @@ export function oidcRoutes(deps: OidcDeps) {
       await cancelPendingLink(deps, c);
       return c.body(null, 204);
     })
-    .get("/oidc/identities", docs.identities, requireAuth, async (c) => {
+    .get("/identities", docs.identities, requireAuth, async (c) => {
       const userId = c.get("auth").userId;
       const rows = await identitiesOf(deps, db, userId);
       return c.json(
@@ -48,7 +48,7 @@ export function oidcRoutes(deps: OidcDeps) {
         200,
       );
     })
-    .delete("/oidc/identities/:id", docs.unlink, requireAuth, requireRecentAuth, async (c) => {
+    .delete("/identities/:id", docs.unlink, requireAuth, requireRecentAuth, async (c) => {
       const id = c.req.param("id");
       if (!isUuid(id)) throw noSuchIdentity();
       await unlinkIdentity(deps, c, c.get("auth"), id);
