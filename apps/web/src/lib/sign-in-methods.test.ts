@@ -9,6 +9,8 @@ describe("describeSignInMethods", () => {
     [["passkey"], "Passkey"],
     [["password", "passkey"], "Password + passkey"],
     [["oidc_google"], "Oidc google"],
+    // A sign-in provider's session: its configured name once loaded, else its id capitalised.
+    [["oidc:github"], "Github"],
   ])("%j reads %s", (methods, text) => {
     expect(describeSignInMethods(methods)).toBe(text);
   });
