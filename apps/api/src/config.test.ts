@@ -10,6 +10,78 @@ const KEY = Buffer.alloc(32, 9).toString("base64");
 const quiet = () => {};
 
 describe("loadConfig", () => {
+  it("reads sign-in providers from OIDC_PROVIDERS and OIDC_<ID>_*, reporting every problem", () => {
+    const base = { AUTH_SECRET: STRONG, DATA_DIR: mkdtempSync(join(tmpdir(), "cfg-")) };
+    expect(loadConfig(base, quiet).oidc).toEqual({ providers: [], keepTokens: false });
+    const config = loadConfig(
+      {
+        ...base,
+        PUBLIC_URL: "https://tidy.example",
+        OIDC_PROVIDERS: "google, corp-sso",
+        OIDC_GOOGLE_CLIENT_ID: "g-id",
+        OIDC_GOOGLE_CLIENT_SECRET: "g-secret",
+        OIDC_CORP_SSO_ISSUER: "https://sso.example.com/realms/staff",
+        OIDC_CORP_SSO_CLIENT_ID: "tidy",
+        OIDC_CORP_SSO_CLIENT_SECRET: "c-secret",
+        OIDC_CORP_SSO_NAME: "Corp SSO",
+        OIDC_CORP_SSO_SCOPES: "openid email, profile",
+        OIDC_KEEP_TOKENS: "true",
+      },
+      quiet,
+    );
+    expect(config.oidc).toEqual({
+      keepTokens: true,
+      providers: [
+        {
+          id: "google",
+          type: "google",
+          name: undefined,
+          issuer: undefined,
+          tenant: undefined,
+          clientId: "g-id",
+          clientSecret: "g-secret",
+          scopes: undefined,
+          redirectUri: "https://tidy.example/api/auth/oidc/google/callback",
+        },
+        {
+          id: "corp-sso",
+          type: "oidc",
+          name: "Corp SSO",
+          issuer: "https://sso.example.com/realms/staff",
+          tenant: undefined,
+          clientId: "tidy",
+          clientSecret: "c-secret",
+          scopes: ["openid", "email", "profile"],
+          redirectUri: "https://tidy.example/api/auth/oidc/corp-sso/callback",
+        },
+      ],
+    });
+    let message = "";
+    try {
+      loadConfig(
+        {
+          ...base,
+          OIDC_PROVIDERS: "corp,microsoft,Bad!,gh",
+          OIDC_CORP_ISSUER: "http://sso.example.com",
+          OIDC_CORP_CLIENT_ID: "x",
+          OIDC_MICROSOFT_CLIENT_ID: "x",
+          OIDC_MICROSOFT_CLIENT_SECRET: "y",
+          OIDC_MICROSOFT_TENANT: "common",
+          OIDC_GH_TYPE: "gitlab",
+        },
+        quiet,
+      );
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      message = (error as Error).message;
+    }
+    expect(message).toContain("OIDC_CORP_CLIENT_SECRET: is not set");
+    expect(message).toContain('OIDC_CORP_ISSUER: "http://sso.example.com" is not an https URL');
+    expect(message).toContain("OIDC_MICROSOFT_TENANT: must be one tenant");
+    expect(message).toContain('OIDC_PROVIDERS: "Bad!" must be lower-case');
+    expect(message).toContain("OIDC_GH_TYPE: must be one of oidc, google, microsoft, github");
+  });
+
   it("refuses production without SMTP_URL, naming it; development writes mail to files", () => {
     const production = { NODE_ENV: "production", AUTH_SECRET: STRONG, AUTH_ENCRYPTION_KEYS: KEY };
     expect(() => loadConfig(production, quiet)).toThrow(/SMTP_URL: is not set/);
