@@ -18,13 +18,14 @@ import { openApiDocument } from "../../openapi/document.js";
 import { tableNamer } from "../../schema/table-names.js";
 import { createCoreTables } from "../../schema/core-tables.js";
 import { securityEventsTable } from "../security-events/table.js";
+import { SecretBox } from "../two-factor/secret-box.js";
 import { oidc, oidcProvider } from "./index.js";
 import { oidcTables } from "./tables.js";
 
 const AUTH = "/api/auth";
 const APP = "http://localhost";
 const callbackOf = (id: string) => `${APP}${AUTH}/oidc/${id}/callback`;
-const IDS = ["test", "tamper", "es", "other"];
+const IDS = ["test", "tamper", "es", "other", "kept"];
 
 let provider: TestOidcProvider;
 let host: LifecycleHost;
@@ -681,6 +682,55 @@ describe("oidc: connected accounts on the account page", () => {
         "/api/auth/identities/{id}",
         "/api/auth/oidc/link/confirm",
       ]),
+    );
+  });
+});
+
+describe("oidc: provider tokens, only when the host asks", () => {
+  it("keeps them sealed (AES-256-GCM, bound to the user), never in the clear", async () => {
+    const key = Buffer.alloc(32, 7);
+    key[0] = 1;
+    const kept = await createLifecycleHost({}, {}, [
+      oidc({
+        providers: [
+          oidcProvider({
+            id: "kept",
+            name: "Kept",
+            issuer: provider.issuer,
+            clientId: CLIENT_ID,
+            clientSecret: CLIENT_SECRET,
+            redirectUri: callbackOf("kept"),
+          }),
+        ],
+        keepTokens: true,
+        encryptionKeys: [key.toString("base64")],
+      }),
+    ]);
+    try {
+      const login = account();
+      const browser = kept.client();
+      provider.next = { login };
+      const started = await browser.post(`${AUTH}/oidc/kept/start`, {});
+      const { url } = (await started.json()) as { url: string };
+      const callback = await visitProvider(url, `${APP}${AUTH}/oidc/`);
+      const landed = await browser.get(`${callback.pathname}${callback.search}`);
+      expect(landed.headers.get("location")).toBe("/");
+      const [row] = await kept.database.db.select().from(tables.identities);
+      expect(row!.accessToken).toMatch(/^v1\./);
+      expect(row!.tokenExpiresAt).toBeInstanceOf(Date);
+      const opened = new SecretBox([key]).open(row!.accessToken!, row!.userId);
+      expect(opened?.plaintext.length).toBeGreaterThan(10);
+      // Bound to its user: copied to another user's row it does not open.
+      expect(new SecretBox([key]).open(row!.accessToken!, "someone-else")).toBeUndefined();
+    } finally {
+      await kept.dispose();
+    }
+  });
+
+  it("refuses keepTokens without keys, and keys without keepTokens", () => {
+    expect(() => oidc({ providers: [], keepTokens: true })).toThrow(/encryptionKeys/);
+    expect(() => oidc({ providers: [], encryptionKeys: ["x"] })).toThrow(
+      /only used with keepTokens/,
     );
   });
 });

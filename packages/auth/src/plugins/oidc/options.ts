@@ -172,6 +172,8 @@ function resolveProvider(raw: OidcProviderConfig, index: number): ResolvedProvid
   const id = nonEmpty(raw.id, at("id"), 'a short name like "google"');
   if (!ID.test(id))
     throw fail(at("id"), `must be 1–32 lower-case letters, digits or "-" ("${id}")`);
+  // The plugin's own paths under /oidc/.
+  if (id === "link" || id === "providers") throw fail(at("id"), `"${id}" is reserved`);
   const name = nonEmpty(raw.name, at("name"), 'what the button says, like "Google"');
   if (name.length > 40) throw fail(at("name"), "must be at most 40 characters");
   if (raw.kind !== "oidc" && raw.kind !== "github")

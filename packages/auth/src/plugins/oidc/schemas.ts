@@ -33,10 +33,8 @@ const returnTo = z
   .regex(/^\/(?![/\\])[^\s]*$/, "must be a path of this app, like /account")
   .optional();
 
-export const startBody = z.strictObject({}).meta({ id: "OidcStartRequest" });
-export const reauthenticateBody = z
-  .strictObject({ returnTo })
-  .meta({ id: "OidcReauthenticateRequest" });
+export const startBody = z.strictObject({});
+export const reauthenticateBody = z.strictObject({ returnTo });
 
 export const authorizationResponse = z
   .strictObject({
