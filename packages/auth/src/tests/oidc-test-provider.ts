@@ -10,6 +10,9 @@ import {
 } from "jose";
 import Provider, { type ClientMetadata } from "oidc-provider";
 
+/** A signing key, as jose makes them. */
+type CryptoKey = Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
+
 /** An account of the test provider: its claims. */
 export type TestAccount = { email?: string; email_verified?: boolean; name?: string };
 
@@ -58,7 +61,7 @@ export async function startTestOidcProvider(options: {
         client_id: CLIENT_ID,
         client_secret: CLIENT_SECRET,
         redirect_uris: options.redirectUris,
-        id_token_signed_response_alg: options.idTokenAlgorithm ?? "RS256",
+        id_token_signed_response_alg: (options.idTokenAlgorithm ?? "RS256") as "RS256",
       },
       ...((options.clients ?? []) as ClientMetadata[]),
     ],
