@@ -1,4 +1,6 @@
 import { createHash } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq, sql } from "drizzle-orm";
 import { generateKeyPair } from "jose";
@@ -19,13 +21,13 @@ import { tableNamer } from "../../schema/table-names.js";
 import { createCoreTables } from "../../schema/core-tables.js";
 import { securityEventsTable } from "../security-events/table.js";
 import { SecretBox } from "../two-factor/secret-box.js";
-import { oidc, oidcProvider } from "./index.js";
+import { githubProvider, oidc, oidcProvider } from "./index.js";
 import { oidcTables } from "./tables.js";
 
 const AUTH = "/api/auth";
 const APP = "http://localhost";
 const callbackOf = (id: string) => `${APP}${AUTH}/oidc/${id}/callback`;
-const IDS = ["test", "tamper", "es", "other", "kept"];
+const IDS = ["test", "tamper", "es", "other", "kept", "github"];
 
 let provider: TestOidcProvider;
 let host: LifecycleHost;
@@ -683,6 +685,83 @@ describe("oidc: connected accounts on the account page", () => {
         "/api/auth/oidc/link/confirm",
       ]),
     );
+  });
+});
+
+describe("oidc: GitHub (OAuth 2 and its REST API)", () => {
+  it("knows the user by GitHub's numeric id and its primary verified email, refuses an unverified one", async () => {
+    // GitHub's API, as the preset reads it: `GET /user` and `GET /user/emails`, with the token.
+    let emails: { email: string; primary: boolean; verified: boolean }[] = [];
+    const seen: string[] = [];
+    const api = createServer((req, res) => {
+      seen.push(`${req.url} ${req.headers.authorization?.split(" ")[0]}`);
+      res.setHeader("content-type", "application/json");
+      if (req.url === "/user") res.end(JSON.stringify({ id: 4242, login: "octo", name: null }));
+      else if (req.url === "/user/emails") res.end(JSON.stringify(emails));
+      else res.writeHead(404).end("{}");
+    });
+    await new Promise<void>((resolve) => api.listen(0, "127.0.0.1", resolve));
+    const apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+    const gh = await createLifecycleHost({}, {}, [
+      oidc({
+        providers: [
+          {
+            ...githubProvider({
+              clientId: CLIENT_ID,
+              clientSecret: CLIENT_SECRET,
+              redirectUri: callbackOf("github"),
+              // The test provider plays GitHub's OAuth endpoints (it wants the openid scope).
+              scopes: ["openid"],
+              endpoints: {
+                authorization: `${provider.issuer}/auth`,
+                token: `${provider.issuer}/token`,
+                api: apiUrl,
+              },
+            }),
+            // It also says who answered (RFC 9207 `iss`), which the client checks: its issuer.
+            issuer: provider.issuer,
+          },
+        ],
+      }),
+    ]);
+    try {
+      const run = async (login: string) => {
+        const browser = gh.client();
+        provider.next = { login };
+        const started = await browser.post(`${AUTH}/oidc/github/start`, {});
+        const { url } = (await started.json()) as { url: string };
+        const params = new URL(url).searchParams;
+        expect(params.get("code_challenge_method")).toBe("S256");
+        expect(params.get("nonce")).toBeNull();
+        const callback = await visitProvider(url, `${APP}${AUTH}/oidc/`);
+        const landed = await browser.get(`${callback.pathname}${callback.search}`);
+        return { browser, location: new URL(landed.headers.get("location")!, APP) };
+      };
+      emails = [
+        { email: "octo@old.example", primary: false, verified: true },
+        { email: "octo@example.com", primary: true, verified: false },
+      ];
+      const refused = await run(account());
+      expect(refused.location.searchParams.get("oidc_error")).toBe("email_unverified");
+      emails[1]!.verified = true;
+      const first = await run(account());
+      expect(first.location.pathname).toBe("/");
+      expect(await me(first.browser)).toMatchObject({
+        email: "octo@example.com",
+        emailVerified: true,
+      });
+      const [row] = await gh.database.db.select().from(tables.identities);
+      expect(row).toMatchObject({
+        provider: "github",
+        issuer: provider.issuer,
+        subject: "4242",
+      });
+      expect(seen).toContain("/user Bearer");
+      expect(seen).toContain("/user/emails Bearer");
+    } finally {
+      await gh.dispose();
+      await new Promise((resolve) => api.close(resolve));
+    }
   });
 });
 
