@@ -29,6 +29,7 @@ import { limiterClient } from "./abuse/limiter-client.js";
 import { revokeAllSessions, revokeSessionSelection } from "./account.js";
 import { acceptableNewPassword, verifyCurrentPassword } from "./password/current-password.js";
 import { toPublicUser } from "./users/user-store.js";
+import { signInMethodsLeft, type SignInMethodCounter } from "./users/sign-in-methods.js";
 import { isUuid } from "./ids.js";
 import { deriveSubkey } from "./tokens/subkeys.js";
 import type { SigningSecret } from "./tokens/key-ring.js";
@@ -250,6 +251,7 @@ async function setUpPlugins(
   const secondFactors: SecondFactorProvider[] = [];
   const requireRecentAuth = createRequireRecentAuth(runtime);
   const exporters: { id: string; exportData: NonNullable<PluginParts["exportData"]> }[] = [];
+  const signInMethodCounters: SignInMethodCounter[] = [];
   const context: PluginContext = {
     db: runtime.db,
     clock: runtime.clock,
@@ -298,10 +300,13 @@ async function setUpPlugins(
       for (const exporter of exporters) data[exporter.id] = await exporter.exportData(db, userId);
       return data;
     },
+    signInMethodsLeft: (tx, userId) =>
+      signInMethodsLeft(tx, runtime.tables, signInMethodCounters, userId),
   };
   for (const plugin of plugins) {
     const parts: PluginParts = (await plugin.setup?.(context)) ?? {};
     if (parts.exportData) exporters.push({ id: plugin.id, exportData: parts.exportData });
+    if (parts.signInMethods) signInMethodCounters.push(parts.signInMethods);
     if (parts.workers) workers.push(...parts.workers);
     if (parts.sessionGate) sessionGates.push(parts.sessionGate);
     if (parts.secondFactor) secondFactors.push(parts.secondFactor);

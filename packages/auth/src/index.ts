@@ -172,6 +172,7 @@ export {
   type IdentityView,
 } from "./plugins/oidc/index.js";
 export { hasPassword, NO_PASSWORD_HASH } from "./users/user-store.js";
+export { lastSignInMethod } from "./users/sign-in-methods.js";
 export { EMAIL_TAKEN_TYPE, type PasswordlessAccount } from "./second-factor/sign-in-steps.js";
 export {
   createCoreTables,

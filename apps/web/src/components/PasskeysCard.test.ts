@@ -118,6 +118,21 @@ describe("PasskeysCard", () => {
     expect(wrapper.findAll(".pk").map((r) => r.find(".pk-name span").text())).toEqual(["Phone"]);
   });
 
+  it("keeps the account's last way to sign in, saying why", async () => {
+    const detail =
+      "This is the last way to sign in to your account. Set a password (through “Forgot password”) or add another way to sign in first.";
+    const { wrapper } = await mountCard({
+      "GET /api/auth/passkeys": () => json({ passkeys: [laptop] }),
+      "DELETE /api/auth/passkeys/:id": () =>
+        problem(409, detail, { type: "/problems/last-sign-in-method" }),
+    });
+    await button(wrapper, "Remove Laptop")!.trigger("click");
+    await wrapper.find("dialog form").trigger("submit");
+    await flushPromises();
+    expect(wrapper.find('[role="alert"]').text()).toBe(detail);
+    expect(wrapper.findAll(".pk")).toHaveLength(1);
+  });
+
   it("says when the browser prompt was closed", async () => {
     const { startRegistration } = await import("@simplewebauthn/browser");
     vi.mocked(startRegistration).mockRejectedValueOnce(

@@ -146,6 +146,19 @@ export type PluginContext = {
   ): Promise<{ user: PublicUser; sessionStarted: boolean }>;
   /** Every plugin's `exportData` for one user, by plugin id. */
   exportUserData(db: Db | Tx, userId: string): Promise<Record<string, unknown>>;
+  /**
+   * How many ways the user has left to sign in: 1 for a password of their own, plus every
+   * plugin's `signInMethods`. Locks the user's row (`FOR UPDATE`) for the rest of `tx`, so
+   * that two removals wait for each other: remove, count, and throw `lastSignInMethod()` (409
+   * `/problems/last-sign-in-method`) at 0 to roll the removal back.
+   *
+   * @example
+   * await context.db.transaction(async (tx) => {
+   *   await tx.delete(keys).where(and(eq(keys.id, id), eq(keys.userId, userId)));
+   *   if ((await context.signInMethodsLeft(tx, userId)) === 0) throw lastSignInMethod();
+   * });
+   */
+  signInMethodsLeft(tx: Tx, userId: string): Promise<number>;
 };
 
 /** See `PluginContext.passwords`. */
@@ -190,6 +203,16 @@ export type PluginParts = {
    * account-lifecycle plugin): JSON values, never secrets or hashes.
    */
   exportData?: (db: Db | Tx, userId: string) => Promise<unknown>;
+  /**
+   * How many ways to sign in the plugin gives the user now (passkeys, connected providers
+   * still configured…), for `PluginContext.signInMethodsLeft`: the account's last way to sign
+   * in cannot be removed. Count only what can sign in on its own, never a second factor.
+   *
+   * @example
+   * signInMethods: async (tx, userId) =>
+   *   (await tx.select({ n: count() }).from(keys).where(eq(keys.userId, userId)))[0]?.n ?? 0,
+   */
+  signInMethods?: (tx: Tx, userId: string) => Promise<number>;
   /**
    * Refuses a user a session (an unverified email, say) with a problem: `POST /login` answers
    * it (only after the right password, so it reveals nothing to a guesser), and

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { and, asc, eq, gt, ne, sql } from "drizzle-orm";
+import { and, asc, eq, gt } from "drizzle-orm";
 import type { Context } from "hono";
 import { setCookie } from "hono/cookie";
 import type { AuthState } from "../../authenticator.js";
@@ -9,6 +9,7 @@ import { readCookie } from "../../http/cookie-header.js";
 import { ProblemError } from "../../http/problem.js";
 import { EMAIL_TAKEN_TYPE } from "../../second-factor/sign-in-steps.js";
 import { findUserByEmail, hasPassword, lockUser, normalizeEmail } from "../../users/user-store.js";
+import { lastSignInMethod } from "../../users/sign-in-methods.js";
 import type { PluginContext } from "../plugin.js";
 import type { SecretBox } from "../two-factor/secret-box.js";
 import {
@@ -21,7 +22,6 @@ import {
 import type { ResolvedOidcOptions, ResolvedProvider } from "./options.js";
 import {
   identityInUse,
-  lastSignInMethod,
   linkAccountMismatch,
   noPendingLink,
   noSuchIdentity,
@@ -547,20 +547,16 @@ export async function unlinkIdentity(
 ): Promise<void> {
   const { context } = deps;
   const t = deps.tables.identities;
-  const hasPasskey = (await context.stepUpMethods(auth.userId)).includes("passkey");
   await context.db.transaction(async (tx) => {
+    // The user's row first: a passkey removal or another unlink waits, then counts after this.
     const user = await lockUser(tx, context.tables, auth.userId);
     const [row] = await tx
-      .select()
-      .from(t)
-      .where(and(eq(t.id, id), eq(t.userId, auth.userId)));
+      .delete(t)
+      .where(and(eq(t.id, id), eq(t.userId, auth.userId)))
+      .returning();
     if (!user || !row) throw noSuchIdentity();
-    const [others] = await tx
-      .select({ n: sql<number>`count(*)::int` })
-      .from(t)
-      .where(and(eq(t.userId, auth.userId), ne(t.id, id)));
-    if (!hasPassword(user) && !hasPasskey && (others?.n ?? 0) === 0) throw lastSignInMethod();
-    await tx.delete(t).where(eq(t.id, id));
+    // Every way left (a password, passkeys, configured providers): none rolls the removal back.
+    if ((await context.signInMethodsLeft(tx, auth.userId)) === 0) throw lastSignInMethod();
     const provider = {
       id: row.provider,
       name: deps.options.providers.get(row.provider)?.name ?? row.provider,

@@ -23,11 +23,11 @@ export {
 export {
   CALLBACK_ERRORS as OIDC_CALLBACK_ERRORS,
   IDENTITY_IN_USE_TYPE,
-  LAST_SIGN_IN_METHOD_TYPE,
   LINK_ACCOUNT_MISMATCH_TYPE,
   NO_PENDING_LINK_TYPE,
   type CallbackError as OidcCallbackError,
 } from "./problems.js";
+export { LAST_SIGN_IN_METHOD_TYPE } from "../../users/sign-in-methods.js";
 
 /**
  * Sign in with OpenID Connect and OAuth 2 providers (Google, Microsoft Entra ID, GitHub, any
@@ -118,6 +118,11 @@ export function oidc(options: OidcOptions) {
               ),
           },
         ],
+        // An identity of a provider no longer configured signs in to nothing: it does not count.
+        signInMethods: async (tx, userId) =>
+          (await identitiesOf(deps, tx, userId)).filter((row) =>
+            resolved.providers.has(row.provider),
+          ).length,
         exportData: async (db, userId) => ({
           identities: (await identitiesOf(deps, db, userId)).map((row) => ({
             provider: row.provider,

@@ -15,6 +15,9 @@ import {
   type TestOidcProvider,
 } from "../../tests/oidc-test-provider.js";
 import type { TestClient } from "../../testing/test-client.js";
+import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/server";
+import { SoftwareAuthenticator } from "../../tests/software-authenticator.js";
+import { passkeys } from "../passkeys/index.js";
 import { rowsOf } from "../../retention/retention.js";
 import { openApiDocument } from "../../openapi/document.js";
 import { tableNamer } from "../../schema/table-names.js";
@@ -28,6 +31,7 @@ const AUTH = "/api/auth";
 const APP = "http://localhost";
 const callbackOf = (id: string) => `${APP}${AUTH}/oidc/${id}/callback`;
 const IDS = ["test", "tamper", "es", "other", "kept", "github"];
+const PASSKEY_ORIGIN = "https://app.example.test";
 
 let provider: TestOidcProvider;
 let host: LifecycleHost;
@@ -87,6 +91,7 @@ beforeAll(async () => {
       ],
       onError: (error) => errors.push(error),
     }),
+    passkeys({ rpId: "example.test", rpName: "Tidy", origins: [PASSKEY_ORIGIN] }),
   ]);
 }, 30_000);
 afterAll(async () => {
@@ -685,6 +690,96 @@ describe("oidc: connected accounts on the account page", () => {
         "/api/auth/oidc/link/confirm",
       ]),
     );
+  });
+});
+
+describe("oidc: the last way to sign in, with passkeys", () => {
+  /** A user signed up through the provider (no password), with `passkeys` passkeys. */
+  async function passwordless(passkeyCount: number) {
+    const browser = host.client();
+    const login = account();
+    await flow(browser, login);
+    // A fresh login at the provider: the removals below need a recent authentication.
+    const { url } = await json<{ url: string }>(
+      await browser.post(`${AUTH}/oidc/test/reauthenticate`, {}),
+      200,
+    );
+    await land(browser, await atProvider(new URL(url), login));
+    const passkeyIds: string[] = [];
+    for (let i = 0; i < passkeyCount; i++) {
+      const options = await json<PublicKeyCredentialCreationOptionsJSON>(
+        await browser.post(`${AUTH}/passkeys/register/options`),
+        200,
+      );
+      const response = new SoftwareAuthenticator({ origin: PASSKEY_ORIGIN }).register(options);
+      const { passkey } = await json<{ passkey: { id: string } }>(
+        await browser.post(`${AUTH}/passkeys/register`, { name: `Key ${i}`, response }),
+        201,
+      );
+      passkeyIds.push(passkey.id);
+    }
+    const { identities } = await json<{ identities: { id: string }[] }>(
+      await browser.get(`${AUTH}/identities`),
+      200,
+    );
+    return { browser, identityId: identities[0]!.id, passkeyIds, userId: (await me(browser)).id };
+  }
+
+  it("unlinks the identity while a passkey is left, then refuses to remove that passkey", async () => {
+    const { browser, identityId, passkeyIds } = await passwordless(1);
+    await json(await browser.delete(`${AUTH}/identities/${identityId}`), 204);
+    const problem = await json<{ type: string }>(
+      await browser.delete(`${AUTH}/passkeys/${passkeyIds[0]}`),
+      409,
+    );
+    expect(problem.type).toBe("/problems/last-sign-in-method");
+  });
+
+  it("removes the passkey while the identity is left, then refuses to unlink it", async () => {
+    const { browser, identityId, passkeyIds } = await passwordless(1);
+    await json(await browser.delete(`${AUTH}/passkeys/${passkeyIds[0]}`), 204);
+    const problem = await json<{ type: string }>(
+      await browser.delete(`${AUTH}/identities/${identityId}`),
+      409,
+    );
+    expect(problem.type).toBe("/problems/last-sign-in-method");
+  });
+
+  it("lets exactly one of an unlink and a passkey removal in parallel through", async () => {
+    for (let round = 0; round < 3; round++) {
+      const { browser, identityId, passkeyIds } = await passwordless(1);
+      const statuses = await Promise.all([
+        browser.delete(`${AUTH}/identities/${identityId}`),
+        browser.delete(`${AUTH}/passkeys/${passkeyIds[0]}`),
+      ]);
+      expect(statuses.map((response) => response.status).sort()).toEqual([204, 409]);
+    }
+  });
+
+  it("does not count an identity of a provider no longer configured", async () => {
+    const { browser, identityId, passkeyIds, userId } = await passwordless(1);
+    const [gone] = await host.database.db
+      .insert(tables.identities)
+      .values({
+        userId,
+        provider: "removed",
+        issuer: "https://removed.example",
+        subject: `gone-${userId}`,
+        createdAt: new Date(host.clock.now()),
+      })
+      .returning();
+    await json(await browser.delete(`${AUTH}/identities/${identityId}`), 204);
+    // The passkey is the last way that works: the removed provider's identity is no way.
+    await json(await browser.delete(`${AUTH}/passkeys/${passkeyIds[0]}`), 409);
+
+    const other = await passwordless(0);
+    await host.database.db
+      .update(tables.identities)
+      .set({ userId: other.userId })
+      .where(eq(tables.identities.id, gone!.id));
+    await json(await other.browser.delete(`${AUTH}/identities/${other.identityId}`), 409);
+    // The stale identity itself can go while a working one is left.
+    await json(await other.browser.delete(`${AUTH}/identities/${gone!.id}`), 204);
   });
 });
 

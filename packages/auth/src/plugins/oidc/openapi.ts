@@ -120,7 +120,7 @@ export const oidcRouteDocs = {
   unlink: describeRoute({
     tags: TAGS,
     summary: "Disconnect a provider account",
-    description: `409 \`/problems/last-sign-in-method\` when it is the account's only way to sign in (no password, passkey or other provider). ${STEP_UP}`,
+    description: `409 \`/problems/last-sign-in-method\` when it is the account's last way to sign in (no password, passkey or other provider still configured). ${STEP_UP}`,
     security: SIGNED_IN,
     responses: {
       204: { description: "Disconnected: it no longer signs in." },

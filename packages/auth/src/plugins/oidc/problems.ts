@@ -40,17 +40,6 @@ export const noSuchProvider = () =>
 export const noSuchIdentity = () =>
   new ProblemError({ status: 404, detail: "No such connected account." });
 
-/** 409: removing it would leave the account with no way to sign in. */
-export const LAST_SIGN_IN_METHOD_TYPE = "/problems/last-sign-in-method";
-export const lastSignInMethod = () =>
-  new ProblemError({
-    status: 409,
-    type: LAST_SIGN_IN_METHOD_TYPE,
-    title: "Last way to sign in",
-    detail:
-      "This is the only way to sign in to your account. Set a password (through “Forgot password”) or connect another provider first.",
-  });
-
 /** 409: the link waiting in this browser is for another account than the signed-in one. */
 export const LINK_ACCOUNT_MISMATCH_TYPE = "/problems/oidc-link-account-mismatch";
 export const linkAccountMismatch = () =>

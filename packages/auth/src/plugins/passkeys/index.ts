@@ -89,6 +89,7 @@ export function passkeys(options: PasskeysOptions) {
               ),
           },
         ],
+        signInMethods: (tx, userId) => deps.passkeys.countOf(tx, userId),
         exportData: async (db, userId) => ({
           passkeys: (await deps.passkeys.listOf(db, userId)).map((row) => ({
             name: row.name,

@@ -99,11 +99,11 @@ export const passkeyRouteDocs = {
   remove: describeRoute({
     tags: TAGS,
     summary: "Remove a passkey",
-    description: `It can no longer sign in or confirm anything. ${STEP_UP}`,
+    description: `It can no longer sign in or confirm anything. 409 \`/problems/last-sign-in-method\` when it is the account's last way to sign in (no password, other passkey or connected provider). ${STEP_UP}`,
     security: SIGNED_IN,
     responses: {
       204: { description: "Removed." },
-      ...problemResponses(401, ...UNSAFE_PROBLEMS, 404, 503),
+      ...problemResponses(401, ...UNSAFE_PROBLEMS, 404, 409, 503),
     },
   }),
   authenticateOptions: describeRoute({

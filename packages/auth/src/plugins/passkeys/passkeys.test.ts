@@ -16,6 +16,7 @@ import { passkeys } from "./index.js";
 import { passkeysTables } from "./tables.js";
 import { tableNamer } from "../../schema/table-names.js";
 import { rowsOf } from "../../retention/retention.js";
+import { NO_PASSWORD_HASH } from "../../users/user-store.js";
 
 const ORIGIN = "https://app.example.test";
 const RP = { rpId: "example.test", rpName: "Tidy", origins: [ORIGIN] };
@@ -695,6 +696,62 @@ describe("passkeys: step-up, list, rename, remove", () => {
   });
 });
 
+describe("passkeys: the last way to sign in", () => {
+  /** A signed-in user without a password (as an OpenID provider creates one) and `count` passkeys. */
+  async function passwordless(count: number) {
+    const { client, user } = await host.signUp();
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) ids.push((await addPasskey(client, authenticator())).id);
+    await host.database.db
+      .update(core.users)
+      .set({ passwordHash: NO_PASSWORD_HASH })
+      .where(eq(core.users.id, user.id));
+    return { client, user, ids };
+  }
+
+  it("refuses to remove the only passkey of a user without a password", async () => {
+    const { client, user, ids } = await passwordless(1);
+    const problem = await json<{ type: string; detail: string }>(
+      await client.delete(`${AUTH}/passkeys/${ids[0]}`),
+      409,
+    );
+    expect(problem.type).toBe("/problems/last-sign-in-method");
+    expect(problem.detail).toMatch(/password/);
+    expect(await json(await client.get(`${AUTH}/passkeys`), 200)).toMatchObject({
+      passkeys: [{ id: ids[0] }],
+    });
+    expect(await eventTypes(user.id)).not.toContain("passkey_removed");
+  });
+
+  it("removes all but the last one", async () => {
+    const { client, ids } = await passwordless(2);
+    await json(await client.delete(`${AUTH}/passkeys/${ids[0]}`), 204);
+    await json(await client.delete(`${AUTH}/passkeys/${ids[1]}`), 409);
+  });
+
+  it("lets exactly one of two parallel removals through", async () => {
+    const { client, ids } = await passwordless(2);
+    const statuses = await Promise.all(
+      ids.map(async (id) => (await client.delete(`${AUTH}/passkeys/${id}`)).status),
+    );
+    expect(statuses.sort()).toEqual([204, 409]);
+    const listed = await json<{ passkeys: unknown[] }>(await client.get(`${AUTH}/passkeys`), 200);
+    expect(listed.passkeys).toHaveLength(1);
+  });
+
+  it("lets a user with a password remove their only passkey", async () => {
+    const { client } = await host.signUp();
+    const passkey = await addPasskey(client, authenticator());
+    await json(await client.delete(`${AUTH}/passkeys/${passkey.id}`), 204);
+  });
+
+  it("still answers 404 for another user's passkey", async () => {
+    const { ids } = await passwordless(1);
+    const { client } = await host.signUp();
+    await json(await client.delete(`${AUTH}/passkeys/${ids[0]}`), 404);
+  });
+});
+
 describe("passkeys: the rest of the plugin", () => {
   it("exports names, dates and device types, never keys", async () => {
     const { client, user } = await host.signUp();
@@ -782,5 +839,9 @@ describe("passkeys: malformed input and the OpenAPI document", () => {
       paths["/api/auth/passkeys/register"] as Record<string, { requestBody?: unknown }>
     )["post"];
     expect(JSON.stringify(register?.requestBody)).toContain("attestationObject");
+    const remove = (paths["/api/auth/passkeys/{id}"] as Record<string, { responses?: object }>)[
+      "delete"
+    ];
+    expect(remove?.responses).toHaveProperty("409");
   });
 });

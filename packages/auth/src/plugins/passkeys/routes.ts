@@ -4,6 +4,8 @@ import { readPeerFirst } from "../../abuse/limiter-client.js";
 import type { AuthEnv } from "../../authenticator.js";
 import { jsonBody } from "../../http/json-body.js";
 import { isUuid } from "../../ids.js";
+import { lastSignInMethod } from "../../users/sign-in-methods.js";
+import { lockUser } from "../../users/user-store.js";
 import {
   finishAuthentication,
   finishRegistration,
@@ -55,8 +57,12 @@ export function passkeyRoutes(deps: PasskeysDeps) {
       const id = c.req.param("id");
       if (!isUuid(id)) throw noSuchPasskey();
       const removed = await db.transaction(async (tx) => {
+        // The user's row first: an unlink or another removal waits, then counts after this one.
+        if (!(await lockUser(tx, context.tables, auth.userId))) return undefined;
         const row = await deps.passkeys.remove(tx, auth.userId, id);
         if (!row) return undefined;
+        // A password, another passkey or a provider must be left: none rolls the removal back.
+        if ((await context.signInMethodsLeft(tx, auth.userId)) === 0) throw lastSignInMethod();
         await context.emit(
           "accountChanged",
           {
