@@ -293,8 +293,9 @@ async function setUpPlugins(
     pendingSignIn: (c) => pendingSignIn(runtime, c),
     completeSignIn: (c, pending, method, prove) =>
       completeSignIn(runtime, c, pending, method, prove),
-    signInWith: (c, userId, methods) => signInWith(runtime, c, userId, methods),
-    signUpWith: (c, account, methods, within) => signUpWith(runtime, c, account, methods, within),
+    signInWith: (c, userId, methods, options) => signInWith(runtime, c, userId, methods, options),
+    signUpWith: (c, account, methods, within, options) =>
+      signUpWith(runtime, c, account, methods, within, options),
     exportUserData: async (db, userId) => {
       const data: Record<string, unknown> = {};
       for (const exporter of exporters) data[exporter.id] = await exporter.exportData(db, userId);

@@ -174,6 +174,7 @@ export {
 export { hasPassword, NO_PASSWORD_HASH } from "./users/user-store.js";
 export { lastSignInMethod } from "./users/sign-in-methods.js";
 export { EMAIL_TAKEN_TYPE, type PasswordlessAccount } from "./second-factor/sign-in-steps.js";
+export type { SessionOptions } from "./sign-in.js";
 export {
   createCoreTables,
   type CoreTables,

@@ -21,14 +21,11 @@ import { isLiveSessionOf, listLiveSessions } from "./sessions/session-store.js";
 import { login, register } from "./sign-in.js";
 import { findUserById, toPublicUser } from "./users/user-store.js";
 import { isUuid } from "./ids.js";
+import { emailAddress } from "./users/email-address.js";
 import { describeAuthRoute as docs } from "./openapi/auth-routes.js";
 import { validateUserFields, type UserFieldDefinitions } from "./users/user-fields.js";
 
-const email = z
-  .string()
-  .trim()
-  .max(254, "must be at most 254 characters")
-  .pipe(z.email("must be a valid email address"));
+const email = emailAddress;
 /** Bounded before anything else looks at it; the policy's own limits come after NFKC. */
 const password = safeText().min(1, "is required").max(4096, "is too long");
 

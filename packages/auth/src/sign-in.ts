@@ -31,6 +31,24 @@ export function invalidPassword(pointer: string, reason: string): ProblemError {
   return validationError([{ pointer, detail: reason }], `The password ${reason}.`);
 }
 
+/** How a session that did not start with a password may say when the user proved who they are. */
+export type SessionOptions = {
+  /**
+   * When the user last authenticated, if not now: an OpenID provider's `auth_time` (a login
+   * it remembered is not a fresh one). `null`: unknown — the session does not count as a
+   * recent authentication (`requireRecentAuth` asks for a step-up). Omitted: now.
+   */
+  authTime?: Date | null;
+};
+
+/** The session's authentication time (ms): `options.authTime`, never later than `now`. */
+function authTimeOf(options: SessionOptions, now: number): number {
+  if (options.authTime === undefined) return now;
+  if (options.authTime === null) return 0;
+  const at = options.authTime.getTime();
+  return Number.isFinite(at) ? Math.min(Math.max(at, 0), now) : 0;
+}
+
 /** The account a new session is for, read (and locked) or created in its transaction. */
 type SessionAccount = (tx: Tx) => Promise<UserRow>;
 
@@ -46,6 +64,7 @@ export async function startSession(
   account: SessionAccount,
   hook: { name: "signedUp" } | { name: "signedIn"; newDevice: boolean },
   methods: readonly string[],
+  options: SessionOptions = {},
 ): Promise<{ user: UserRow; sessionStarted: boolean }> {
   const { db, tables, clock, lifetimes, tokens, cookies, hooks } = runtime;
   const client = clientInfo(runtime, c);
@@ -74,6 +93,7 @@ export async function startSession(
     });
   }
   const now = clock.now();
+  const authTimeMs = authTimeOf(options, now);
   const sessionToken = generateSessionToken();
   const started = await db.transaction(async (tx) => {
     const user = await account(tx);
@@ -93,6 +113,7 @@ export async function startSession(
       userAgent: client.userAgent,
       ip: client.ip,
       signInMethods: methods,
+      authTimeMs,
     });
     const event = { userId: user.id, sessionId: session.id, client };
     if (hook.name === "signedIn") {
@@ -115,7 +136,7 @@ export async function startSession(
       userId: user.id,
       sessionId: session.id,
       role: user.role,
-      authTime: Math.floor(now / 1000),
+      authTime: Math.floor(authTimeMs / 1000),
       claims,
     },
     now,

@@ -112,6 +112,8 @@ export function callbackErrorMessage(code: string, provider = "the provider"): s
       return `${provider}'s answer could not be verified, so you were not signed in. Try again.`;
     case "email_unverified":
       return `${provider} did not confirm an email address for your account. Verify your email there, or sign up with a password.`;
+    case "email_invalid":
+      return `The email address of your ${provider} account can't be used here. Sign up with a password instead.`;
     case "identity_in_use":
       return `That ${provider} account is already connected to another account here.`;
     case "already_linked":

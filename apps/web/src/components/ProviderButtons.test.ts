@@ -68,6 +68,7 @@ describe("callbackErrorMessage", () => {
       "state_mismatch",
       "invalid_response",
       "email_unverified",
+      "email_invalid",
       "identity_in_use",
       "already_linked",
       "account_disabled",

@@ -17,6 +17,7 @@ import type { SessionLifetimes } from "../sessions/session-store.js";
 import type { AuthHookEvents, AuthHookName, AuthHooks, ClientInfo } from "./hooks.js";
 import type { SecondFactorProvider } from "../second-factor/factors.js";
 import type { PasswordlessAccount, PendingSignInView } from "../second-factor/sign-in-steps.js";
+import type { SessionOptions } from "../sign-in.js";
 
 /** JSON values a plugin may put into the access token. */
 export type ClaimValue =
@@ -129,9 +130,19 @@ export type PluginContext = {
   ): Promise<PublicUser>;
   /**
    * Opens a session for a user who proved who they are without a password (a passkey, an
-   * OpenID provider); refuses a disabled account, applies the session gates.
+   * OpenID provider); refuses a disabled account, applies the session gates. `options.authTime`:
+   * when the user really authenticated, if not now — a provider's remembered login is not a
+   * fresh one, and `null` (unknown) opens a session that needs a step-up for sensitive routes.
+   *
+   * @example
+   * await context.signInWith(c, userId, ["oidc:google"], { authTime: idTokenAuthTime ?? null });
    */
-  signInWith(c: Context, userId: string, methods: readonly string[]): Promise<PublicUser>;
+  signInWith(
+    c: Context,
+    userId: string,
+    methods: readonly string[],
+    options?: SessionOptions,
+  ): Promise<PublicUser>;
   /**
    * Creates an account without a password (an OpenID provider vouched for the user) and opens
    * its first session like `POST /register`: the user row, what `within` writes, the session
@@ -143,6 +154,7 @@ export type PluginContext = {
     account: PasswordlessAccount,
     methods: readonly string[],
     within?: (tx: Tx, user: UserRow) => Promise<void>,
+    options?: SessionOptions,
   ): Promise<{ user: PublicUser; sessionStarted: boolean }>;
   /** Every plugin's `exportData` for one user, by plugin id. */
   exportUserData(db: Db | Tx, userId: string): Promise<Record<string, unknown>>;

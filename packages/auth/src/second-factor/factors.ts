@@ -38,9 +38,13 @@ export function requiresSecondStep(methods: readonly SecondFactorMethod[]): bool
 /**
  * What a step-up accepts from this user: with an enforced second factor, only the factors
  * that can step up (a password that was phished together with the session proves nothing
- * new); otherwise the password and any factor that can.
+ * new); otherwise the password (when the account has one: not one made through an OpenID
+ * provider) and any factor that can.
  */
-export function stepUpMethodsOf(methods: readonly SecondFactorMethod[]): string[] {
+export function stepUpMethodsOf(
+  methods: readonly SecondFactorMethod[],
+  passwordSet = true,
+): string[] {
   const factors = methods.filter((method) => method.stepUp).map((method) => method.name);
-  return requiresSecondStep(methods) ? factors : ["password", ...factors];
+  return requiresSecondStep(methods) || !passwordSet ? factors : ["password", ...factors];
 }

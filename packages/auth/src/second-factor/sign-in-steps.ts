@@ -3,7 +3,7 @@ import { ProblemError, type Problem } from "../http/problem.js";
 import type { Tx } from "../db.js";
 import type { UserRow } from "../schema/core-tables.js";
 import type { AuthRuntime } from "../runtime.js";
-import { startSession } from "../sign-in.js";
+import { startSession, type SessionOptions } from "../sign-in.js";
 import { hashSessionToken, isWellFormedSessionToken } from "../tokens/session-token.js";
 import { isUniqueViolation } from "../db.js";
 import {
@@ -121,6 +121,7 @@ export async function signInWith(
   c: Context,
   userId: string,
   methods: readonly string[],
+  options: SessionOptions = {},
 ): Promise<PublicUser> {
   const { db, tables, clock } = runtime;
   const found = await findUserById(db, tables, userId);
@@ -136,6 +137,7 @@ export async function signInWith(
     },
     { name: "signedIn", newDevice: knownDevice === undefined },
     methods,
+    options,
   );
   runtime.devices.remember(c, user.email, clock.now());
   return toPublicUser(user, runtime.userFields);
@@ -167,6 +169,7 @@ export async function signUpWith(
   account: PasswordlessAccount,
   methods: readonly string[],
   within?: (tx: Tx, user: UserRow) => Promise<void>,
+  options: SessionOptions = {},
 ): Promise<{ user: PublicUser; sessionStarted: boolean }> {
   const { user, sessionStarted } = await startSession(
     runtime,
@@ -199,6 +202,7 @@ export async function signUpWith(
     },
     { name: "signedUp" },
     methods,
+    options,
   );
   if (sessionStarted) runtime.devices.remember(c, user.email, runtime.clock.now());
   return { user: toPublicUser(user, runtime.userFields), sessionStarted };

@@ -11,7 +11,7 @@ import type { AuthRuntime } from "../runtime.js";
 import { clientInfo } from "../sessions/client-info.js";
 import { markReauthenticated } from "../sessions/session-store.js";
 import type { UserRow } from "../schema/core-tables.js";
-import { findUserById } from "../users/user-store.js";
+import { findUserById, hasPassword } from "../users/user-store.js";
 import { factorsOf, stepUpMethodsOf } from "./factors.js";
 
 /**
@@ -46,7 +46,11 @@ export function reauthenticationRequired(
 
 /** The methods this user can step up with (see `stepUpMethodsOf`). */
 export async function stepUpMethods(runtime: AuthRuntime, userId: string): Promise<string[]> {
-  return stepUpMethodsOf(await factorsOf(runtime.secondFactors, runtime.db, userId));
+  const [factors, user] = await Promise.all([
+    factorsOf(runtime.secondFactors, runtime.db, userId),
+    findUserById(runtime.db, runtime.tables, userId),
+  ]);
+  return stepUpMethodsOf(factors, !user || hasPassword(user));
 }
 
 /**

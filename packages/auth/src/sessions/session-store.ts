@@ -18,6 +18,8 @@ export async function insertSession(
     ip: string | undefined;
     /** How the session signed in (`["password"]`, `["password", "totp"]`…); step-ups leave it. */
     signInMethods: readonly string[];
+    /** When the user proved who they are, if not now (see `SessionOptions.authTime`). */
+    authTimeMs?: number;
   },
 ): Promise<{ id: string; expiresAt: Date }> {
   const now = new Date(input.nowMs);
@@ -33,7 +35,7 @@ export async function insertSession(
       expiresAt: new Date(input.nowMs + input.lifetimes.absoluteMs),
       userAgent: input.userAgent?.slice(0, 512) ?? null,
       ip: input.ip ?? null,
-      authTime: now,
+      authTime: new Date(input.authTimeMs ?? input.nowMs),
       signInMethods: [...input.signInMethods],
     })
     .returning({ id: sessions.id, expiresAt: sessions.expiresAt });

@@ -12,12 +12,9 @@ import { checkResetLink, forgotPassword, resetPassword } from "./flows/password-
 import { updateProfile } from "./flows/profile.js";
 import { requestVerification, requestVerificationFor, verifyEmail } from "./flows/verify-email.js";
 import { accountRouteDocs as docs } from "./openapi.js";
+import { emailAddress } from "../../users/email-address.js";
 
-const email = z
-  .string()
-  .trim()
-  .max(254, "must be at most 254 characters")
-  .pipe(z.email("must be a valid email address"));
+const email = emailAddress;
 const password = safeText().min(1, "is required").max(4096, "is too long");
 /** Links carry 43 characters; anything much longer is not one of ours. */
 const token = z.string().min(1, "is required").max(200, "is not a valid link token");

@@ -10,8 +10,19 @@ export type ProviderProfile = {
   /** The provider vouches for `email` (see `OidcProviderConfig.emailVerified`). */
   emailVerified: boolean;
   name: string | null;
+  /**
+   * When the user last authenticated at the provider (the ID token's `auth_time`), or `null`
+   * when the provider does not say (GitHub; most OpenID providers unless asked with `max_age`).
+   */
+  authTime: Date | null;
   tokens: { access: string; refresh: string | undefined; expiresAt: Date | undefined };
 };
+
+/**
+ * The `max_age` of a sign-in or link request (30 days): a provider login older than that is
+ * asked for again; younger ones are used, and their `auth_time` comes back in the ID token.
+ */
+export const SIGN_IN_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
 
 /** What the callback must see again: kept sealed in the browser's flow cookie. */
 export type FlowSecrets = { state: string; nonce: string | undefined; verifier: string };
@@ -119,8 +130,14 @@ export class ProviderClient {
       code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
       code_challenge_method: "S256",
       ...(nonce ? { nonce } : {}),
-      // A step-up must be a fresh authentication at the provider, not a remembered one.
-      ...(options.reauthenticate && p.kind === "oidc" ? { prompt: "login", max_age: "0" } : {}),
+      // A step-up must be a fresh authentication at the provider, not a remembered one. Any
+      // other trip sends a long max_age only so that the provider must say when its user
+      // logged in (OpenID Core 3.1.2.1: auth_time): a remembered login is not a recent one.
+      ...(p.kind === "oidc"
+        ? options.reauthenticate
+          ? { prompt: "login", max_age: "0" }
+          : { max_age: String(SIGN_IN_MAX_AGE_SECONDS) }
+        : {}),
     };
     return {
       url: oidc.buildAuthorizationUrl(config, parameters),
@@ -201,12 +218,17 @@ export class ProviderClient {
       }
     }
     const email = typeof claims["email"] === "string" ? claims["email"] : null;
+    const authTime = idToken.auth_time;
     return {
       issuer: idToken.iss,
       subject: idToken.sub,
       email,
       emailVerified: email !== null && this.provider.emailVerified(claims),
       name: typeof claims["name"] === "string" ? claims["name"] : null,
+      authTime:
+        typeof authTime === "number" && Number.isSafeInteger(authTime)
+          ? new Date(authTime * 1000)
+          : null,
     };
   }
 
@@ -251,6 +273,8 @@ export class ProviderClient {
       subject: String(user.id),
       email: typeof email === "string" ? email : null,
       emailVerified: verified !== undefined,
+      // GitHub never says when its user last signed in.
+      authTime: null,
       name:
         typeof user.name === "string" && user.name !== ""
           ? user.name

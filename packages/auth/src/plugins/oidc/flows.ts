@@ -10,6 +10,7 @@ import { ProblemError } from "../../http/problem.js";
 import { EMAIL_TAKEN_TYPE } from "../../second-factor/sign-in-steps.js";
 import { findUserByEmail, hasPassword, lockUser, normalizeEmail } from "../../users/user-store.js";
 import { lastSignInMethod } from "../../users/sign-in-methods.js";
+import { emailAddress } from "../../users/email-address.js";
 import type { PluginContext } from "../plugin.js";
 import type { SecretBox } from "../two-factor/secret-box.js";
 import {
@@ -24,6 +25,7 @@ import {
   identityInUse,
   linkAccountMismatch,
   noPendingLink,
+  noStepUp,
   noSuchIdentity,
   noSuchProvider,
   type CallbackError,
@@ -125,6 +127,9 @@ export async function startFlow(
   returnTo: string | null = null,
 ): Promise<{ url: string }> {
   const client = clientOf(deps, providerId);
+  // GitHub cannot be asked for a fresh login (no prompt=login, no auth_time): no step-up.
+  if (intent === "reauthenticate" && client.provider.kind !== "oidc")
+    throw noStepUp(client.provider);
   await deps.limits.starts.consume(deps.context.limiterClient(c));
   let authorization: Awaited<ReturnType<ProviderClient["authorize"]>>;
   try {
@@ -187,6 +192,8 @@ class CallbackFailure extends Error {
 function withQuery(path: string, query: Record<string, string>): string {
   const url = new URL(path, "http://app.invalid");
   for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+  // Never another origin, whatever reached here (`//host` is one): the app's root instead.
+  if (url.origin !== "http://app.invalid" || url.pathname.startsWith("//")) url.pathname = "/";
   return `${url.pathname}${url.search}${url.hash}`;
 }
 
@@ -256,6 +263,7 @@ export async function handleCallback(
         303,
       );
     }
+    if (client.provider.kind !== "oidc") throw new CallbackFailure("provider_error");
     const identity = await findIdentity(deps, deps.context.db, profile);
     if (!identity || identity.userId !== auth.userId) throw new CallbackFailure("wrong_account");
     await deps.context.reauthenticated(c, STEP_UP_METHOD);
@@ -287,6 +295,17 @@ async function findIdentity(
   return row;
 }
 
+/**
+ * The address a connected account shows ("Connected as …"): only one the provider vouches for
+ * and that passes the sign-up rules; anything else is not kept, so the account page never
+ * shows an unverified or spoofed address.
+ */
+function shownEmail(profile: Pick<ProviderProfile, "email"> & { emailVerified?: boolean }) {
+  if (!profile.email || profile.emailVerified === false) return null;
+  const address = emailAddress.safeParse(profile.email);
+  return address.success ? address.data : null;
+}
+
 /** The sealed tokens to keep (`keepTokens`), else nulls. */
 function keptTokens(deps: OidcDeps, userId: string, profile: ProviderProfile) {
   const box = deps.options.tokenBox;
@@ -313,7 +332,7 @@ async function insertIdentity(
       provider: provider.id,
       issuer: profile.issuer,
       subject: profile.subject,
-      email: profile.email,
+      email: shownEmail(profile),
       createdAt: now,
       lastUsedAt: profile.tokens ? now : null,
       ...(profile.tokens ? keptTokens(deps, userId, profile as ProviderProfile) : {}),
@@ -381,15 +400,21 @@ async function signInOrUp(
       .update(deps.tables.identities)
       .set({
         lastUsedAt: now,
-        ...(profile.email ? { email: profile.email } : {}),
+        ...(shownEmail(profile) ? { email: shownEmail(profile) } : {}),
         ...(options.tokenBox ? keptTokens(deps, known.userId, profile) : {}),
       })
       .where(eq(deps.tables.identities.id, known.id));
-    await context.signInWith(c, known.userId, methods);
+    // The provider's login time, not now: a login it remembered is no fresh authentication
+    // here either (a step-up then asks the provider for a new one, prompt=login).
+    await context.signInWith(c, known.userId, methods, { authTime: profile.authTime });
     return options.redirects.signedIn;
   }
   if (!profile.email || !profile.emailVerified) throw new CallbackFailure("email_unverified");
-  const email = normalizeEmail(profile.email);
+  // The same address rules as a sign-up: a provider's word that an address is verified does not
+  // make "Kelvin-R@…" (U+212A, lower-cased to an ASCII k) or an over-long one an address here.
+  const address = emailAddress.safeParse(profile.email);
+  if (!address.success) throw new CallbackFailure("email_invalid");
+  const email = normalizeEmail(address.data);
   const existing = await findUserByEmail(context.db, context.tables, email);
   if (existing) return holdPendingLink(deps, c, existing.id, provider, { ...profile, email });
   try {
@@ -401,6 +426,7 @@ async function signInOrUp(
         const row = await insertIdentityOnce(deps, tx, user.id, provider, profile);
         if (!row) throw new CallbackFailure("identity_in_use");
       },
+      { authTime: profile.authTime },
     );
     if (!sessionStarted) return options.redirects.signIn;
     return options.redirects.signedIn;

@@ -783,6 +783,81 @@ describe("oidc: the last way to sign in, with passkeys", () => {
   });
 });
 
+describe("oidc: a provider's remembered login, odd addresses, return paths (security review)", () => {
+  it("asks the provider when its user logged in (max_age), and a login it only remembered is no recent authentication", async () => {
+    const url = await start(host.client());
+    expect(url.searchParams.get("max_age")).toBe(String(30 * 24 * 60 * 60));
+    expect(url.searchParams.get("prompt")).toBeNull();
+
+    const cases: [string, Parameters<typeof tamperingFetch>[1]][] = [
+      [
+        "logged in 2 h ago",
+        (claims) => void (claims["auth_time"] = Math.floor(Date.now() / 1000) - 7200),
+      ],
+      ["does not say", (claims) => void delete claims["auth_time"]],
+    ];
+    for (const [what, change] of cases) {
+      tamper = change;
+      const browser = host.client();
+      expect((await flow(browser, account(), "tamper")).pathname, what).toBe("/");
+      // Signed in, but linking another provider asks to confirm it's them first.
+      const problem = await json<{ type: string; methods: string[] }>(
+        await browser.post(`${AUTH}/oidc/other/link`, {}),
+        401,
+      );
+      expect(problem.type, what).toBe("/problems/reauthentication-required");
+      expect(problem.methods, what).toEqual(["oidc"]);
+    }
+    // A login the provider says just happened is a recent one.
+    tamper = () => {};
+    const fresh = host.client();
+    await flow(fresh, account(), "tamper");
+    await json(await fresh.post(`${AUTH}/oidc/other/link`, {}), 200);
+  });
+
+  it("refuses a provider's verified address that a sign-up would refuse: no account, no link", async () => {
+    const ownerEmail = `kelvin-${Math.random().toString(36).slice(2)}@example.com`;
+    await json(
+      await host
+        .client()
+        .post(`${AUTH}/register`, { email: ownerEmail, password: STRONG_PASSWORD }),
+      201,
+    );
+    const users = await userCount();
+    for (const email of [
+      // U+212A KELVIN SIGN lower-cases to an ASCII "k": it must not become the owner's address.
+      `\u212A${ownerEmail.slice(1)}`,
+      `${"a".repeat(250)}@example.com`,
+      "not-an-email",
+      "a b@example.com",
+    ]) {
+      const browser = host.client();
+      const target = await flow(browser, account({ email }));
+      expect(target.searchParams.get("oidc_error"), email).toBe("email_invalid");
+      expect(signedIn(browser), email).toEqual([]);
+    }
+    expect(await userCount()).toBe(users);
+  });
+
+  it("keeps a return path of the app: dot segments that resolve to another origin are refused", async () => {
+    const { client } = await host.signUp();
+    for (const returnTo of [
+      "/.//evil.example",
+      "/..//evil.example",
+      "/%2e//evil.example",
+      "/a/..//evil.example",
+      "//evil.example",
+      "/\\evil.example",
+    ]) {
+      await json(await client.post(`${AUTH}/oidc/test/reauthenticate`, { returnTo }), 422);
+    }
+    await json(
+      await client.post(`${AUTH}/oidc/test/reauthenticate`, { returnTo: "/account?tab=1" }),
+      200,
+    );
+  });
+});
+
 describe("oidc: GitHub (OAuth 2 and its REST API)", () => {
   it("knows the user by GitHub's numeric id and its primary verified email, refuses an unverified one", async () => {
     // GitHub's API, as the preset reads it: `GET /user` and `GET /user/emails`, with the token.
@@ -853,6 +928,13 @@ describe("oidc: GitHub (OAuth 2 and its REST API)", () => {
       });
       expect(seen).toContain("/user Bearer");
       expect(seen).toContain("/user/emails Bearer");
+      // GitHub never says when its user logged in, and cannot be asked for a fresh login: its
+      // sign-in is no recent authentication, and it cannot confirm a step-up.
+      const again = await json<{ type: string }>(
+        await first.browser.post(`${AUTH}/oidc/github/reauthenticate`, {}),
+        409,
+      );
+      expect(again).toMatchObject({ title: "Step-up not available" });
     } finally {
       await gh.dispose();
       await new Promise((resolve) => api.close(resolve));

@@ -78,13 +78,13 @@ export const oidcRouteDocs = {
   reauthenticate: describeRoute({
     tags: TAGS,
     summary: "Step up through a connected provider (a fresh login there)",
-    description: `${FLOW} The provider is asked for a fresh login (\`prompt=login\`, \`max_age=0\`); the callback records the proof on this session when the provider account is this user's, and returns to \`returnTo\` (default \`/account\`) with \`oidc=reauthenticated\`.`,
+    description: `${FLOW} The provider is asked for a fresh login (\`prompt=login\`, \`max_age=0\`); the callback records the proof on this session when the provider account is this user's, and returns to \`returnTo\` (default \`/account\`) with \`oidc=reauthenticated\`. A provider that cannot be asked for a fresh login (GitHub) answers 409.`,
     security: SIGNED_IN,
     parameters: [provider],
     requestBody: { content: jsonContent(reauthenticateBody) },
     responses: {
       200: jsonResponse("Go to `url`.", authorizationResponse, SET_COOKIE_HEADER),
-      ...problemResponses(401, ...UNSAFE_PROBLEMS, 404, ...BODY_PROBLEMS, 429, 503),
+      ...problemResponses(401, ...UNSAFE_PROBLEMS, 404, 409, ...BODY_PROBLEMS, 429, 503),
     },
   }),
   callback: describeRoute({

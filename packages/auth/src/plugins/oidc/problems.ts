@@ -20,6 +20,8 @@ export const CALLBACK_ERRORS = [
   "invalid_response",
   /** The provider gave no email it vouches for: no account is created or linked with it. */
   "email_unverified",
+  /** The provider's email is not one an account here can have (not a plain address, too long). */
+  "email_invalid",
   /** This provider account already signs in to another user. */
   "identity_in_use",
   /** The user already has an account of this provider linked. */
@@ -36,6 +38,14 @@ export type CallbackError = (typeof CALLBACK_ERRORS)[number];
 /** 404: no provider of that id is configured. */
 export const noSuchProvider = () =>
   new ProblemError({ status: 404, detail: "No such sign-in provider." });
+
+/** 409: this provider cannot be asked for a fresh login (GitHub), so it cannot confirm a step-up. */
+export const noStepUp = (provider: { name: string }) =>
+  new ProblemError({
+    status: 409,
+    title: "Step-up not available",
+    detail: `${provider.name} cannot confirm it's you again. Use another way to confirm.`,
+  });
 
 export const noSuchIdentity = () =>
   new ProblemError({ status: 404, detail: "No such connected account." });

@@ -26,11 +26,23 @@ export const pendingLinkSchema = z
       "A provider account waiting, in this browser, to be connected to the account with this email.",
   });
 
+/**
+ * Whether `value` stays a path of this app once a URL parser has resolved it: `/.//evil.example`
+ * passes a look at its first characters, then resolves to `//evil.example`, another origin.
+ */
+export function isAppPath(value: string): boolean {
+  if (!/^\/(?![/\\])[^\s\\]*$/.test(value)) return false;
+  const base = "http://app.invalid";
+  const url = new URL(value, base);
+  return url.origin === base && !url.pathname.startsWith("//");
+}
+
 /** Where a step-up returns: a path of the app (no other origin). */
 const returnTo = z
   .string()
   .max(512)
-  .regex(/^\/(?![/\\])[^\s]*$/, "must be a path of this app, like /account")
+  .regex(/^\/(?![/\\])[^\s\\]*$/, "must be a path of this app, like /account")
+  .refine(isAppPath, "must be a path of this app, like /account")
   .optional();
 
 export const startBody = z.strictObject({});
