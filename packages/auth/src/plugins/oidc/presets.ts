@@ -34,7 +34,7 @@ const common = (options: PresetOptions) => ({
  *   name: "Corp SSO",
  *   issuer: "https://sso.example.com/realms/staff",
  *   clientId: "tidy",
- *   clientSecret: process.env.CORP_SECRET!,
+ *   clientSecret: config.corpClientSecret, // read where the host reads its settings
  *   redirectUri: "https://tidy.example/api/auth/oidc/corp/callback",
  * });
  */
