@@ -396,11 +396,12 @@ async function signInOrUp(
   const known = await findIdentity(deps, context.db, profile);
   if (known) {
     const now = new Date(context.clock.now());
+    const email = shownEmail(profile);
     await context.db
       .update(deps.tables.identities)
       .set({
         lastUsedAt: now,
-        ...(shownEmail(profile) ? { email: shownEmail(profile) } : {}),
+        ...(email ? { email } : {}),
         ...(options.tokenBox ? keptTokens(deps, known.userId, profile) : {}),
       })
       .where(eq(deps.tables.identities.id, known.id));
