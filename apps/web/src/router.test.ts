@@ -106,4 +106,12 @@ describe("preloadPageOf", () => {
     preloadPageOf(router, "/"); // the landing page is in the entry chunk: nothing to start
     expect(loader).toHaveBeenCalledTimes(1);
   });
+
+  it("never starts a page behind a permission: the admin area's code is for those let in", () => {
+    const router = createAppRouter({ history: createMemoryHistory() });
+    const loader = vi.fn(() => Promise.resolve({}));
+    router.getRoutes().find((r) => r.name === "admin")!.components!.default = loader;
+    preloadPageOf(router, "/admin");
+    expect(loader).not.toHaveBeenCalled();
+  });
 });

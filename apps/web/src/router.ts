@@ -188,12 +188,15 @@ export function createAppRouter(
  * Starts downloading the code of the page at `path` (a lazy route's chunk, its CSS and
  * imports) without waiting for it; the navigation that follows finds it loaded or on its way.
  * A chunk that fails to load here fails again, and is reported, when the navigation asks.
+ * A page behind a permission (the admin area) is left alone: its code is downloaded only by
+ * viewers the router lets in.
  *
  * @example
  * preloadPageOf(router, location.pathname); // before mounting: in parallel with the probe
  */
 export function preloadPageOf(router: Router, path: string): void {
   for (const record of router.resolve(path).matched) {
+    if (record.meta.permission) continue;
     const component: unknown = record.components?.default;
     if (typeof component === "function") {
       void Promise.resolve((component as () => unknown)()).catch(() => {});
