@@ -23,6 +23,7 @@ import { openApiDocument } from "../../openapi/document.js";
 import { tableNamer } from "../../schema/table-names.js";
 import { createCoreTables } from "../../schema/core-tables.js";
 import { securityEventsTable } from "../security-events/table.js";
+import { securityEventTypes } from "../../tests/security-event-types.js";
 import { SecretBox } from "../two-factor/secret-box.js";
 import { githubProvider, oidc, oidcProvider } from "./index.js";
 import { oidcTables } from "./tables.js";
@@ -156,14 +157,7 @@ async function userCount(): Promise<number> {
   return rowsOf<{ n: number }>(result)[0]!.n;
 }
 
-async function eventTypes(userId: string): Promise<string[]> {
-  const rows = await host.database.db
-    .select({ type: events.type })
-    .from(events)
-    .where(eq(events.userId, userId))
-    .orderBy(events.id);
-  return rows.map((row) => row.type);
-}
+const eventTypes = (userId: string) => securityEventTypes(host.database.db, userId);
 
 async function me(browser: TestClient) {
   return (

@@ -6,7 +6,7 @@ import type {
 } from "@simplewebauthn/server";
 import { definePlugin } from "../plugin.js";
 import { securityEvents } from "../security-events/index.js";
-import { securityEventsTable } from "../security-events/table.js";
+import { securityEventTypes } from "../../tests/security-event-types.js";
 import { createCoreTables } from "../../schema/core-tables.js";
 import { SoftwareAuthenticator } from "../../tests/software-authenticator.js";
 import { createTestHost, STRONG_PASSWORD, type TestHost } from "../../tests/test-host.js";
@@ -41,7 +41,6 @@ const enforcedFactor = definePlugin({
 let host: TestHost;
 const core = createCoreTables();
 const tables = passkeysTables(tableNamer(""), core);
-const events = securityEventsTable(tableNamer(""), core);
 
 beforeAll(async () => {
   host = await createTestHost({
@@ -99,14 +98,7 @@ async function signInMethodsOf(browser: TestClient): Promise<string[]> {
 const signedInCookies = (browser: TestClient) =>
   browser.sessionCookies.filter((name) => !name.endsWith("auth_webauthn"));
 
-async function eventTypes(userId: string): Promise<string[]> {
-  const rows = await host.database.db
-    .select({ type: events.type })
-    .from(events)
-    .where(eq(events.userId, userId))
-    .orderBy(events.id);
-  return rows.map((row) => row.type);
-}
+const eventTypes = (userId: string) => securityEventTypes(host.database.db, userId);
 
 describe("passkeys: registration", () => {
   it("offers a discoverable credential, excludes the user's passkeys, and stores the new one", async () => {
