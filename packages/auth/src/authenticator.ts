@@ -7,6 +7,14 @@ import {
   type Problem,
 } from "./http/problem.js";
 import { refuseCrossSite, sameOriginCheck } from "./http/same-origin.js";
+import { authorizationHeader, bearerToken } from "./http/authorization-header.js";
+import {
+  BEARER_INVALID_REQUEST,
+  bearerSessionEnded,
+  invalidBearerToken,
+  MIXED_CREDENTIALS,
+} from "./bearer/bearer-problems.js";
+import { useBearerTransport } from "./bearer/token-sink.js";
 
 import type { AuthRuntime } from "./runtime.js";
 import { clientInfo } from "./sessions/client-info.js";
@@ -98,8 +106,28 @@ export function signedIn(c: Context): AuthState {
 type Reissued = {
   token: string;
   claims: AccessClaims;
+  /** When the session ends at the latest (its absolute lifetime). */
+  sessionExpiresAt: Date;
   /** Set when this reissue rotated the session token: the browser gets the new one. */
   rotatedSession?: { token: string; expiresAt: Date };
+  /** The token presented was already rotated out (honoured in the grace window). */
+  rotatedOut?: true;
+};
+
+/**
+ * What {@link Authenticator.refresh} hands a bearer client: a new access token, and the
+ * session (refresh) token to use next time — a new one when this refresh rotated it.
+ */
+export type Refreshed = {
+  accessToken: string;
+  claims: AccessClaims;
+  /**
+   * The refresh token to keep: the new one when this refresh rotated it, the same one when it
+   * did not, and none when the one presented was already rotated out by a concurrent refresh
+   * (grace window): the client must keep the newer one it got there, never this old one.
+   */
+  refreshToken: string | undefined;
+  refreshTokenExpiresAt: Date;
 };
 
 /** No session to reissue from: why it ended, when the failure path could tell. */
@@ -134,6 +162,8 @@ export class Authenticator {
   readonly middleware: MiddlewareHandler<AuthEnv> = async (c, next) => {
     if (c.get("auth") !== undefined) return next();
     c.header("Cache-Control", "no-store");
+    const authorization = authorizationHeader(c);
+    if (authorization !== undefined) return this.#bearerRequest(c, next, authorization);
     if (!this.#isSameOrigin(c)) return refuseCrossSite(c);
     const accessToken = this.runtime.cookies.readAccess(c);
     c.set(
@@ -152,6 +182,70 @@ export class Authenticator {
     if (!this.#isSameOrigin(c)) return refuseCrossSite(c);
     return next();
   };
+
+  /**
+   * A request with an `Authorization` header: the bearer transport. One credential per
+   * request (auth cookies too: 400), no CSRF check (a bearer token is never sent ambiently),
+   * and no anonymous fallback: a token that does not authenticate is a 401 `invalid_token`,
+   * so a client knows to refresh. Nothing it is issued goes to `Set-Cookie`.
+   */
+  async #bearerRequest(
+    c: Context<AuthEnv>,
+    next: () => Promise<void>,
+    authorization: string,
+  ): Promise<Response | void> {
+    const token = bearerToken(authorization);
+    if (token === null || token === undefined) {
+      return problemContextResponse(c, BEARER_INVALID_REQUEST);
+    }
+    const { cookies } = this.runtime;
+    if (cookies.readAccess(c) !== undefined || cookies.readSession(c) !== undefined) {
+      return problemContextResponse(c, MIXED_CREDENTIALS);
+    }
+    useBearerTransport(c);
+    const outcome = await this.#fromBearerToken(token);
+    if ("status" in outcome) return problemContextResponse(c, outcome);
+    c.set("auth", outcome);
+    return next();
+  }
+
+  /** The claims of a bearer access token: the same checks as the cookie's, and the list's. */
+  async #fromBearerToken(token: string): Promise<AuthState | Problem> {
+    const { tokens, revocations, clock } = this.runtime;
+    const now = clock.now();
+    const claims = tokens.verifyCached(token, now) ?? (await tokens.verify(token, now));
+    if (!claims) return invalidBearerToken();
+    if (!revocations.list.isStale(claims)) return claims;
+    const { sessionId, userId } = claims;
+    const ended = await this.#whyEnded({ sessionId, userId }, now);
+    return ended === undefined ? invalidBearerToken() : bearerSessionEnded(ended);
+  }
+
+  /**
+   * The bearer transport's refresh (`POST /token`, `grant_type=refresh_token`): exactly the
+   * session cookie's silent reissue — the same single-flight lookup, rotation at most once per
+   * access-token lifetime, grace window and reuse detection — with the pair handed back
+   * instead of set as cookies. `ended` (maybe with why) when the token opens no session.
+   *
+   * @example
+   * const outcome = await auth.authenticator.refresh(c, body.refresh_token);
+   * if ("ended" in outcome) throw new ProblemError(invalidGrant(outcome.ended));
+   */
+  async refresh(
+    c: Context,
+    sessionToken: string,
+  ): Promise<Refreshed | { ended: SessionEndedReason | undefined }> {
+    if (!isWellFormedSessionToken(sessionToken)) return NO_SESSION;
+    const outcome = await this.#reissueFresh(c, sessionToken, this.runtime.clock.now());
+    if (!isReissued(outcome)) return outcome;
+    const rotated = outcome.rotatedSession;
+    return {
+      accessToken: outcome.token,
+      claims: outcome.claims,
+      refreshToken: rotated?.token ?? (outcome.rotatedOut ? undefined : sessionToken),
+      refreshTokenExpiresAt: rotated?.expiresAt ?? outcome.sessionExpiresAt,
+    };
+  }
 
   /** The hot path, synchronous: a token already verified here, unexpired and not revoked. */
   #fromVerifiedToken(accessToken: string | undefined): AuthState | undefined {
@@ -305,7 +399,7 @@ export class Authenticator {
       return { ended: "token_reuse" };
     }
     if (now - rotatedOut.rotatedAt.getTime() <= rotationGraceMs) {
-      return this.#mint(rotatedOut, now);
+      return { ...(await this.#mint(rotatedOut, now)), rotatedOut: true };
     }
     await this.#revokeReusedSession(c, rotatedOut);
     return { ended: "token_reuse" };
@@ -318,13 +412,18 @@ export class Authenticator {
       role: string;
       fields: Record<string, unknown>;
       authTime: Date;
+      expiresAt: Date;
     },
     now: number,
-  ) {
+  ): Promise<Reissued> {
     const { userId, sessionId, role, fields } = session;
     const claims = await this.runtime.claims.build({ userId, role, fields });
     const authTime = Math.floor(session.authTime.getTime() / 1000);
-    return this.runtime.tokens.mint({ userId, sessionId, role, authTime, claims }, now);
+    const minted = await this.runtime.tokens.mint(
+      { userId, sessionId, role, authTime, claims },
+      now,
+    );
+    return { ...minted, sessionExpiresAt: session.expiresAt };
   }
 
   async #revokeReusedSession(c: Context, session: { userId: string; sessionId: string }) {

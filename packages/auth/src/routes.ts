@@ -19,6 +19,7 @@ import { describeDevice } from "./sessions/device.js";
 import { signedOutSession, withProbeQuery } from "./sessions/session-probe.js";
 import { isLiveSessionOf, listLiveSessions } from "./sessions/session-store.js";
 import { login, register } from "./sign-in.js";
+import { createTokenRoute } from "./bearer/token-route.js";
 import { findUserById, toPublicUser } from "./users/user-store.js";
 import { isUuid } from "./ids.js";
 import { emailAddress } from "./users/email-address.js";
@@ -76,6 +77,8 @@ export function createAuthRoutes(
         jsonBody(passwordCheckBody),
         async (c) => c.json(await checkPassword(c, c.req.valid("json")), 200),
       )
+      // The bearer transport's sign-in and refresh: no cookie, no session look-up before it.
+      .route("/", createTokenRoute(runtime, authenticator))
       // No caching, the CSRF check and the signed-in user, in one layer. Handlers that need a
       // user call `signedIn(c)`, which answers 401; `requireAuth` stays in front of body
       // validation, so an anonymous request gets 401 rather than 422.

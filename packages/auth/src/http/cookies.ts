@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { readCookie } from "./cookie-header.js";
+import { tokenSinkOf, type IssuedToken, type TokenSink } from "../bearer/token-sink.js";
 
 export type CookieSettings = {
   /**
@@ -50,12 +51,18 @@ export class AuthCookies {
     return this.#read(c, this.#sessionName);
   }
 
+  /** Sets the access cookie, or (a request in the bearer transport) hands the token over. */
   setAccess(c: Context, token: string, maxAgeSeconds: number): void {
-    this.#set(c, this.settings.accessName, token, maxAgeSeconds);
+    if (!issueTo(c, "access", token, maxAgeSeconds)) {
+      this.#set(c, this.settings.accessName, token, maxAgeSeconds);
+    }
   }
 
+  /** Sets the session cookie, or (a request in the bearer transport) hands the token over. */
   setSession(c: Context, token: string, maxAgeSeconds: number): void {
-    this.#set(c, this.settings.sessionName, token, maxAgeSeconds);
+    if (!issueTo(c, "session", token, maxAgeSeconds)) {
+      this.#set(c, this.settings.sessionName, token, maxAgeSeconds);
+    }
   }
 
   /** The pending second-factor sign-in; read only by the second-factor routes. */
@@ -64,14 +71,19 @@ export class AuthCookies {
   }
 
   setPending(c: Context, token: string, maxAgeSeconds: number): void {
-    this.#set(c, this.#pendingBase, token, maxAgeSeconds);
+    if (!issueTo(c, "pending", token, maxAgeSeconds)) {
+      this.#set(c, this.#pendingBase, token, maxAgeSeconds);
+    }
   }
 
   clearPending(c: Context): void {
+    if (tokenSinkOf(c)) return;
     this.#delete(c, this.#pendingBase);
   }
 
+  /** Clears both auth cookies (nothing to clear for a request in the bearer transport). */
   clear(c: Context): void {
+    if (tokenSinkOf(c)) return;
     for (const name of [this.settings.accessName, this.settings.sessionName]) this.#delete(c, name);
   }
 
@@ -102,4 +114,13 @@ export class AuthCookies {
       ...(this.#prefix ? { prefix: this.#prefix } : {}),
     });
   }
+}
+
+/** Hands a token to the request's bearer-transport sink; `false` when it uses cookies. */
+function issueTo(c: Context, kind: keyof TokenSink, token: string, maxAgeSeconds: number): boolean {
+  const sink = tokenSinkOf(c);
+  if (!sink) return false;
+  const issued: IssuedToken = { token, maxAgeSeconds: Math.max(0, Math.floor(maxAgeSeconds)) };
+  sink[kind] = issued;
+  return true;
 }

@@ -165,6 +165,8 @@ export function problemResponses(...statuses: ProblemStatus[]): Responses {
 /** The names the document gives the auth cookies' security schemes. */
 export const ACCESS_COOKIE_SCHEME = "accessCookie";
 export const SESSION_COOKIE_SCHEME = "sessionCookie";
+/** The bearer transport: an access JWT from `POST /token` in `Authorization: Bearer`. */
+export const BEARER_SCHEME = "bearerToken";
 
 /**
  * `security` of an operation that needs a signed-in user: the access cookie, or the session
@@ -173,6 +175,7 @@ export const SESSION_COOKIE_SCHEME = "sessionCookie";
 export const SIGNED_IN: OpenAPIV3_1.SecurityRequirementObject[] = [
   { [ACCESS_COOKIE_SCHEME]: [] },
   { [SESSION_COOKIE_SCHEME]: [] },
+  { [BEARER_SCHEME]: [] },
 ];
 
 /** `security` of an operation open to anyone (signed in or not). */
@@ -180,6 +183,7 @@ export const ANYONE: OpenAPIV3_1.SecurityRequirementObject[] = [
   {},
   { [ACCESS_COOKIE_SCHEME]: [] },
   { [SESSION_COOKIE_SCHEME]: [] },
+  { [BEARER_SCHEME]: [] },
 ];
 
 /** `Set-Cookie` on answers that sign in, reissue or sign out. */

@@ -2,7 +2,7 @@ import type { Context, Hono } from "hono";
 import { generateSpecs } from "hono-openapi";
 import type { OpenAPIV3_1 } from "openapi-types";
 import type { AuthRuntime } from "../runtime.js";
-import { ACCESS_COOKIE_SCHEME, SESSION_COOKIE_SCHEME } from "./describe.js";
+import { ACCESS_COOKIE_SCHEME, BEARER_SCHEME, SESSION_COOKIE_SCHEME } from "./describe.js";
 
 export type OpenApiDocumentOptions = {
   /** The document's `info` (title, version, description). */
@@ -33,6 +33,13 @@ export function authSecuritySchemes(auth: OpenApiDocumentOptions["auth"]) {
       name: onWire(sessionName),
       description:
         "The long-lived session token (HttpOnly); alone it is enough: a fresh access cookie comes back on the same answer.",
+    },
+    [BEARER_SCHEME]: {
+      type: "http",
+      scheme: "bearer",
+      bearerFormat: "JWT",
+      description:
+        "For clients without cookies: the access token of `POST /api/auth/token`, refreshed there with its refresh token (no silent reissue: an expired token is a 401 `invalid_token`). Never together with the auth cookies (400 `/problems/mixed-credentials`); needs no CSRF check.",
     },
   };
   return schemes;

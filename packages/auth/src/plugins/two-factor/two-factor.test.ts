@@ -694,3 +694,32 @@ describe("twoFactor: OpenAPI", () => {
     expect(JSON.stringify(verify?.requestBody)).toContain("recoveryCode");
   });
 });
+
+describe("twoFactor: the bearer transport", () => {
+  it("a token sign-in of an account with a second factor is refused after the password, with nothing pending", async () => {
+    const user = await enrol();
+    const response = await t.app.fetch(
+      new Request(`http://localhost${AUTH}/token`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({
+          grant_type: "password",
+          email: user.email,
+          password: user.password,
+        }),
+      }),
+    );
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({ type: "/problems/second-factor-required" });
+    expect(response.headers.getSetCookie()).toEqual([]);
+    // A wrong password still says only that: the second factor is not revealed before it.
+    const wrong = await t.app.fetch(
+      new Request(`http://localhost${AUTH}/token`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ grant_type: "password", email: user.email, password: "wrong-1234" }),
+      }),
+    );
+    expect(wrong.status).toBe(401);
+  });
+});

@@ -1,0 +1,39 @@
+import type { Context } from "hono";
+
+type NodeBindings = { incoming?: { rawHeaders?: readonly string[] } } | undefined;
+
+/**
+ * The raw `Authorization` header, straight from Node's `IncomingMessage` when
+ * @hono/node-server serves the app (as {@link cookieHeader} does, so the hot path never builds
+ * a Fetch `Headers` object); other runtimes and in-process requests ask `c.req`.
+ *
+ * @example
+ * const header = authorizationHeader(c); // "Bearer eyJ…" or undefined
+ */
+export function authorizationHeader(c: Context): string | undefined {
+  const rawHeaders = (c.env as NodeBindings)?.incoming?.rawHeaders;
+  if (!rawHeaders) return c.req.header("Authorization");
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    if (name.length !== 13) continue;
+    if (name === "authorization" || name.toLowerCase() === "authorization")
+      return rawHeaders[i + 1];
+  }
+  return undefined;
+}
+
+/** RFC 6750 §2.1: `Bearer` (any case), one space or more, then a b64token. */
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+
+/**
+ * The token of an `Authorization: Bearer <token>` header, `null` for any other or malformed
+ * `Authorization` header (never guessed at), `undefined` when there is none.
+ *
+ * @example
+ * bearerToken("Bearer abc.def.ghi"); // "abc.def.ghi"
+ * bearerToken("Basic dXNlcg==");     // null
+ */
+export function bearerToken(header: string | undefined): string | null | undefined {
+  if (header === undefined) return undefined;
+  return BEARER.exec(header)?.[1] ?? null;
+}
