@@ -32,7 +32,7 @@ test("the access token is silently reissued while the app is in use", async ({
     reading.push(
       response.headersArray().then((headers) => {
         for (const { name, value } of headers) {
-          const match = name.toLowerCase() === "set-cookie" && value.match(ACCESS_SET_COOKIE);
+          const match = name.toLowerCase() === "set-cookie" ? value.match(ACCESS_SET_COOKIE) : null;
           if (match?.[1]) issued.add(match[1]);
         }
       }),

@@ -53,6 +53,9 @@ export async function startTestOidcProvider(options: {
   const ecJwk: JWK = { ...(await exportJWK(ec.privateKey)), kid: "ec-1", alg: "ES256", use: "sig" };
   const accounts = new Map<string, TestAccount>();
   const server: Server = createServer();
+  // Outlive the client's idle keep-alive sockets (undici keeps them 4 s): a server that closes
+  // one first races the client reusing it, an ECONNRESET seen in a loaded run.
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const provider = new Provider(issuer, {
