@@ -66,11 +66,17 @@ function buildRoutes(deps: AppDeps, auth: Auth<typeof APP_AUTH_PLUGINS>, clock: 
     .route("/api", createHealthRoutes(deps.database))
     .route("/api/auth", auth.routes)
     .route("/api/admin", auth.mount("admin"))
-    .use("/api/todos", auth.middleware, auth.requireAuth)
-    .use("/api/todos/*", auth.middleware, auth.requireAuth)
+    // Each to-do route has its scope gate (a session, or an API key with todos:read/write).
+    .use("/api/todos", auth.middleware)
+    .use("/api/todos/*", auth.middleware)
     .route(
       "/api/todos",
-      createTodoRoutes({ db: deps.database.db, clock, maxPerUser: deps.config.todos?.maxPerUser }),
+      createTodoRoutes({
+        db: deps.database.db,
+        clock,
+        maxPerUser: deps.config.todos?.maxPerUser,
+        requireScope: auth.requireScope,
+      }),
     );
 }
 

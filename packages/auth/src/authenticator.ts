@@ -7,6 +7,14 @@ import {
   type Problem,
 } from "./http/problem.js";
 import { refuseCrossSite, sameOriginCheck } from "./http/same-origin.js";
+import {
+  bearerToken,
+  insufficientScope,
+  INVALID_TOKEN,
+  markScopeGate,
+  MIXED_CREDENTIALS,
+  routeHasScopeGate,
+} from "./http/bearer.js";
 
 import type { AuthRuntime } from "./runtime.js";
 import { clientInfo } from "./sessions/client-info.js";
@@ -22,15 +30,27 @@ import {
   revokeSessions,
   touchLiveSession,
 } from "./sessions/session-store.js";
-import type { AccessClaims } from "./tokens/access-token.js";
+import { COMPACT_JWS, type AccessClaims } from "./tokens/access-token.js";
 import {
   generateSessionToken,
   hashSessionToken,
   isWellFormedSessionToken,
 } from "./tokens/session-token.js";
 
-/** Who is signed in on this request, from the access token's claims. */
-export type AuthState = AccessClaims;
+/**
+ * Who is signed in on this request, from the access token's claims — or from an API key
+ * (`apiKey` set): then `sessionId` is the key's id, `authTime` 0 (never recent) and the
+ * request may reach only routes behind `requireScope` for one of the key's `scopes`.
+ */
+export type AuthState = AccessClaims & {
+  apiKey?: { id: string; scopes: readonly string[] };
+};
+
+/** Checks a bearer token that is not an access JWT (an API key): see `PluginParts`. */
+export type BearerAuthenticator = (
+  token: string,
+  c: Context,
+) => AuthState | null | Promise<AuthState | null>;
 
 /**
  * The Hono environment of an app behind the auth middleware.
@@ -134,6 +154,8 @@ export class Authenticator {
   readonly middleware: MiddlewareHandler<AuthEnv> = async (c, next) => {
     if (c.get("auth") !== undefined) return next();
     c.header("Cache-Control", "no-store");
+    const bearer = bearerToken(c.req.header("Authorization"));
+    if (bearer !== undefined) return this.#fromBearer(c, bearer, next);
     if (!this.#isSameOrigin(c)) return refuseCrossSite(c);
     const accessToken = this.runtime.cookies.readAccess(c);
     c.set(
@@ -161,14 +183,67 @@ export class Authenticator {
     return claims && !revocations.list.isStale(claims) ? claims : undefined;
   }
 
-  /** Answers 401 problem+json unless the middleware found a signed-in user. */
-  readonly requireAuth: MiddlewareHandler<SignedInEnv> = async (c, next) => {
-    // Answered through the context, so the cookie-clearing headers of this request stay.
-    if (!(c as unknown as Context<AuthEnv>).get("auth")) {
-      return problemContextResponse(c, signInRequired(c));
+  /**
+   * `Authorization: Bearer <token>`: one credential per request (no auth cookies with it),
+   * and no CSRF check (a bearer token is not an ambient credential). A token that does not
+   * authenticate is a 401, never an anonymous request; an API key reaches only routes behind
+   * a scope gate (`requireScope`): default-deny.
+   */
+  async #fromBearer(c: Context<AuthEnv>, token: string | null, next: () => Promise<void>) {
+    const { cookies } = this.runtime;
+    if (cookies.readAccess(c) !== undefined || cookies.readSession(c) !== undefined) {
+      return problemContextResponse(c, MIXED_CREDENTIALS);
     }
+    const state = token === null ? null : await this.#bearerState(c, token);
+    if (!state) return problemContextResponse(c, INVALID_TOKEN);
+    if (state.apiKey && !routeHasScopeGate(c)) {
+      return problemContextResponse(c, insufficientScope(undefined));
+    }
+    c.set("auth", state);
+    return next();
+  }
+
+  /** Who a bearer token names: the plugins' `authenticateBearer`, first answer wins. */
+  async #bearerState(c: Context, token: string): Promise<AuthState | null> {
+    // A compact JWS is an access token: its bearer support is the core's (not a plugin's).
+    if (COMPACT_JWS.test(token)) return null;
+    for (const authenticate of this.runtime.bearerAuthenticators) {
+      const state = await authenticate(token, c);
+      if (state) return state;
+    }
+    return null;
+  }
+
+  /**
+   * Answers 401 problem+json unless the middleware found a signed-in user; 403
+   * `/problems/insufficient-scope` for an API key (use `requireScope` to admit keys).
+   */
+  readonly requireAuth: MiddlewareHandler<SignedInEnv> = async (c, next) => {
+    const auth = (c as unknown as Context<AuthEnv>).get("auth");
+    // Answered through the context, so the cookie-clearing headers of this request stay.
+    if (!auth) return problemContextResponse(c, signInRequired(c));
+    if (auth.apiKey) return problemContextResponse(c, insufficientScope(undefined));
     await next();
   };
+
+  /**
+   * Like `requireAuth`, and the one way in for API keys: a session passes, an API key only
+   * with `scope` (else 403 `/problems/insufficient-scope`, `WWW-Authenticate: Bearer
+   * error="insufficient_scope"`). Routes without it refuse every key.
+   *
+   * @example
+   * app.get("/api/todos", auth.middleware, auth.requireScope("todos:read"), listTodos);
+   */
+  requireScope(scope: string): MiddlewareHandler<SignedInEnv> {
+    return markScopeGate<MiddlewareHandler<SignedInEnv>>(async (c, next) => {
+      const auth = (c as unknown as Context<AuthEnv>).get("auth");
+      if (!auth) return problemContextResponse(c, signInRequired(c));
+      if (auth.apiKey && !auth.apiKey.scopes.includes(scope)) {
+        return problemContextResponse(c, insufficientScope(scope));
+      }
+      await next();
+    });
+  }
 
   /**
    * Steps 1–3 of the protocol; `accessToken` is the access cookie when already read. An

@@ -2,7 +2,7 @@ import type { Context, Hono } from "hono";
 import { generateSpecs } from "hono-openapi";
 import type { OpenAPIV3_1 } from "openapi-types";
 import type { AuthRuntime } from "../runtime.js";
-import { ACCESS_COOKIE_SCHEME, SESSION_COOKIE_SCHEME } from "./describe.js";
+import { ACCESS_COOKIE_SCHEME, API_KEY_SCHEME, SESSION_COOKIE_SCHEME } from "./describe.js";
 
 export type OpenApiDocumentOptions = {
   /** The document's `info` (title, version, description). */
@@ -15,7 +15,10 @@ export type OpenApiDocumentOptions = {
   exclude?: (string | RegExp)[];
 };
 
-/** The security schemes of the two auth cookies, under the names this deployment uses. */
+/**
+ * The security schemes of the two auth cookies, under the names this deployment uses, and
+ * the bearer scheme of API keys (routes behind `requireScope` name it with their scope).
+ */
 export function authSecuritySchemes(auth: OpenApiDocumentOptions["auth"]) {
   const { secure, accessName, sessionName } = auth.internals.cookies.settings;
   const onWire = (name: string) => (secure ? `__Host-${name}` : name);
@@ -33,6 +36,12 @@ export function authSecuritySchemes(auth: OpenApiDocumentOptions["auth"]) {
       name: onWire(sessionName),
       description:
         "The long-lived session token (HttpOnly); alone it is enough: a fresh access cookie comes back on the same answer.",
+    },
+    [API_KEY_SCHEME]: {
+      type: "http",
+      scheme: "bearer",
+      description:
+        "An API key (`Authorization: Bearer hak_…`): only the routes that list it, with one of its scopes. Never together with the auth cookies (400 `/problems/mixed-credentials`); an invalid, revoked or expired key answers 401 with `WWW-Authenticate: Bearer error=\"invalid_token\"`.",
     },
   };
   return schemes;
