@@ -5,7 +5,9 @@ import { createTestApp, type TestApp } from "../testing/test-app.js";
 type Document = {
   openapi: string;
   paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
-  components: { securitySchemes: Record<string, { in: string; name: string }> };
+  components: {
+    securitySchemes: Record<string, { in?: string; name?: string; type: string; scheme?: string }>;
+  };
 };
 
 let t: TestApp;
@@ -70,19 +72,26 @@ describe("the OpenAPI document", () => {
     expect(register["503"]!.headers).toHaveProperty("Retry-After");
   });
 
-  it("names the auth cookies as cookie security schemes", () => {
+  it("names the auth cookies as cookie security schemes, and API keys as bearer", () => {
     const schemes = Object.values(document.components.securitySchemes);
-    expect(schemes.map((scheme) => `${scheme.in} ${scheme.name}`).sort()).toEqual([
+    const cookies = schemes.filter((scheme) => scheme.in === "cookie");
+    expect(cookies.map((scheme) => `${scheme.in} ${scheme.name}`).sort()).toEqual([
       "cookie auth_access",
       "cookie auth_session",
     ]);
+    expect(document.components.securitySchemes.apiKey).toMatchObject({
+      type: "http",
+      scheme: "bearer",
+    });
   });
 
   it("uses the __Host- names in production", async () => {
     const secure = await createTestApp({ auth: { secureCookies: true } });
     try {
       const doc = (await (await secure.client().get("/api/openapi.json")).json()) as Document;
-      const names = Object.values(doc.components.securitySchemes).map((scheme) => scheme.name);
+      const names = Object.values(doc.components.securitySchemes)
+        .filter((scheme) => scheme.in === "cookie")
+        .map((scheme) => scheme.name);
       expect(names.sort()).toEqual(["__Host-auth_access", "__Host-auth_session"]);
     } finally {
       await secure.dispose();
