@@ -23,10 +23,7 @@ export {
   type SignedInEnv,
   type BearerAuthenticator,
 } from "./authenticator.js";
-export {
-  INSUFFICIENT_SCOPE_TYPE,
-  MIXED_CREDENTIALS_TYPE,
-} from "./http/bearer.js";
+export { INSUFFICIENT_SCOPE_TYPE, MIXED_CREDENTIALS_TYPE } from "./http/bearer.js";
 export {
   apiKeys,
   apiKeysTable,

@@ -76,7 +76,9 @@ describe("an API key on every operation of the OpenAPI document", () => {
       const [method, path] = name.split(" ") as [string, string];
       const operation = document.paths[path]?.[method.toLowerCase()];
       expect(operation, name).toBeDefined();
-      const schemes = (operation!.security ?? []).flatMap((requirement) => Object.keys(requirement));
+      const schemes = (operation!.security ?? []).flatMap((requirement) =>
+        Object.keys(requirement),
+      );
       expect(schemes, name).not.toContain(API_KEY_SCHEME);
     }
   });

@@ -41,7 +41,7 @@ export function authSecuritySchemes(auth: OpenApiDocumentOptions["auth"]) {
       type: "http",
       scheme: "bearer",
       description:
-        "An API key (`Authorization: Bearer hak_…`): only the routes that list it, with one of its scopes. Never together with the auth cookies (400 `/problems/mixed-credentials`); an invalid, revoked or expired key answers 401 with `WWW-Authenticate: Bearer error=\"invalid_token\"`.",
+        'An API key (`Authorization: Bearer hak_…`): only the routes that list it, with one of its scopes. Never together with the auth cookies (400 `/problems/mixed-credentials`); an invalid, revoked or expired key answers 401 with `WWW-Authenticate: Bearer error="invalid_token"`.',
     },
   };
   return schemes;

@@ -1,11 +1,6 @@
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import type { PgTable } from "drizzle-orm/pg-core";
-import type {
-  AuthEnv,
-  AuthState,
-  BearerAuthenticator,
-  SignedInEnv,
-} from "../authenticator.js";
+import type { AuthEnv, AuthState, BearerAuthenticator, SignedInEnv } from "../authenticator.js";
 import type { Clock } from "../clock.js";
 import type { Db, Tx } from "../db.js";
 import type { AuthMigration } from "../migrations/migration.js";
