@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq, sql } from "drizzle-orm";
 import type { Hono } from "hono";
+import { revokeAllSessions } from "../../account.js";
 import type { AuthEnv } from "../../authenticator.js";
 import { createCoreTables } from "../../schema/core-tables.js";
 import { tableNamer } from "../../schema/table-names.js";
@@ -311,6 +312,24 @@ describe("lifecycle", () => {
     expect((await key.get("/api/todos")).status).toBe(200);
     expect((await user.client.post(`${AUTH}/logout-all`)).status).toBe(204);
     expect((await key.get("/api/todos")).status).toBe(200);
+  });
+
+  it("a password reset (account recovery) revokes every key of the account", async () => {
+    const user = await newUser();
+    const other = await newUser();
+    const keys = [bearer((await createKey(user)).secret), bearer((await createKey(user)).secret)];
+    const bystander = bearer((await createKey(other)).secret);
+    for (const key of [...keys, bystander]) expect((await key.get("/api/todos")).status).toBe(200);
+    // What the account-lifecycle plugin's reset does: revoke everywhere, reason password_reset.
+    await revokeAllSessions(host.auth.internals, user.user.id, {
+      reason: "password_reset",
+      actorSessionId: null,
+      client: null,
+    });
+    for (const key of keys) await expectInvalidToken(await key.get("/api/todos"));
+    expect((await bystander.get("/api/todos")).status).toBe(200);
+    const rows = await host.database.db.select().from(table).where(eq(table.userId, user.user.id));
+    expect(rows).toEqual([]);
   });
 
   it("writes the last use in batches, not per request", async () => {

@@ -51,6 +51,13 @@ export function apiKeys(options: ApiKeysOptions) {
       const deps: ApiKeysDeps = { context, options: resolved, table, store, verifier };
       return {
         routes: apiKeyRoutes(deps),
+        hooks: {
+          // Account recovery presumes a compromise: the keys go with the old password, in the
+          // reset's transaction; its user-wide event makes every process look again (034).
+          sessionsRevoked: async ({ userId, reason }, tx) => {
+            if (reason === "password_reset") await store.removeAllOf(tx, userId);
+          },
+        },
         authenticateBearer: verifier.authenticate,
         workers: [lastUsedWorker(context.db, store, verifier, resolved.lastUsedFlushSeconds)],
         exportData: async (db, userId) => ({

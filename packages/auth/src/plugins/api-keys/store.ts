@@ -73,6 +73,11 @@ export class ApiKeyStore {
     return row;
   }
 
+  /** Deletes every key of the user (a password reset). */
+  async removeAllOf(tx: Db | Tx, userId: string): Promise<void> {
+    await tx.delete(this.keys).where(eq(this.keys.userId, userId));
+  }
+
   /**
    * The key with this secret hash if it authenticates at `nowMs`: unexpired, and its owner
    * exists and is not disabled. One query.
