@@ -9,7 +9,8 @@
  *   required field missing, unknown paths, unsupported methods) and fast-check's arbitrary
  *   JSON values, malformed JSON, wrong media types, anonymous and cross-site requests;
  * - stateful sequences: sign-up → sign-in → use → sign-out, to-do create → read → update →
- *   delete, logout-others, password change, logout-all.
+ *   delete, API keys (create → use as a bearer → introspect → revoke), logout-others,
+ *   password change, logout-all.
  *
  * Fails (exit 1, the request printed) on any 5xx, any response Prism finds not matching the
  * document, and any request Prism finds invalid that the fuzzer generated as valid. Writes
@@ -287,6 +288,31 @@ function bodySchema(operation: Operation): Schema | undefined {
   return operation.requestBody?.content["application/json"]?.schema;
 }
 
+const FORM = "application/x-www-form-urlencoded";
+const API_KEY_SCHEME = "apiKey";
+
+/** The scope of an operation only an API key may call (token introspection), if it is one. */
+function apiKeyOnlyScope(operation: Operation): string | undefined {
+  const requirements = operation.security ?? [];
+  if (requirements.length === 0) return undefined;
+  const scopes = requirements.map((requirement) =>
+    Object.keys(requirement).length === 1 ? requirement[API_KEY_SCHEME]?.[0] : undefined,
+  );
+  return scopes.every((scope) => scope !== undefined) ? scopes[0] : undefined;
+}
+
+/** API keys the sequence made, by scope: the bearer of the key-only operations. */
+const apiKeys: Record<string, string> = {};
+
+/** A form body (`application/x-www-form-urlencoded`) from an object of values. */
+const formBody = (values: unknown) =>
+  new URLSearchParams(
+    Object.entries((values ?? {}) as Record<string, unknown>).map(([key, value]) => [
+      key,
+      typeof value === "string" ? value : JSON.stringify(value),
+    ]),
+  ).toString();
+
 const operations = Object.entries(document.paths).flatMap(([path, item]) =>
   Object.entries(item).map(([method, operation]) => ({ path, method, operation })),
 );
@@ -362,6 +388,46 @@ async function todoSequence(): Promise<void> {
   ids.id = () => made[0];
 }
 
+/** API keys: created (recent sign-up), listed, used as bearers, introspected, revoked. */
+async function apiKeySequence(): Promise<void> {
+  const made: Record<string, { id: string; secret: string }> = {};
+  for (const scopes of [["introspect"], ["todos:read"], ["todos:write"]]) {
+    const { status, body } = await send(
+      op("POST", "/api/auth/api-keys", { body: { name: `fuzz ${scopes[0]}`, scopes } }),
+    );
+    if (status !== 201) throw new Error(`creating an API key answered ${status}`);
+    const created = body as { apiKey: { id: string }; secret: string };
+    made[scopes[0]!] = { id: created.apiKey.id, secret: created.secret };
+    apiKeys[scopes[0]!] = created.secret;
+  }
+  await send(op("GET", "/api/auth/api-keys"));
+  const bearer = (scope: string) => ({
+    anonymous: true,
+    headers: { Authorization: `Bearer ${made[scope]!.secret}` },
+  });
+  await send(op("GET", "/api/todos", { ...bearer("todos:read"), label: "an API key" }));
+  await send(op("POST", "/api/todos", { ...bearer("todos:write"), body: { title: "by key" } }));
+  const access = [...jar].find(([name]) => name.endsWith("auth_access"))?.[1];
+  for (const token of [access ?? "x", made["todos:read"]!.secret, "not-a-token"]) {
+    await send(
+      op("POST", "/api/auth/introspect", {
+        ...bearer("introspect"),
+        rawBody: formBody({ token }),
+        contentType: FORM,
+      }),
+    );
+  }
+  const revoked = made["todos:write"]!;
+  await send(op("DELETE", "/api/auth/api-keys/{id}", { path: `/api/auth/api-keys/${revoked.id}` }));
+  await send(
+    op("POST", "/api/todos", {
+      ...bearer("todos:write"),
+      body: { title: "revoked" },
+      label: "a revoked API key",
+    }),
+  );
+}
+
 async function readSequence(): Promise<void> {
   for (const path of ["/api/auth/session", "/api/auth/me", "/api/auth/activity"])
     await send(op("GET", path));
@@ -376,6 +442,11 @@ async function generatedValid(): Promise<void> {
   for (const { path, method, operation } of operations) {
     const key = `${method} ${path}`;
     if (SESSION_ENDING.has(key)) continue;
+    const keyScope = apiKeyOnlyScope(operation);
+    if (keyScope !== undefined) {
+      await keyOnlyValid(path, method, operation, keyScope);
+      continue;
+    }
     const runs = EXPENSIVE.has(key) ? 3 : RUNS;
     const schema = bodySchema(operation);
     const bodies = schema ? sample(validFor(schema), runs) : Array.from({ length: runs });
@@ -400,6 +471,24 @@ async function generatedValid(): Promise<void> {
         label: "generated from the schema",
       });
     }
+  }
+}
+
+/** Valid requests to an operation only an API key may call: its form body, its key alone. */
+async function keyOnlyValid(path: string, method: string, operation: Operation, scope: string) {
+  const schema = operation.requestBody?.content[FORM]?.schema;
+  const bodies = schema ? sample(validFor(schema), RUNS) : Array.from({ length: RUNS });
+  for (const body of bodies) {
+    await send({
+      method: method.toUpperCase(),
+      operation: path,
+      path,
+      anonymous: true,
+      headers: { Authorization: `Bearer ${apiKeys[scope] ?? "missing"}` },
+      ...(schema ? { rawBody: formBody(body), contentType: FORM } : {}),
+      intent: "valid",
+      label: "generated from the schema, with an API key",
+    });
   }
 }
 
@@ -555,6 +644,8 @@ try {
   console.log(`readSequence: ${sent} sent (${Date.now() - started} ms)`);
   await todoSequence();
   console.log(`todoSequence: ${sent} sent (${Date.now() - started} ms)`);
+  await apiKeySequence();
+  console.log(`apiKeySequence: ${sent} sent (${Date.now() - started} ms)`);
   await generatedValid();
   console.log(`generatedValid: ${sent} sent (${Date.now() - started} ms)`);
   await fuzzerCoreInvalid();

@@ -62,16 +62,24 @@ export type AppDeps = {
 };
 
 function buildRoutes(deps: AppDeps, auth: Auth<typeof APP_AUTH_PLUGINS>, clock: Clock) {
-  return new Hono<AuthEnv>()
-    .route("/api", createHealthRoutes(deps.database))
-    .route("/api/auth", auth.routes)
-    .route("/api/admin", auth.mount("admin"))
-    .use("/api/todos", auth.middleware, auth.requireAuth)
-    .use("/api/todos/*", auth.middleware, auth.requireAuth)
-    .route(
-      "/api/todos",
-      createTodoRoutes({ db: deps.database.db, clock, maxPerUser: deps.config.todos?.maxPerUser }),
-    );
+  return (
+    new Hono<AuthEnv>()
+      .route("/api", createHealthRoutes(deps.database))
+      .route("/api/auth", auth.routes)
+      .route("/api/admin", auth.mount("admin"))
+      // Each to-do route has its scope gate (a session, or an API key with todos:read/write).
+      .use("/api/todos", auth.middleware)
+      .use("/api/todos/*", auth.middleware)
+      .route(
+        "/api/todos",
+        createTodoRoutes({
+          db: deps.database.db,
+          clock,
+          maxPerUser: deps.config.todos?.maxPerUser,
+          requireScope: auth.requireScope,
+        }),
+      )
+  );
 }
 
 /** The whole HTTP API: auth, to-dos, health, problem+json errors. The server only listens. */

@@ -5,6 +5,7 @@ import { asc, eq } from "drizzle-orm";
 import {
   accessControl,
   accountLifecycle,
+  apiKeys,
   DEFAULT_ROLES,
   fileMailer,
   githubProvider,
@@ -30,6 +31,7 @@ import type {
   RetentionConfig,
 } from "./config.js";
 import { todos } from "./todos/schema.js";
+import { TODO_API_KEY_SCOPES } from "./todos/routes.js";
 
 /** The app's roles: user, manager (read users, sign them out), admin (everything). */
 export const APP_ROLES = DEFAULT_ROLES;
@@ -174,6 +176,8 @@ export function appAuthPlugins(settings: AppPluginSettings = {}) {
         : {}),
       ...(settings.logError ? { onError: settings.logError } : {}),
     }),
+    // Keys for scripts: the to-dos' scopes (issue 18).
+    apiKeys({ scopes: TODO_API_KEY_SCOPES }),
   ] as const;
 }
 

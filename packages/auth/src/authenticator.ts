@@ -7,13 +7,15 @@ import {
   type Problem,
 } from "./http/problem.js";
 import { refuseCrossSite, sameOriginCheck } from "./http/same-origin.js";
-import { authorizationHeader, bearerToken } from "./http/authorization-header.js";
+import { authorizationHeader } from "./http/authorization-header.js";
 import {
-  BEARER_INVALID_REQUEST,
-  bearerSessionEnded,
-  invalidBearerToken,
+  bearerToken,
+  insufficientScope,
+  markScopeGate,
   MIXED_CREDENTIALS,
-} from "./bearer/bearer-problems.js";
+  routeHasScopeGate,
+} from "./http/bearer.js";
+import { bearerSessionEnded, invalidBearerToken } from "./bearer/bearer-problems.js";
 import { useBearerTransport } from "./bearer/token-sink.js";
 
 import type { AuthRuntime } from "./runtime.js";
@@ -30,15 +32,27 @@ import {
   revokeSessions,
   touchLiveSession,
 } from "./sessions/session-store.js";
-import type { AccessClaims } from "./tokens/access-token.js";
+import { COMPACT_JWS, type AccessClaims } from "./tokens/access-token.js";
 import {
   generateSessionToken,
   hashSessionToken,
   isWellFormedSessionToken,
 } from "./tokens/session-token.js";
 
-/** Who is signed in on this request, from the access token's claims. */
-export type AuthState = AccessClaims;
+/**
+ * Who is signed in on this request, from the access token's claims — or from an API key
+ * (`apiKey` set): then `sessionId` is the key's id, `authTime` 0 (never recent) and the
+ * request may reach only routes behind `requireScope` for one of the key's `scopes`.
+ */
+export type AuthState = AccessClaims & {
+  apiKey?: { id: string; scopes: readonly string[] };
+};
+
+/** Checks a bearer token that is not an access JWT (an API key): see `PluginParts`. */
+export type BearerAuthenticator = (
+  token: string,
+  c: Context,
+) => AuthState | null | Promise<AuthState | null>;
 
 /**
  * The Hono environment of an app behind the auth middleware.
@@ -162,8 +176,8 @@ export class Authenticator {
   readonly middleware: MiddlewareHandler<AuthEnv> = async (c, next) => {
     if (c.get("auth") !== undefined) return next();
     c.header("Cache-Control", "no-store");
-    const authorization = authorizationHeader(c);
-    if (authorization !== undefined) return this.#bearerRequest(c, next, authorization);
+    const bearer = bearerToken(authorizationHeader(c));
+    if (bearer !== undefined) return this.#bearerRequest(c, next, bearer);
     if (!this.#isSameOrigin(c)) return refuseCrossSite(c);
     const accessToken = this.runtime.cookies.readAccess(c);
     c.set(
@@ -184,33 +198,44 @@ export class Authenticator {
   };
 
   /**
-   * A request with an `Authorization` header: the bearer transport. One credential per
-   * request (auth cookies too: 400), no CSRF check (a bearer token is never sent ambiently),
-   * and no anonymous fallback: a token that does not authenticate is a 401 `invalid_token`,
-   * so a client knows to refresh. Nothing it is issued goes to `Set-Cookie`.
+   * `Authorization: Bearer <token>`: the bearer transport. One credential per request (auth
+   * cookies too: 400), no CSRF check (a bearer token is never sent ambiently), and no
+   * anonymous fallback: a token that does not authenticate is a 401 `invalid_token`, so a
+   * client knows to refresh. An access JWT is the core's; any other token goes to the
+   * plugins' `authenticateBearer` (API keys), which reach only routes behind a scope gate
+   * (`requireScope`): default-deny. Nothing the request is issued goes to `Set-Cookie`.
    */
   async #bearerRequest(
     c: Context<AuthEnv>,
     next: () => Promise<void>,
-    authorization: string,
+    token: string | null,
   ): Promise<Response | void> {
-    const token = bearerToken(authorization);
-    if (token === null || token === undefined) {
-      return problemContextResponse(c, BEARER_INVALID_REQUEST);
-    }
     const { cookies } = this.runtime;
     if (cookies.readAccess(c) !== undefined || cookies.readSession(c) !== undefined) {
       return problemContextResponse(c, MIXED_CREDENTIALS);
     }
     useBearerTransport(c);
-    const outcome = await this.#fromBearerToken(token);
+    const outcome = token === null ? invalidBearerToken() : await this.#bearerState(c, token);
     if ("status" in outcome) return problemContextResponse(c, outcome);
+    if (outcome.apiKey && !routeHasScopeGate(c)) {
+      return problemContextResponse(c, insufficientScope(undefined));
+    }
     c.set("auth", outcome);
     return next();
   }
 
+  /** Who a bearer token names: an access JWT (the core), else the plugins, first answer wins. */
+  async #bearerState(c: Context, token: string): Promise<AuthState | Problem> {
+    if (COMPACT_JWS.test(token)) return this.#fromBearerAccessToken(token);
+    for (const authenticate of this.runtime.bearerAuthenticators) {
+      const state = await authenticate(token, c);
+      if (state) return state;
+    }
+    return invalidBearerToken();
+  }
+
   /** The claims of a bearer access token: the same checks as the cookie's, and the list's. */
-  async #fromBearerToken(token: string): Promise<AuthState | Problem> {
+  async #fromBearerAccessToken(token: string): Promise<AuthState | Problem> {
     const { tokens, revocations, clock } = this.runtime;
     const now = clock.now();
     const claims = tokens.verifyCached(token, now) ?? (await tokens.verify(token, now));
@@ -255,14 +280,36 @@ export class Authenticator {
     return claims && !revocations.list.isStale(claims) ? claims : undefined;
   }
 
-  /** Answers 401 problem+json unless the middleware found a signed-in user. */
+  /**
+   * Answers 401 problem+json unless the middleware found a signed-in user; 403
+   * `/problems/insufficient-scope` for an API key (use `requireScope` to admit keys).
+   */
   readonly requireAuth: MiddlewareHandler<SignedInEnv> = async (c, next) => {
+    const auth = (c as unknown as Context<AuthEnv>).get("auth");
     // Answered through the context, so the cookie-clearing headers of this request stay.
-    if (!(c as unknown as Context<AuthEnv>).get("auth")) {
-      return problemContextResponse(c, signInRequired(c));
-    }
+    if (!auth) return problemContextResponse(c, signInRequired(c));
+    if (auth.apiKey) return problemContextResponse(c, insufficientScope(undefined));
     await next();
   };
+
+  /**
+   * Like `requireAuth`, and the one way in for API keys: a session passes, an API key only
+   * with `scope` (else 403 `/problems/insufficient-scope`, `WWW-Authenticate: Bearer
+   * error="insufficient_scope"`). Routes without it refuse every key.
+   *
+   * @example
+   * app.get("/api/todos", auth.middleware, auth.requireScope("todos:read"), listTodos);
+   */
+  requireScope(scope: string): MiddlewareHandler<SignedInEnv> {
+    return markScopeGate<MiddlewareHandler<SignedInEnv>>(async (c, next) => {
+      const auth = (c as unknown as Context<AuthEnv>).get("auth");
+      if (!auth) return problemContextResponse(c, signInRequired(c));
+      if (auth.apiKey && !auth.apiKey.scopes.includes(scope)) {
+        return problemContextResponse(c, insufficientScope(scope));
+      }
+      await next();
+    });
+  }
 
   /**
    * Steps 1–3 of the protocol; `accessToken` is the access cookie when already read. An

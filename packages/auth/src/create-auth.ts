@@ -1,6 +1,11 @@
 import { Hono } from "hono";
 import { createAdminApi } from "./account.js";
-import { Authenticator, signedIn, type AuthEnv } from "./authenticator.js";
+import {
+  Authenticator,
+  signedIn,
+  type AuthEnv,
+  type BearerAuthenticator,
+} from "./authenticator.js";
 import { systemClock } from "./clock.js";
 import { clientAddressResolver } from "./http/client-address.js";
 import { AuthCookies } from "./http/cookies.js";
@@ -150,6 +155,7 @@ export async function createAuth<const Plugins extends readonly AuthPlugin[] = [
     userFields: options.userFields ?? {},
     getClientIp: options.getClientIp ?? clientAddressResolver(options.trustedProxies ?? 0),
     allowedOrigins: options.allowedOrigins ?? [],
+    bearerAuthenticators: [],
   };
   const authenticator = new Authenticator(runtime);
   // Plugins are set up with the finished authenticator (their routes use `requireAuth`); the
@@ -160,6 +166,7 @@ export async function createAuth<const Plugins extends readonly AuthPlugin[] = [
   runtime.claims = new ClaimsBuilder(parts.claims);
   runtime.sessionGates = parts.sessionGates;
   runtime.secondFactors = parts.secondFactors;
+  runtime.bearerAuthenticators = parts.bearerAuthenticators;
   const routes = createAuthRoutes(runtime, authenticator, parts.requireRecentAuth);
   for (const pluginRoutes of parts.routes) routes.route("/", pluginRoutes);
   const mounts = new Map(
@@ -182,6 +189,14 @@ export async function createAuth<const Plugins extends readonly AuthPlugin[] = [
      * they are within `reauthenticationMaxAgeSeconds` (no database query when they did).
      */
     requireRecentAuth: parts.requireRecentAuth,
+    /**
+     * `requireAuth` that also admits an API key holding `scope` (403
+     * `/problems/insufficient-scope` for one without); every route without it refuses keys.
+     *
+     * @example
+     * app.get("/api/todos", auth.middleware, auth.requireScope("todos:read"), listTodos);
+     */
+    requireScope: (scope: string) => authenticator.requireScope(scope),
     /**
      * The auth routes, the core's and every plugin's; mount with
      * `app.route("/api/auth", auth.routes)`.
@@ -249,6 +264,7 @@ async function setUpPlugins(
   const workers: PluginWorker[] = [];
   const sessionGates: NonNullable<PluginParts["sessionGate"]>[] = [];
   const secondFactors: SecondFactorProvider[] = [];
+  const bearerAuthenticators: BearerAuthenticator[] = [];
   const requireRecentAuth = createRequireRecentAuth(runtime);
   const exporters: { id: string; exportData: NonNullable<PluginParts["exportData"]> }[] = [];
   const signInMethodCounters: SignInMethodCounter[] = [];
@@ -260,6 +276,7 @@ async function setUpPlugins(
     clientInfo: (c) => clientInfo(runtime, c),
     signedIn,
     requireAuth: authenticator.requireAuth as PluginContext["requireAuth"],
+    requireScope: (scope) => authenticator.requireScope(scope),
     // `runtime.hooks` is replaced once every plugin is set up: read it at call time.
     emit: (name, event, tx) => runtime.hooks.emit(name, event, tx),
     passwords: {
@@ -303,6 +320,16 @@ async function setUpPlugins(
     },
     signInMethodsLeft: (tx, userId) =>
       signInMethodsLeft(tx, runtime.tables, signInMethodCounters, userId),
+    revocations: {
+      isStale: (state) => runtime.revocations.list.isStale(state),
+      revoke: (change) => runtime.revocations.revoke(change),
+      ttlMs: runtime.accessTtlSeconds * 1000,
+    },
+    accessTokens: {
+      verify: (token) => runtime.tokens.verify(token, runtime.clock.now()),
+      issuer: runtime.tokens.options.issuer,
+      audience: runtime.tokens.options.audience,
+    },
   };
   for (const plugin of plugins) {
     const parts: PluginParts = (await plugin.setup?.(context)) ?? {};
@@ -311,6 +338,7 @@ async function setUpPlugins(
     if (parts.workers) workers.push(...parts.workers);
     if (parts.sessionGate) sessionGates.push(parts.sessionGate);
     if (parts.secondFactor) secondFactors.push(parts.secondFactor);
+    if (parts.authenticateBearer) bearerAuthenticators.push(parts.authenticateBearer);
     if (parts.hooks) hooks.push(parts.hooks);
     if (parts.claims) claims.push({ id: plugin.id, claims: parts.claims });
     if (parts.routes) routes.push(parts.routes);
@@ -332,6 +360,7 @@ async function setUpPlugins(
     workers,
     sessionGates,
     secondFactors,
+    bearerAuthenticators,
     requireRecentAuth,
   };
 }

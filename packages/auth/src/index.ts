@@ -21,7 +21,18 @@ export {
   type AuthEnv,
   type AuthState,
   type SignedInEnv,
+  type BearerAuthenticator,
 } from "./authenticator.js";
+export { INSUFFICIENT_SCOPE_TYPE, MIXED_CREDENTIALS_TYPE } from "./http/bearer.js";
+export {
+  apiKeys,
+  apiKeysTable,
+  API_KEY_LIMIT_TYPE,
+  INTROSPECT_SCOPE,
+  type ApiKeysOptions,
+  type ApiKeyView,
+  type Introspection,
+} from "./plugins/api-keys/index.js";
 export { SESSION_ENDED_REASONS, type SessionEndedReason } from "./sessions/ended-session.js";
 export type { SessionProbeQuery, SignedOutSession } from "./sessions/session-probe.js";
 export type { AuthRoutes } from "./routes.js";
@@ -194,6 +205,8 @@ export {
   queryParameters,
   ACCESS_COOKIE_SCHEME,
   SESSION_COOKIE_SCHEME,
+  API_KEY_SCHEME,
+  signedInOrKey,
   SIGNED_IN,
   ANYONE,
   SET_COOKIE_HEADER,

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { AbuseLimits } from "./abuse/abuse-limits.js";
 import type { DeviceCookies } from "./abuse/device-cookie.js";
+import type { BearerAuthenticator } from "./authenticator.js";
 import type { Clock } from "./clock.js";
 import type { Db } from "./db.js";
 import type { AuthCookies } from "./http/cookies.js";
@@ -45,4 +46,6 @@ export type AuthRuntime = {
   userFields: UserFieldDefinitions;
   getClientIp: (c: Context) => string | undefined;
   allowedOrigins: readonly string[];
+  /** The plugins' `authenticateBearer` (API keys), in plugin order. */
+  bearerAuthenticators: readonly BearerAuthenticator[];
 };

@@ -72,11 +72,19 @@ describe("the OpenAPI document", () => {
     expect(register["503"]!.headers).toHaveProperty("Retry-After");
   });
 
-  it("names the auth cookies as cookie security schemes, and the bearer transport", () => {
+  it("names the auth cookies as cookie security schemes, the bearer transport and API keys", () => {
     const schemes = Object.values(document.components.securitySchemes);
     const cookies = schemes.filter((scheme) => scheme.in === "cookie");
     expect(cookies.map((scheme) => scheme.name).sort()).toEqual(["auth_access", "auth_session"]);
-    expect(schemes).toContainEqual(expect.objectContaining({ type: "http", scheme: "bearer" }));
+    expect(document.components.securitySchemes.bearerToken).toMatchObject({
+      type: "http",
+      scheme: "bearer",
+      bearerFormat: "JWT",
+    });
+    expect(document.components.securitySchemes.apiKey).toMatchObject({
+      type: "http",
+      scheme: "bearer",
+    });
   });
 
   it("uses the __Host- names in production", async () => {

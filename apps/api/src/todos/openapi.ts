@@ -4,7 +4,7 @@ import {
   jsonResponse,
   problemResponses,
   queryParameters,
-  SIGNED_IN,
+  signedInOrKey,
   type RouteDescription,
 } from "@hybrid-auth/auth";
 import { listQuery, TODO_PAGE } from "./schemas.js";
@@ -50,7 +50,7 @@ const TODO_ROUTES = {
     parameters: queryParameters(listQuery),
     responses: {
       200: jsonResponse("The to-dos.", todoListResponse),
-      ...problemResponses(400, 401, 503),
+      ...problemResponses(400, 401, 403, 503),
     },
   },
   create: {
@@ -86,10 +86,26 @@ const TODO_ROUTES = {
   },
 } satisfies Record<string, RouteDescription>;
 
-/** One `describeRoute` middleware per to-do route. */
+/** The API-key scope each to-do route needs: reading, or changing. */
+export const TODO_SCOPES = {
+  list: "todos:read",
+  create: "todos:write",
+  updateAll: "todos:write",
+  update: "todos:write",
+  remove: "todos:write",
+} as const satisfies Record<keyof typeof TODO_ROUTES, string>;
+
+/**
+ * One `describeRoute` middleware per to-do route: a signed-in user, or an API key with the
+ * route's scope (403 `/problems/insufficient-scope` without it).
+ */
 export const describeTodoRoute = Object.fromEntries(
   Object.entries(TODO_ROUTES).map(([name, spec]) => [
     name,
-    describeRoute({ tags: TAGS, security: SIGNED_IN, ...spec }),
+    describeRoute({
+      tags: TAGS,
+      security: signedInOrKey(TODO_SCOPES[name as keyof typeof TODO_ROUTES]),
+      ...spec,
+    }),
   ]),
 ) as Record<keyof typeof TODO_ROUTES, ReturnType<typeof describeRoute>>;

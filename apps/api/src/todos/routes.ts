@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { z } from "zod";
 import {
   isForeignKeyViolation,
@@ -13,7 +13,7 @@ import {
 } from "@hybrid-auth/auth";
 import type { Db } from "@hybrid-auth/db";
 import { queryParams } from "@hybrid-auth/auth";
-import { describeTodoRoute as docs } from "./openapi.js";
+import { describeTodoRoute as docs, TODO_SCOPES } from "./openapi.js";
 import { createTodoStore } from "./todo-store.js";
 import { decodeCursor, encodeCursor, listQuery, TODO_PAGE } from "./schemas.js";
 
@@ -44,14 +44,31 @@ function todoId(raw: string): string {
   return raw;
 }
 
-/** Per-user to-do CRUD. Expects the auth middleware and `requireAuth` in front of it. */
-export function createTodoRoutes(deps: { db: Db; clock: Clock; maxPerUser?: number | undefined }) {
+/** The API-key scopes of the to-dos (`apiKeys({ scopes })`). */
+export const TODO_API_KEY_SCOPES = {
+  "todos:read": "Read your to-dos",
+  "todos:write": "Create, change and delete your to-dos",
+} as const;
+
+/**
+ * Per-user to-do CRUD. Expects the auth middleware in front of it; each route has its scope
+ * gate (`auth.requireScope`): a signed-in user, or an API key with `todos:read` (GET) or
+ * `todos:write` (changes) — anything else answers 401 or 403 before the handler.
+ */
+export function createTodoRoutes(deps: {
+  db: Db;
+  clock: Clock;
+  maxPerUser?: number | undefined;
+  requireScope: (scope: keyof typeof TODO_API_KEY_SCOPES) => MiddlewareHandler;
+}) {
   const store = createTodoStore(deps.db);
   const maxPerUser = deps.maxPerUser ?? DEFAULT_TODOS_PER_USER_MAX;
   const userOf = (c: { get(key: "auth"): AuthState | null }) => c.get("auth")!.userId;
+  const read = deps.requireScope(TODO_SCOPES.list);
+  const write = deps.requireScope("todos:write");
 
   return new Hono<AuthEnv>()
-    .get("/", docs.list, queryParams(listQuery), async (c) => {
+    .get("/", docs.list, read, queryParams(listQuery), async (c) => {
       const { limit = TODO_PAGE.defaultLimit, cursor } = c.req.valid("query");
       const page = await store.page(userOf(c), {
         limit,
@@ -59,7 +76,7 @@ export function createTodoRoutes(deps: { db: Db; clock: Clock; maxPerUser?: numb
       });
       return c.json({ todos: page.todos, nextCursor: page.next && encodeCursor(page.next) });
     })
-    .post("/", docs.create, jsonBody(createBody), async (c) => {
+    .post("/", docs.create, write, jsonBody(createBody), async (c) => {
       const title = c.req.valid("json").title;
       const todo = await store
         .create(userOf(c), title, deps.clock.now(), maxPerUser)
@@ -79,12 +96,12 @@ export function createTodoRoutes(deps: { db: Db; clock: Clock; maxPerUser?: numb
       }
       return c.json({ todo }, 201);
     })
-    .patch("/", docs.updateAll, jsonBody(completeAllBody), async (c) => {
+    .patch("/", docs.updateAll, write, jsonBody(completeAllBody), async (c) => {
       const { completed } = c.req.valid("json");
       const updated = await store.setAllCompleted(userOf(c), completed, deps.clock.now());
       return c.json({ updated });
     })
-    .patch("/:id", docs.update, jsonBody(updateBody), async (c) => {
+    .patch("/:id", docs.update, write, jsonBody(updateBody), async (c) => {
       const todo = await store.update(
         userOf(c),
         todoId(c.req.param("id")),
@@ -94,7 +111,7 @@ export function createTodoRoutes(deps: { db: Db; clock: Clock; maxPerUser?: numb
       if (!todo) throw todoNotFound();
       return c.json({ todo });
     })
-    .delete("/:id", docs.remove, async (c) => {
+    .delete("/:id", docs.remove, write, async (c) => {
       const removed = await store.remove(userOf(c), todoId(c.req.param("id")));
       if (!removed) throw todoNotFound();
       return c.body(null, 204);

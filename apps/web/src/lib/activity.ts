@@ -61,6 +61,9 @@ const DESCRIPTIONS: Record<ActivityEvent["type"], Description> & Record<string, 
   // Sign-in with OpenID Connect / OAuth 2 providers (issue 17).
   identity_linked: { text: "A sign-in provider was connected", tone: "good" },
   identity_unlinked: { text: "A sign-in provider was disconnected", tone: "warning" },
+  // API keys for scripts and services (issue 18).
+  api_key_created: { text: "An API key was created", tone: "warning" },
+  api_key_revoked: { text: "An API key was revoked", tone: "neutral" },
   // Done by an administrator (issue 14).
   role_changed: { text: "Your role was changed by an administrator", tone: "warning" },
   account_disabled: { text: "Your account was disabled by an administrator", tone: "danger" },

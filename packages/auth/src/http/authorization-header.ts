@@ -21,19 +21,3 @@ export function authorizationHeader(c: Context): string | undefined {
   }
   return undefined;
 }
-
-/** RFC 6750 §2.1: `Bearer` (any case), one space or more, then a b64token. */
-const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
-
-/**
- * The token of an `Authorization: Bearer <token>` header, `null` for any other or malformed
- * `Authorization` header (never guessed at), `undefined` when there is none.
- *
- * @example
- * bearerToken("Bearer abc.def.ghi"); // "abc.def.ghi"
- * bearerToken("Basic dXNlcg==");     // null
- */
-export function bearerToken(header: string | undefined): string | null | undefined {
-  if (header === undefined) return undefined;
-  return BEARER.exec(header)?.[1] ?? null;
-}

@@ -178,6 +178,20 @@ export const SIGNED_IN: OpenAPIV3_1.SecurityRequirementObject[] = [
   { [BEARER_SCHEME]: [] },
 ];
 
+/** The name the document gives API keys' bearer scheme (see the api-keys plugin). */
+export const API_KEY_SCHEME = "apiKey";
+
+/**
+ * `security` of an operation behind `requireScope(scope)`: a signed-in user, or an API key
+ * holding `scope`.
+ *
+ * @example
+ * describeRoute({ summary: "The to-dos", security: signedInOrKey("todos:read"), responses });
+ */
+export function signedInOrKey(scope: string): OpenAPIV3_1.SecurityRequirementObject[] {
+  return [...SIGNED_IN, { [API_KEY_SCHEME]: [scope] }];
+}
+
 /** `security` of an operation open to anyone (signed in or not). */
 export const ANYONE: OpenAPIV3_1.SecurityRequirementObject[] = [
   {},

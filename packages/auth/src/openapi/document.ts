@@ -2,7 +2,12 @@ import type { Context, Hono } from "hono";
 import { generateSpecs } from "hono-openapi";
 import type { OpenAPIV3_1 } from "openapi-types";
 import type { AuthRuntime } from "../runtime.js";
-import { ACCESS_COOKIE_SCHEME, BEARER_SCHEME, SESSION_COOKIE_SCHEME } from "./describe.js";
+import {
+  ACCESS_COOKIE_SCHEME,
+  API_KEY_SCHEME,
+  BEARER_SCHEME,
+  SESSION_COOKIE_SCHEME,
+} from "./describe.js";
 
 export type OpenApiDocumentOptions = {
   /** The document's `info` (title, version, description). */
@@ -15,7 +20,10 @@ export type OpenApiDocumentOptions = {
   exclude?: (string | RegExp)[];
 };
 
-/** The security schemes of the two auth cookies, under the names this deployment uses. */
+/**
+ * The security schemes of the two auth cookies, under the names this deployment uses, and
+ * the bearer scheme of API keys (routes behind `requireScope` name it with their scope).
+ */
 export function authSecuritySchemes(auth: OpenApiDocumentOptions["auth"]) {
   const { secure, accessName, sessionName } = auth.internals.cookies.settings;
   const onWire = (name: string) => (secure ? `__Host-${name}` : name);
@@ -40,6 +48,12 @@ export function authSecuritySchemes(auth: OpenApiDocumentOptions["auth"]) {
       bearerFormat: "JWT",
       description:
         "For clients without cookies: the access token of `POST /api/auth/token`, refreshed there with its refresh token (no silent reissue: an expired token is a 401 `invalid_token`). Never together with the auth cookies (400 `/problems/mixed-credentials`); needs no CSRF check.",
+    },
+    [API_KEY_SCHEME]: {
+      type: "http",
+      scheme: "bearer",
+      description:
+        'An API key (`Authorization: Bearer hak_…`): only the routes that list it, with one of its scopes. Never together with the auth cookies (400 `/problems/mixed-credentials`); an invalid, revoked or expired key answers 401 with `WWW-Authenticate: Bearer error="invalid_token"`.',
     },
   };
   return schemes;

@@ -62,7 +62,11 @@ export type AccountChange =
   | "reauthentication_failed"
   /** An external identity (an OpenID provider's account) can now sign in (`detail.provider`). */
   | "identity_linked"
-  | "identity_unlinked";
+  | "identity_unlinked"
+  /** An API key was created (`detail.name`, `detail.prefix`, `detail.scopes`). */
+  | "api_key_created"
+  /** An API key was revoked (`detail.name`, `detail.prefix`). */
+  | "api_key_revoked";
 
 /**
  * Who made an administrative change (`auth.admin`, an admin console, a command line):

@@ -1,6 +1,6 @@
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import type { PgTable } from "drizzle-orm/pg-core";
-import type { AuthEnv, AuthState, SignedInEnv } from "../authenticator.js";
+import type { AuthEnv, AuthState, BearerAuthenticator, SignedInEnv } from "../authenticator.js";
 import type { Clock } from "../clock.js";
 import type { Db, Tx } from "../db.js";
 import type { AuthMigration } from "../migrations/migration.js";
@@ -18,6 +18,8 @@ import type { AuthHookEvents, AuthHookName, AuthHooks, ClientInfo } from "./hook
 import type { SecondFactorProvider } from "../second-factor/factors.js";
 import type { PasswordlessAccount, PendingSignInView } from "../second-factor/sign-in-steps.js";
 import type { SessionOptions } from "../sign-in.js";
+import type { Revocations } from "../revocation/revocations.js";
+import type { AccessClaims } from "../tokens/access-token.js";
 
 /** JSON values a plugin may put into the access token. */
 export type ClaimValue =
@@ -51,8 +53,13 @@ export type PluginContext = {
   clientInfo(c: Context): ClientInfo;
   /** The signed-in user, or a 401 problem thrown. */
   signedIn(c: Context<AuthEnv>): AuthState;
-  /** 401 problem+json unless signed in; after it `c.get("auth")` is never null. */
+  /**
+   * 401 problem+json unless signed in; after it `c.get("auth")` is never null. Refuses API
+   * keys (403): see `requireScope`.
+   */
   requireAuth: MiddlewareHandler<SignedInEnv>;
+  /** `requireAuth` that also admits an API key holding `scope` (the one way in for keys). */
+  requireScope(scope: string): MiddlewareHandler<SignedInEnv>;
   /** Tells every plugin's hooks of an event, inside `tx` (see `AuthHooks`). */
   emit<Name extends AuthHookName>(
     name: Name,
@@ -171,6 +178,30 @@ export type PluginContext = {
    * });
    */
   signInMethodsLeft(tx: Tx, userId: string): Promise<number>;
+  /**
+   * The core's not-before revocation: `isStale(state)` is the hot path's check of a cached
+   * credential (true once a session- or user-scope event postdates `state.issuedAt`);
+   * `revoke(change)` commits `change` with the events it returns, announced to every process.
+   */
+  revocations: PluginRevocations;
+  /** Access-token checks for plugins that introspect them (signature, `iss`, `aud`, `exp`). */
+  accessTokens: PluginAccessTokens;
+};
+
+/** See `PluginContext.revocations`. */
+export type PluginRevocations = {
+  isStale(state: Pick<AuthState, "userId" | "sessionId" | "issuedAt">): boolean;
+  revoke: Revocations["revoke"];
+  /** How long an event is remembered: one access-token lifetime. */
+  ttlMs: number;
+};
+
+/** See `PluginContext.accessTokens`. */
+export type PluginAccessTokens = {
+  /** The claims of a valid, unexpired access token, else `undefined` (revocation unchecked). */
+  verify(token: string): Promise<AccessClaims | undefined>;
+  issuer: string;
+  audience: string;
 };
 
 /** See `PluginContext.passwords`. */
@@ -243,6 +274,13 @@ export type PluginParts = {
    * `auth.workers.start()` and stops it on `auth.close()`.
    */
   workers?: readonly PluginWorker[];
+  /**
+   * Authenticates `Authorization: Bearer <token>` for a token that is not an access JWT (an
+   * API key): the state of the request, or `null` (the middleware answers 401
+   * `invalid_token`). The state must carry `apiKey`; the middleware then lets it reach only
+   * routes behind `requireScope`. Called on every bearer request: keep it cache-first.
+   */
+  authenticateBearer?: BearerAuthenticator;
 };
 
 /** A background job a plugin runs (see `PluginParts.workers`). */

@@ -36,7 +36,7 @@ export class RevocationList {
    * True when an event postdates the token. `iat` has whole-second precision, so a token from
    * the same second as an event counts as stale: safe, at worst one extra session lookup.
    */
-  isStale(claims: AccessClaims): boolean {
+  isStale(claims: Pick<AccessClaims, "userId" | "sessionId" | "issuedAt">): boolean {
     const issuedAtMs = claims.issuedAt * 1000;
     const sessionCutoff = this.#bySession.get(claims.sessionId);
     if (sessionCutoff !== undefined && issuedAtMs <= sessionCutoff) return true;

@@ -48,7 +48,7 @@ export type AccessTokenServiceOptions = {
 
 const MAX_TOKEN_LENGTH = 4096;
 /** The one spelling of a compact JWS we accept: base64url without padding, nothing else. */
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+export const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 /** How far a token's `iat` may be ahead of this clock (another process's clock skew). */
 const IAT_LEEWAY_SECONDS = 5;
 

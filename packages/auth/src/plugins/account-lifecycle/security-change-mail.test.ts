@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { generate } from "otplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLifecycleHost, type LifecycleHost, PUBLIC_URL } from "../../tests/lifecycle-host.js";
+import { apiKeys } from "../api-keys/index.js";
 import { twoFactor } from "../two-factor/index.js";
 
 const AUTH = "/api/auth";
@@ -9,7 +10,10 @@ const AUTH = "/api/auth";
 let host: LifecycleHost;
 beforeAll(async () => {
   const keys = [randomBytes(32).toString("base64")];
-  host = await createLifecycleHost({}, {}, [twoFactor({ encryptionKeys: keys })]);
+  host = await createLifecycleHost({}, {}, [
+    twoFactor({ encryptionKeys: keys }),
+    apiKeys({ scopes: { "notes:read": "Read your notes" } }),
+  ]);
 });
 afterAll(() => host.dispose());
 
@@ -38,5 +42,21 @@ describe("mail about changes to how an account signs in", () => {
     expect(security[0]!.html).toContain(`${PUBLIC_URL}/forgot-password`);
     // Nothing else mailed about it (the welcome verification aside).
     expect(subjects(email).filter((subject) => subject.startsWith("Security"))).toHaveLength(3);
+  });
+
+  it("tells the owner when an API key is created (and that a password reset revokes it)", async () => {
+    const { client, email } = await host.signUp();
+    const created = await client.post(`${AUTH}/api-keys`, {
+      name: "backup",
+      scopes: ["notes:read"],
+    });
+    expect(created.status).toBe(201);
+    await host.deliver();
+    const security = host
+      .mailTo(email)
+      .filter((mail) => mail.subject === "Security change on your Tidy account");
+    expect(security.map((mail) => mail.text)).toEqual([
+      expect.stringMatching(/An API key \("backup"\) was created.*revokes every API key/s),
+    ]);
   });
 });

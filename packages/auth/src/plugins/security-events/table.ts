@@ -37,6 +37,8 @@ export const SECURITY_EVENT_TYPES = [
   "reauthentication_failed",
   "identity_linked",
   "identity_unlinked",
+  "api_key_created",
+  "api_key_revoked",
 ] as const;
 export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
 

@@ -11,6 +11,7 @@ export const MAILED_SECURITY_CHANGES = new Set<AccountChange>([
   "passkey_removed",
   "identity_linked",
   "identity_unlinked",
+  "api_key_created",
 ]);
 
 function sentence(product: string, change: AccountChange, name: string | undefined): string {
@@ -28,6 +29,8 @@ function sentence(product: string, change: AccountChange, name: string | undefin
       return `${name ?? "An external account"} was connected to your ${product} account: it can now sign you in.`;
     case "identity_unlinked":
       return `${name ?? "An external account"} was disconnected from your ${product} account: it no longer signs you in.`;
+    case "api_key_created":
+      return `An API key${name ? ` ("${name}")` : ""} was created for your ${product} account: it can use your account's data within its scopes until it is revoked. Resetting your password revokes every API key.`;
     case "passkey_added":
       return `${passkey} was added to your ${product} account: it can now sign in without a password.`;
     default:
