@@ -23,7 +23,11 @@ describe("apiKeys", () => {
       "DELETE /api/auth/api-keys/:id": () => noContent(),
     });
     expect((await apiKeys.list()).apiKeys).toEqual([KEY]);
-    const created = await apiKeys.create({ name: "Backup", scopes: ["todos:read"], expiresAt: null });
+    const created = await apiKeys.create({
+      name: "Backup",
+      scopes: ["todos:read"],
+      expiresAt: null,
+    });
     expect(created.secret).toBe("hak_secret");
     await apiKeys.revoke("key_1");
     expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual([

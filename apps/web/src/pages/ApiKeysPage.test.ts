@@ -109,7 +109,9 @@ describe("ApiKeysPage", () => {
     expect(boxes.map((b) => b.element.value)).toEqual(SCOPES.map((s) => s.name));
     for (const box of boxes) {
       const description = wrapper.find(`[id="${box.attributes("aria-describedby")}"]`);
-      expect(description.text()).toBe(SCOPES.find((s) => s.name === box.element.value)!.description);
+      expect(description.text()).toBe(
+        SCOPES.find((s) => s.name === box.element.value)!.description,
+      );
     }
     expect(wrapper.find(".empty").text()).toContain("No API keys yet.");
     expect(wrapper.find("#keys-title + .card-subtitle").text()).toBe("0 of 25 keys");
@@ -278,9 +280,7 @@ describe("ApiKeysPage", () => {
     expect(name.attributes("aria-invalid")).toBe("true");
     const described = name.attributes("aria-describedby")!.split(" ");
     const texts = described.map((id) => wrapper.find(`[id="${id}"]`)).filter((e) => e.exists());
-    expect(texts.map((e) => e.text())).toContain(
-      "Name must be at most 100 characters.",
-    );
+    expect(texts.map((e) => e.text())).toContain("Name must be at most 100 characters.");
     expect(wrapper.find("fieldset .field-error").text()).toBe("Scopes must be a known scope.");
     expect(document.activeElement).toBe(name.element);
   });
