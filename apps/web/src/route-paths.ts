@@ -18,6 +18,7 @@ export const ROUTE_PATHS = {
   todos: "/todos",
   devices: "/devices",
   account: "/account",
+  "api-keys": "/api-keys",
   admin: "/admin",
   "admin-user": "/admin/users/:id",
 } as const;

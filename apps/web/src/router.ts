@@ -102,6 +102,12 @@ export const routes: RouteRecordRaw[] = [
     component: () => import("./pages/AccountPage.vue"),
     meta: { requiresAuth: true, title: "Account" },
   },
+  {
+    path: ROUTE_PATHS["api-keys"],
+    name: "api-keys",
+    component: () => import("./pages/ApiKeysPage.vue"),
+    meta: { requiresAuth: true, title: "API keys" },
+  },
   // The admin area: its own lazy chunks, never downloaded by viewers who cannot open it.
   {
     path: ROUTE_PATHS.admin,

@@ -108,6 +108,64 @@ async function openAccount(page: Page): Promise<void> {
   await quiet(page);
 }
 
+/** The scopes the server offers (its descriptions may differ: the audit checks the page, not the words). */
+const AUDIT_API_KEY_SCOPES = [
+  { name: "todos:read", description: "Read your to-dos." },
+  { name: "todos:write", description: "Add, change and delete your to-dos." },
+  { name: "introspect", description: "Check whether a token is still valid (for services)." },
+];
+
+/**
+ * The API-keys routes answered in the browser: a list that holds every kind of row (used,
+ * never used, expired) whatever the server's clock, and a creation that needs no step-up.
+ * The page's look does not depend on where the answers come from (decision 037).
+ */
+async function routeApiKeys(page: Page, withKeys: boolean): Promise<void> {
+  const day = 86_400_000;
+  const at = (offset: number) => new Date(Date.now() + offset).toISOString();
+  const key = (id: string, name: string, fields: Record<string, unknown>) => ({
+    id,
+    name,
+    prefix: `hak_${id}Xq`,
+    scopes: ["todos:read"],
+    createdAt: at(-40 * day),
+    lastUsedAt: null,
+    expiresAt: null,
+    ...fields,
+  });
+  const apiKeys = withKeys
+    ? [
+        key("7f", "Backup script", {
+          scopes: ["todos:read", "todos:write"],
+          lastUsedAt: at(-3 * 60_000),
+          expiresAt: at(50 * day),
+        }),
+        key("2c", "Status dashboard", { createdAt: at(-2 * day) }),
+        key("9a", "Old importer", { expiresAt: at(-5 * day), lastUsedAt: at(-6 * day) }),
+      ]
+    : [];
+  await page.route("**/api/auth/api-keys", async (route) => {
+    if (route.request().method() === "POST") {
+      const body = route.request().postDataJSON() as { name: string; scopes: string[] };
+      return route.fulfill({
+        status: 201,
+        json: {
+          apiKey: key("5e", body.name, { scopes: body.scopes, createdAt: at(0) }),
+          secret: "hak_5eXq8Hc2LwP0tYv4Nm7Rb1Kd9Gf3Js6Ua0Zx2Q1w9Ex",
+        },
+      });
+    }
+    return route.fulfill({ json: { apiKeys, scopes: AUDIT_API_KEY_SCOPES, limit: 25 } });
+  });
+}
+
+async function openApiKeys(page: Page, withKeys: boolean): Promise<void> {
+  await routeApiKeys(page, withKeys);
+  await open(page, "/api-keys", "API keys");
+  await visible(page.getByRole("button", { name: "Create key" }));
+  await quiet(page);
+}
+
 export const PAGE_STATES: PageState[] = [
   { name: "landing", as: "guest", setup: (page) => open(page, "/", /signed out/) },
   { name: "sign-in", as: "guest", setup: (page) => open(page, "/sign-in", "Welcome back") },
@@ -248,6 +306,55 @@ export const PAGE_STATES: PageState[] = [
       await page.getByRole("button", { name: /set up authenticator/i }).click();
       const dialog = page.getByRole("dialog", { name: "Confirm it's you" });
       await visible(dialog.getByLabel(/password/i));
+      await quiet(page);
+    },
+  },
+  {
+    name: "api-keys: empty",
+    as: "user",
+    async setup(page) {
+      await openApiKeys(page, false);
+      await visible(page.getByText("No API keys yet."));
+    },
+  },
+  {
+    name: "api-keys: with keys",
+    as: "user",
+    async setup(page) {
+      await openApiKeys(page, true);
+      await visible(page.getByText("Expired", { exact: true }));
+    },
+  },
+  {
+    name: "api-keys: form errors",
+    as: "user",
+    async setup(page) {
+      await openApiKeys(page, true);
+      await page.getByLabel("Expires").selectOption("custom");
+      await page.getByRole("button", { name: "Create key" }).click();
+      await visible(page.getByText("Choose at least one thing the key may do."));
+      await quiet(page);
+    },
+  },
+  {
+    name: "api-keys: secret shown once",
+    as: "user",
+    async setup(page) {
+      await openApiKeys(page, true);
+      await page.getByLabel("Name", { exact: true }).fill("Audit script");
+      await page.getByLabel("todos:read").check();
+      await page.getByRole("button", { name: "Create key" }).click();
+      await visible(page.getByLabel("Your new API key"));
+      await quiet(page);
+    },
+  },
+  {
+    name: "api-keys: revoke dialog",
+    as: "user",
+    async setup(page) {
+      await openApiKeys(page, true);
+      await page.getByRole("button", { name: "Revoke Backup script" }).click();
+      await visible(page.getByRole("dialog", { name: "Revoke “Backup script”?" }));
       await quiet(page);
     },
   },

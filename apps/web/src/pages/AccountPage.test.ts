@@ -71,12 +71,19 @@ describe("AccountPage", () => {
       "Create new recovery codes?",
       "Passkeys",
       "Remove this passkey?",
+      "API keys",
       "Sign-in alerts",
       "Your data",
       "Sign out",
       "Delete account",
       "Delete your account?",
     ]);
+  });
+
+  it("links to the API keys page", async () => {
+    const { wrapper } = await mountAccount(user);
+    const link = wrapper.findAll("a").find((a) => a.text() === "Manage API keys");
+    expect(link?.attributes("href")).toBe("/api-keys");
   });
 
   it("announces a password change once: in the form's status, not in a toast as well", async () => {
