@@ -24,6 +24,7 @@ import { securityHeaders } from "./http/security-headers.js";
 import { createSpa, defaultWebDistDir } from "./http/spa.js";
 import { createOpenApiRoutes } from "./openapi/routes.js";
 import { createTodoRoutes } from "./todos/routes.js";
+import { signingKeysOption } from "./signing-keys-config.js";
 
 const BODYLESS = new Set(["GET", "HEAD", "OPTIONS"]);
 /** GETs that answer lists or documents, compressed past 1 KiB (decision 024). */
@@ -62,16 +63,24 @@ export type AppDeps = {
 };
 
 function buildRoutes(deps: AppDeps, auth: Auth<typeof APP_AUTH_PLUGINS>, clock: Clock) {
-  return new Hono<AuthEnv>()
-    .route("/api", createHealthRoutes(deps.database))
-    .route("/api/auth", auth.routes)
-    .route("/api/admin", auth.mount("admin"))
-    .use("/api/todos", auth.middleware, auth.requireAuth)
-    .use("/api/todos/*", auth.middleware, auth.requireAuth)
-    .route(
-      "/api/todos",
-      createTodoRoutes({ db: deps.database.db, clock, maxPerUser: deps.config.todos?.maxPerUser }),
-    );
+  return (
+    new Hono<AuthEnv>()
+      .route("/api", createHealthRoutes(deps.database))
+      // At the site root, outside /api: where resource servers look for it (RFC 8615).
+      .route("/", auth.wellKnown)
+      .route("/api/auth", auth.routes)
+      .route("/api/admin", auth.mount("admin"))
+      .use("/api/todos", auth.middleware, auth.requireAuth)
+      .use("/api/todos/*", auth.middleware, auth.requireAuth)
+      .route(
+        "/api/todos",
+        createTodoRoutes({
+          db: deps.database.db,
+          clock,
+          maxPerUser: deps.config.todos?.maxPerUser,
+        }),
+      )
+  );
 }
 
 /** The whole HTTP API: auth, to-dos, health, problem+json errors. The server only listens. */
@@ -83,6 +92,7 @@ export async function createApp(deps: AppDeps) {
     clock,
     secret: authConfig.secret,
     previousSecrets: authConfig.previousSecrets,
+    signingKeys: signingKeysOption(authConfig.signing),
     accessTokenTtlSeconds: authConfig.accessTokenTtlSeconds,
     sessionAbsoluteTtlSeconds: authConfig.sessionAbsoluteTtlSeconds,
     sessionIdleTtlSeconds: authConfig.sessionIdleTtlSeconds,

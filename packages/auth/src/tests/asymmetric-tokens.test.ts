@@ -5,6 +5,7 @@ import {
   generateKeyPair,
   jwtVerify,
   SignJWT,
+  type JSONWebKeySet,
   type JWK,
 } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,6 +13,7 @@ import { AuthConfigError } from "../options/config-error.js";
 import { generateSigningKey, type AsymmetricAlgorithm } from "../tokens/signing-keys.js";
 import { createTestHost, TEST_SECRET, type TestHost } from "./test-host.js";
 
+const JWKS = "/.well-known/jwks.json";
 const publicOf = ({ d: _d, ...rest }: JWK): JWK => rest;
 const decode = (part: string) => JSON.parse(new TextDecoder().decode(base64url.decode(part)));
 
@@ -41,7 +43,7 @@ describe.each(["EdDSA", "ES256"] as const)("a host signing with %s", (alg: Asymm
   it("mints tokens with the key's alg and kid, which the JWKS alone verifies", async () => {
     expect(decode(token.split(".")[0]!)).toEqual({ alg, typ: "at+jwt", kid: key.kid });
     const response = await t.app.request("/.well-known/jwks.json");
-    const jwks = await response.json();
+    const jwks = (await response.json()) as JSONWebKeySet;
     const { payload: verified } = await jwtVerify(token, createLocalJWKSet(jwks), {
       algorithms: [alg],
       issuer: "hybrid-auth",
@@ -105,7 +107,7 @@ describe.each(["EdDSA", "ES256"] as const)("a host signing with %s", (alg: Asymm
     const next = await generateSigningKey(alg);
     // Step 1: the next key is published (and accepted), the old one still signs.
     const step1 = await t.sibling({ signingKeys: { algorithm: alg, current: key, next } });
-    const published = await (await step1.app.request("/.well-known/jwks.json")).json();
+    const published = (await (await step1.app.request(JWKS)).json()) as JSONWebKeySet;
     expect(published.keys.map((k: JWK) => k.kid)).toEqual([key.kid, next.kid]);
     // Step 2: the next key signs; the old one is kept, public half only.
     const step2 = await t.sibling({
@@ -126,7 +128,7 @@ describe.each(["EdDSA", "ES256"] as const)("a host signing with %s", (alg: Asymm
     const step3 = await t.sibling({ signingKeys: { algorithm: alg, current: next } });
     expect(await statusWith(step3.app, token)).toBe(401);
     expect(await statusWith(step3.app, newToken)).toBe(200);
-    const after = await (await step3.app.request("/.well-known/jwks.json")).json();
+    const after = (await (await step3.app.request(JWKS)).json()) as JSONWebKeySet;
     expect(after.keys.map((k: JWK) => k.kid)).toEqual([next.kid]);
     for (const host of [step1, step2, step3]) await host.auth.close();
   });

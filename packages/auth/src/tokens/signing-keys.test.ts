@@ -31,7 +31,7 @@ const claims = { sub: "u1", sid: "s1", role: "admin", auth_time: nowSeconds };
 
 function forged(header: Record<string, unknown>) {
   return new SignJWT(claims)
-    .setProtectedHeader({ typ: "at+jwt", ...header } as { alg: string })
+    .setProtectedHeader({ typ: "at+jwt", ...header } as unknown as { alg: string })
     .setIssuer("iss")
     .setAudience("aud")
     .setIssuedAt(nowSeconds)
