@@ -16,7 +16,7 @@ export const JWKS_MAX_AGE_SECONDS = 300;
 const CACHE_CONTROL = `public, max-age=${JWKS_MAX_AGE_SECONDS}`;
 
 const publicJwkSchema = z
-  .looseObject({
+  .strictObject({
     kty: z.enum(["OKP", "EC"]),
     crv: z.enum(["Ed25519", "P-256"]),
     x: z.string(),
@@ -25,7 +25,7 @@ const publicJwkSchema = z
     alg: z.enum(["EdDSA", "ES256"]),
     use: z.literal("sig"),
   })
-  .describe("A public signing key (RFC 7517).");
+  .describe("A public signing key (RFC 7517): never a private member such as `d`.");
 
 const jwksSchema = z.strictObject({
   keys: z
