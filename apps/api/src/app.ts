@@ -63,24 +63,17 @@ export type AppDeps = {
 };
 
 function buildRoutes(deps: AppDeps, auth: Auth<typeof APP_AUTH_PLUGINS>, clock: Clock) {
-  return (
-    new Hono<AuthEnv>()
-      .route("/api", createHealthRoutes(deps.database))
-      // At the site root, outside /api: where resource servers look for it (RFC 8615).
-      .route("/", auth.wellKnown)
-      .route("/api/auth", auth.routes)
-      .route("/api/admin", auth.mount("admin"))
-      .use("/api/todos", auth.middleware, auth.requireAuth)
-      .use("/api/todos/*", auth.middleware, auth.requireAuth)
-      .route(
-        "/api/todos",
-        createTodoRoutes({
-          db: deps.database.db,
-          clock,
-          maxPerUser: deps.config.todos?.maxPerUser,
-        }),
-      )
-  );
+  return new Hono<AuthEnv>()
+    .route("/api", createHealthRoutes(deps.database))
+    .route("/", auth.wellKnown)
+    .route("/api/auth", auth.routes)
+    .route("/api/admin", auth.mount("admin"))
+    .use("/api/todos", auth.middleware, auth.requireAuth)
+    .use("/api/todos/*", auth.middleware, auth.requireAuth)
+    .route(
+      "/api/todos",
+      createTodoRoutes({ db: deps.database.db, clock, maxPerUser: deps.config.todos?.maxPerUser }),
+    );
 }
 
 /** The whole HTTP API: auth, to-dos, health, problem+json errors. The server only listens. */
