@@ -14,7 +14,11 @@ export default defineConfig({
         extends: true,
         test: {
           name: "server",
-          include: ["packages/*/src/**/*.test.ts", "apps/api/src/**/*.test.ts"],
+          include: [
+            "packages/*/src/**/*.test.ts",
+            "apps/api/src/**/*.test.ts",
+            "examples/*/src/**/*.test.ts",
+          ],
           testTimeout: 20_000,
           hookTimeout: 30_000,
         },

@@ -43,6 +43,7 @@ export async function countQueries(url: string | undefined): Promise<QueryCounts
         auth: {
           secret: BENCH_SECRET,
           previousSecrets: [],
+          signing: { algorithm: "HS256" },
           accessTokenTtlSeconds: 600,
           sessionAbsoluteTtlSeconds: 30 * 24 * 3600,
           sessionIdleTtlSeconds: 7 * 24 * 3600,

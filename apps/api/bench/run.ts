@@ -13,11 +13,14 @@
  *   todosPost POST /api/todos (hot-path auth + one insert)
  * then hot/bare again from PAIRS short back-to-back pairs (hot-vs-bare.ts); the hot path's
  * p99 at a fixed rate, idle and under a sign-in flood, on all cores and with the server
- * confined to one (flood.ts); and, in-process, database statements per request. Also argon2 verifications per second on one core and the
+ * confined to one (flood.ts); the hot path with EdDSA and ES256 access tokens against HS256
+ * and bare, from one fresh server per algorithm over the same data (signing-algs.ts); and,
+ * in-process, database statements per request. Also argon2 verifications per second on one core and the
  * memory probe (100 000 distinct sessions). Writes docs/bench/results.json and chart.svg.
  *
  * Options: --sessions=1000 --rounds=5 --seconds=3 --connections=50 --only=pglite|postgres
- *          --pairs=40 (short bare/hot pairs for hot/bare) --no-write (print only).
+ *          --pairs=40 (short bare/hot pairs for hot/bare) --no-write (print only)
+ *          --alg-rounds=6 (rounds of bare/HS256/EdDSA/ES256; 0 skips the signing algorithms).
  *          PostgreSQL: BENCH_DATABASE_URL, else TEST_DATABASE_URL,
  *          DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres.
  */
@@ -33,6 +36,11 @@ import {
 import { barChart } from "./chart.js";
 import { FLOOD_CONNECTIONS, hotPathUnderFlood, PROBE, type FloodResult } from "./flood.js";
 import { pairedHotVsBare, type HotVsBare } from "./hot-vs-bare.js";
+import {
+  hotBySigningAlgorithm,
+  SIGNING_ALGORITHMS,
+  type SigningAlgsResult,
+} from "./signing-algs.js";
 import { median, runLoadOn, type LoadOptions, type Sample } from "./load.js";
 import { createScratchDatabase, reachable, type ScratchDatabase } from "./postgres.js";
 import { countQueries, type QueryCounts } from "./query-count.js";
@@ -54,6 +62,8 @@ const WRITE = !process.argv.includes("--no-write");
 const POSTGRES_URL = benchPostgresUrl;
 const PAIRS = Number(flag("pairs", "40"));
 const PAIR_SECONDS = 1.5;
+/** Rounds of the four signing-algorithm variants, PAIR_SECONDS each (≈ 6 s a round); 0 skips. */
+const ALG_ROUNDS = Number(flag("alg-rounds", "6"));
 
 /**
  * Bench servers must not throttle the bench's own sign-ups and sign-ins, nor refuse the
@@ -108,6 +118,8 @@ type DatabaseResult = {
   floodOneCore: FloodResult | undefined;
   signUpSeconds: number;
   serverPeakRssMb: number | undefined;
+  /** The hot path with EdDSA / ES256 tokens vs. HS256 and bare; absent with --alg-rounds=0. */
+  signingAlgorithms: SigningAlgsResult | undefined;
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -134,6 +146,8 @@ async function benchDatabase(kind: "pglite" | "postgres"): Promise<DatabaseResul
   const servers: RunningServer[] = [];
   const scratch: ScratchDatabase[] = [];
   const dirs: string[] = [];
+  const algDataDirs: Partial<Record<(typeof SIGNING_ALGORITHMS)[number], string>> = {};
+  let databaseUrl: string | undefined;
   try {
     let product: RunningServer;
     let baseline: RunningServer;
@@ -151,6 +165,14 @@ async function benchDatabase(kind: "pglite" | "postgres"): Promise<DatabaseResul
       cookies = await signUpMany(first.url, SESSIONS, kind);
       await first.stop();
       cpSync(join(productDir, "pglite"), join(baselineDir, "pglite"), { recursive: true });
+      if (ALG_ROUNDS > 0) {
+        for (const algorithm of SIGNING_ALGORITHMS) {
+          const dir = mkdtempSync(join(os.tmpdir(), `bench-pglite-${algorithm.toLowerCase()}-`));
+          dirs.push(dir);
+          cpSync(join(productDir, "pglite"), join(dir, "pglite"), { recursive: true });
+          algDataDirs[algorithm] = dir;
+        }
+      }
       product = await startServer(SERVER_ENV, { dataDir: productDir });
       baseline = await startServer(
         {},
@@ -162,6 +184,7 @@ async function benchDatabase(kind: "pglite" | "postgres"): Promise<DatabaseResul
     } else {
       const database = await createScratchDatabase(POSTGRES_URL, "bench");
       scratch.push(database);
+      databaseUrl = database.url;
       const env = { ...SERVER_ENV, DATABASE_URL: database.url };
       product = await startServer(env);
       servers.push(product);
@@ -253,6 +276,22 @@ async function benchDatabase(kind: "pglite" | "postgres"): Promise<DatabaseResul
     });
     const serverPeakRssMb = product.peakRssMb();
 
+    let signingAlgorithms: SigningAlgsResult | undefined;
+    if (ALG_ROUNDS > 0) {
+      // Last of the load phases: the reissues it needs may rotate session tokens.
+      console.log(`[${kind}] hot path by signing algorithm: ${ALG_ROUNDS} rounds…`);
+      signingAlgorithms = await hotBySigningAlgorithm({
+        kind,
+        sessions: sessionOnly,
+        ...(kind === "pglite" ? { dataDirs: algDataDirs } : {}),
+        env: databaseUrl ? { ...SERVER_ENV, DATABASE_URL: databaseUrl } : SERVER_ENV,
+        rounds: ALG_ROUNDS,
+        seconds: PAIR_SECONDS,
+        connections: CONNECTIONS,
+        log: (line) => console.log(line),
+      });
+    }
+
     console.log(`[${kind}] counting statements per request (in-process)…`);
     let queriesPerRequest: QueryCounts;
     if (kind === "pglite") {
@@ -283,6 +322,7 @@ async function benchDatabase(kind: "pglite" | "postgres"): Promise<DatabaseResul
       floodOneCore,
       signUpSeconds,
       serverPeakRssMb,
+      signingAlgorithms,
     };
   } finally {
     for (const server of servers.reverse()) await server.stop().catch(() => {});
@@ -362,6 +402,16 @@ function report(results: DatabaseResult[], argon2: { perSecond: number; msEach: 
     console.log(
       `queries per hot request:  ${queriesPerRequest.hot}  (goal 0: ${goal(queriesPerRequest.hot === 0)})`,
     );
+    const algs = result.signingAlgorithms;
+    if (algs) {
+      const { ratios: r, rps } = algs;
+      console.log(
+        `hot path by access-token algorithm (median of ${ALG_ROUNDS} rounds, req/s): bare ${fmt(rps.bare)}, HS256 ${fmt(rps.HS256)}, EdDSA ${fmt(rps.EdDSA)}, ES256 ${fmt(rps.ES256)}`,
+      );
+      console.log(
+        `  / bare: HS256 ${r.hs256OverBare.toFixed(2)}, EdDSA ${r.eddsaOverBare.toFixed(2)}, ES256 ${r.es256OverBare.toFixed(2)};  / HS256: EdDSA ${r.eddsaOverHs256.toFixed(2)}, ES256 ${r.es256OverHs256.toFixed(2)}`,
+      );
+    }
     for (const [label, probe] of [
       ["all cores", flood],
       ["server on one core", floodOneCore],
@@ -430,6 +480,7 @@ async function main(): Promise<void> {
       connections: CONNECTIONS,
       order: VARIANTS.map((v) => v.key),
       hotVsBarePairs: { pairs: PAIRS, seconds: PAIR_SECONDS, order: "alternating" },
+      signingAlgorithms: { rounds: ALG_ROUNDS, seconds: PAIR_SECONDS, order: "rotating" },
       latencyProbe: { ...PROBE, floodConnections: FLOOD_CONNECTIONS },
       runSeconds: Math.round(seconds),
     },

@@ -24,6 +24,7 @@ import { securityHeaders } from "./http/security-headers.js";
 import { createSpa, defaultWebDistDir } from "./http/spa.js";
 import { createOpenApiRoutes } from "./openapi/routes.js";
 import { createTodoRoutes } from "./todos/routes.js";
+import { signingKeysOption } from "./signing-keys-config.js";
 
 const BODYLESS = new Set(["GET", "HEAD", "OPTIONS"]);
 /** GETs that answer lists or documents, compressed past 1 KiB (decision 024). */
@@ -65,6 +66,7 @@ function buildRoutes(deps: AppDeps, auth: Auth<typeof APP_AUTH_PLUGINS>, clock: 
   return (
     new Hono<AuthEnv>()
       .route("/api", createHealthRoutes(deps.database))
+      .route("/", auth.wellKnown)
       .route("/api/auth", auth.routes)
       .route("/api/admin", auth.mount("admin"))
       // Each to-do route has its scope gate (a session, or an API key with todos:read/write).
@@ -91,6 +93,7 @@ export async function createApp(deps: AppDeps) {
     clock,
     secret: authConfig.secret,
     previousSecrets: authConfig.previousSecrets,
+    signingKeys: signingKeysOption(authConfig.signing),
     accessTokenTtlSeconds: authConfig.accessTokenTtlSeconds,
     sessionAbsoluteTtlSeconds: authConfig.sessionAbsoluteTtlSeconds,
     sessionIdleTtlSeconds: authConfig.sessionIdleTtlSeconds,

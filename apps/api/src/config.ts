@@ -4,6 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
 import { MIN_SECRET_BYTES } from "@hybrid-auth/auth";
+import { parseSigningConfig, type SigningConfig } from "./signing-keys-config.js";
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const DAY = 24 * 60 * 60;
@@ -21,6 +22,18 @@ const environmentSchema = z.object({
   AUTH_SECRET: z.string().optional(),
   /** Comma-separated secrets still accepted for verification while rotating keys. */
   AUTH_PREVIOUS_SECRETS: z.string().optional(),
+  /**
+   * How access tokens are signed: HS256 with AUTH_SECRET (one service), or EdDSA / ES256 with
+   * AUTH_SIGNING_KEYS, whose public keys are served at /.well-known/jwks.json.
+   */
+  AUTH_SIGNING_ALG: z.enum(["HS256", "EdDSA", "ES256"]).default("HS256"),
+  /**
+   * EdDSA / ES256: a JSON array of private JWKs, or the path of a file holding one; the first
+   * signs, the others are previous keys, accepted until their last token expired.
+   */
+  AUTH_SIGNING_KEYS: z.string().min(1).optional(),
+  /** EdDSA / ES256: the key that signs next (a JWK, or a file), published before it signs. */
+  AUTH_NEXT_SIGNING_KEY: z.string().min(1).optional(),
   AUTH_ACCESS_TTL: seconds(600),
   AUTH_SESSION_ABSOLUTE_TTL: seconds(30 * DAY),
   AUTH_SESSION_IDLE_TTL: seconds(7 * DAY),
@@ -117,6 +130,8 @@ export type Config = {
   auth: {
     secret: string;
     previousSecrets: string[];
+    /** HS256 (with `secret`), or EdDSA / ES256 keys (AUTH_SIGNING_ALG). */
+    signing: SigningConfig;
     accessTokenTtlSeconds: number;
     sessionAbsoluteTtlSeconds: number;
     sessionIdleTtlSeconds: number;
@@ -334,6 +349,17 @@ export function loadConfig(
     );
   }
   const oidcProviders = parseOidcProviders(env, e.OIDC_PROVIDERS, publicUrl, problems);
+  const signing = parseSigningConfig(
+    {
+      algorithm: e.AUTH_SIGNING_ALG,
+      keys: e.AUTH_SIGNING_KEYS,
+      next: e.AUTH_NEXT_SIGNING_KEY,
+      production,
+      dataDir: e.DATA_DIR,
+    },
+    problems,
+    warn,
+  );
   let secret = e.AUTH_SECRET;
   const problem = weakSecretReason(secret);
   if (problem && (production || secret !== undefined)) problems.push(`  AUTH_SECRET: ${problem}`);
@@ -362,6 +388,7 @@ export function loadConfig(
     auth: {
       secret,
       previousSecrets,
+      signing: signing(),
       accessTokenTtlSeconds: e.AUTH_ACCESS_TTL,
       sessionAbsoluteTtlSeconds: e.AUTH_SESSION_ABSOLUTE_TTL,
       sessionIdleTtlSeconds: e.AUTH_SESSION_IDLE_TTL,

@@ -67,6 +67,8 @@ import { clientInfo } from "./sessions/client-info.js";
 import { AccessTokenService } from "./tokens/access-token.js";
 import { ClaimsBuilder } from "./tokens/claims-builder.js";
 import { createKeyRing } from "./tokens/key-ring.js";
+import { createJwksRoutes } from "./tokens/jwks-routes.js";
+import { importSigningKeys, SigningKeyError } from "./tokens/signing-keys.js";
 
 /**
  * Assembles the auth package: the middleware, the mountable routes (the core's and the
@@ -98,7 +100,12 @@ export async function createAuth<const Plugins extends readonly AuthPlugin[] = [
   const clock = options.clock ?? systemClock;
   const accessTtlSeconds = options.accessTokenTtlSeconds ?? 600;
   const secure = options.secureCookies ?? true;
-  const keys = await createKeyRing(options.secret, options.previousSecrets);
+  const keys = options.signingKeys
+    ? await importSigningKeys(options.signingKeys).catch((error: unknown) => {
+        if (!(error instanceof SigningKeyError)) throw error;
+        throw new AuthConfigError(`signingKeys.${error.where}`, error.message);
+      })
+    : await createKeyRing(options.secret, options.previousSecrets);
   const revocations = new Revocations(
     options.db,
     tables.revocationEvents,
@@ -217,6 +224,11 @@ export async function createAuth<const Plugins extends readonly AuthPlugin[] = [
       }
       return mount;
     },
+    /**
+     * `GET /.well-known/jwks.json`, the public keys of `signingKeys` (empty with HS256) for
+     * resource servers: mount at the site root, `app.route("/", auth.wellKnown)`.
+     */
+    wellKnown: createJwksRoutes(keys),
     /** Role changes, disabling and deletion, effective on every device at once. */
     admin: parts.admin,
     /**

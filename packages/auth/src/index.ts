@@ -71,7 +71,18 @@ export {
   DEFAULT_REVOCATION_CHANNEL,
   type PostgresRevocationTransportOptions,
 } from "./revocation/postgres-transport.js";
-export { MIN_SECRET_BYTES, type SigningSecret } from "./tokens/key-ring.js";
+export {
+  MIN_SECRET_BYTES,
+  type AccessTokenAlgorithm,
+  type SigningSecret,
+} from "./tokens/key-ring.js";
+export {
+  ASYMMETRIC_ALGORITHMS,
+  generateSigningKey,
+  type AsymmetricAlgorithm,
+  type SigningKeysOption,
+} from "./tokens/signing-keys.js";
+export { JWKS_MAX_AGE_SECONDS, JWKS_PATH } from "./tokens/jwks-routes.js";
 export type { AccessClaims } from "./tokens/access-token.js";
 export {
   definePlugin,

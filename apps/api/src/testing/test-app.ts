@@ -25,6 +25,7 @@ export function testAuthConfig(overrides: Partial<Config["auth"]> = {}): Config[
   return {
     secret: TEST_SECRET,
     previousSecrets: [],
+    signing: { algorithm: "HS256" },
     accessTokenTtlSeconds: 600,
     sessionAbsoluteTtlSeconds: 30 * 24 * 3600,
     sessionIdleTtlSeconds: 7 * 24 * 3600,

@@ -30,6 +30,7 @@ const CREDENTIAL_FREE = new Set([
   "GET /api/docs/init.js",
   "POST /api/auth/password/check",
   "POST /api/auth/token",
+  "GET /.well-known/jwks.json",
 ]);
 
 beforeAll(async () => {

@@ -10,6 +10,7 @@ import type { AuthPlugin } from "../plugins/plugin.js";
 import type { RetentionOptions } from "../retention/retention.js";
 import type { RevocationTransport } from "../revocation/transport.js";
 import type { SigningSecret } from "../tokens/key-ring.js";
+import type { SigningKeysOption } from "../tokens/signing-keys.js";
 import type { UserFieldDefinitions } from "../users/user-fields.js";
 
 /**
@@ -19,10 +20,20 @@ import type { UserFieldDefinitions } from "../users/user-fields.js";
 export type AuthOptions = {
   /** A drizzle PostgreSQL database (PGlite, postgres.js, node-postgres). */
   db: Db;
-  /** Signs new access tokens (HS256): at least 32 bytes, not a repeated pattern. */
+  /**
+   * Signs new access tokens (HS256) unless `signingKeys` is set, and always the device
+   * cookies and the plugins' derived keys: at least 32 bytes, not a repeated pattern.
+   */
   secret: SigningSecret;
   /** Older secrets still accepted for verification during a key rotation (`kid` picks one). */
   previousSecrets?: readonly SigningSecret[] | undefined;
+  /**
+   * Sign access tokens with an asymmetric key instead (`EdDSA` or `ES256`, private JWKs), so
+   * other services can verify them with the public keys `auth.wellKnown` serves at
+   * `/.well-known/jwks.json`. Only tokens of this algorithm are then accepted (HS256 ones
+   * are refused: a session reissues its token once). See docs/signing-keys.md.
+   */
+  signingKeys?: SigningKeysOption | undefined;
   /** `{ now(): number }` in ms; inject one in tests. Default: the system clock. */
   clock?: Clock | undefined;
   /** Access-token lifetime in seconds, and how long revocations are kept in memory (600). */
@@ -110,6 +121,7 @@ export const AUTH_OPTION_NAMES = Object.keys({
   db: true,
   secret: true,
   previousSecrets: true,
+  signingKeys: true,
   clock: true,
   accessTokenTtlSeconds: true,
   reauthenticationMaxAgeSeconds: true,

@@ -2,6 +2,7 @@ import { DEFAULT_ABUSE_LIMITS } from "../abuse/abuse-limits.js";
 import { checkRetentionOptions } from "../retention/options.js";
 import { tablePrefixProblem } from "../schema/table-names.js";
 import { MIN_SECRET_BYTES, type SigningSecret } from "../tokens/key-ring.js";
+import { ASYMMETRIC_ALGORITHMS, signingJwkProblem } from "../tokens/signing-keys.js";
 import { checkUserFieldDefinitions } from "../users/user-fields.js";
 import { AUTH_OPTION_NAMES, type AuthOptions } from "./auth-options.js";
 import { AuthConfigError } from "./config-error.js";
@@ -120,6 +121,7 @@ export function validateAuthOptions(options: AuthOptions): void {
     const previousProblem = secretProblem(previous);
     if (previousProblem) throw new AuthConfigError(`previousSecrets[${index}]`, previousProblem);
   }
+  checkSigningKeys(options.signingKeys);
   checkPositiveInteger("accessTokenTtlSeconds", options.accessTokenTtlSeconds);
   // Revocations are held in memory for one access-token lifetime: keep it short.
   checkAtMost("accessTokenTtlSeconds", options.accessTokenTtlSeconds, 3600, "an hour");
@@ -161,6 +163,42 @@ export function validateAuthOptions(options: AuthOptions): void {
   checkPasswordPolicy(options);
   if (options.userFields !== undefined) checkUserFieldDefinitions(options.userFields);
   checkRetentionOptions(options.retention);
+}
+
+/** `signingKeys`: a known algorithm and well-formed JWKs of its family (imported later). */
+function checkSigningKeys(option: AuthOptions["signingKeys"]): void {
+  if (option === undefined) return;
+  if (typeof option !== "object" || option === null) {
+    throw new AuthConfigError("signingKeys", "must be { algorithm, current, previous?, next? }");
+  }
+  for (const key of Object.keys(option)) {
+    if (!["algorithm", "current", "previous", "next"].includes(key)) {
+      throw new AuthConfigError(
+        `signingKeys.${key}`,
+        "is not an option (algorithm, current, previous, next)",
+      );
+    }
+  }
+  const { algorithm } = option;
+  if (!(ASYMMETRIC_ALGORITHMS as readonly unknown[]).includes(algorithm)) {
+    throw new AuthConfigError(
+      "signingKeys.algorithm",
+      `must be ${ASYMMETRIC_ALGORITHMS.join(" or ")} (leave signingKeys out for HS256)`,
+    );
+  }
+  const currentProblem = signingJwkProblem(algorithm, option.current, true);
+  if (currentProblem) throw new AuthConfigError("signingKeys.current", currentProblem);
+  if (option.previous !== undefined && !Array.isArray(option.previous)) {
+    throw new AuthConfigError("signingKeys.previous", "must be an array of JWKs");
+  }
+  for (const [index, jwk] of (option.previous ?? []).entries()) {
+    const problem = signingJwkProblem(algorithm, jwk, false);
+    if (problem) throw new AuthConfigError(`signingKeys.previous[${index}]`, problem);
+  }
+  if (option.next !== undefined) {
+    const problem = signingJwkProblem(algorithm, option.next, false);
+    if (problem) throw new AuthConfigError("signingKeys.next", problem);
+  }
 }
 
 /** The options that decide the schema: `db`, `tablePrefix`, `plugins`. */

@@ -34,6 +34,7 @@ export function createHostApp(auth: Auth) {
   );
   app.notFound(problemNotFoundHandler);
   app.route("/api/auth", auth.routes);
+  app.route("/", auth.wellKnown);
   app.get("/api/notes", auth.middleware, auth.requireAuth, (c) =>
     c.json({ owner: c.get("auth").userId, notes: [] }),
   );

@@ -4,7 +4,6 @@ import { RESERVED_CLAIMS } from "./claims-builder.js";
 import { VerifiedTokenCache } from "./verified-token-cache.js";
 
 export const ACCESS_TOKEN_TYPE = "at+jwt";
-const ALGORITHM = "HS256";
 
 /** What an access token says. Identifiers and role only: nothing secret. */
 export type AccessClaims = {
@@ -54,8 +53,10 @@ const IAT_LEEWAY_SECONDS = 5;
 
 export class AccessTokenService {
   readonly #cache: VerifiedTokenCache<AccessClaims>;
+  readonly #algorithms: string[];
   constructor(readonly options: AccessTokenServiceOptions) {
     this.#cache = new VerifiedTokenCache(options.cacheSize ?? 10_000);
+    this.#algorithms = [options.keys.algorithm];
   }
 
   async mint(
@@ -65,14 +66,15 @@ export class AccessTokenService {
     const issuedAt = Math.floor(nowMs / 1000);
     const expiresAt = issuedAt + this.options.ttlSeconds;
     const authTime = Math.min(subject.authTime, issuedAt);
-    const { kid, key } = this.options.keys.current;
+    const { algorithm, current } = this.options.keys;
+    const { kid, key } = current;
     const token = await new SignJWT({
       ...subject.claims,
       sid: subject.sessionId,
       role: subject.role,
       auth_time: authTime,
     })
-      .setProtectedHeader({ alg: ALGORITHM, typ: ACCESS_TOKEN_TYPE, kid })
+      .setProtectedHeader({ alg: algorithm, typ: ACCESS_TOKEN_TYPE, kid })
       .setSubject(subject.userId)
       .setIssuer(this.options.issuer)
       .setAudience(this.options.audience)
@@ -93,9 +95,10 @@ export class AccessTokenService {
   }
 
   /**
-   * The claims of a valid, unexpired token, or `undefined`. The algorithm is pinned, the key
-   * comes only from our own key ring by `kid` (header keys like `jwk`/`jku` are never used),
-   * and `iss`, `aud`, `typ` and `exp` are checked.
+   * The claims of a valid, unexpired token, or `undefined`. The algorithm is pinned to the key
+   * ring's one (an HS256 token is refused by an EdDSA ring and vice versa), the key comes only
+   * from our own key ring by `kid` (header keys like `jwk`/`jku` are never used), and `iss`,
+   * `aud`, `typ` and `exp` are checked.
    */
   async verify(token: string, nowMs: number): Promise<AccessClaims | undefined> {
     const nowSeconds = Math.floor(nowMs / 1000);
@@ -126,7 +129,7 @@ export class AccessTokenService {
     if (token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) return undefined;
     try {
       const { payload } = await jwtVerify(token, this.#keyFor, {
-        algorithms: [ALGORITHM],
+        algorithms: this.#algorithms,
         issuer: this.options.issuer,
         audience: this.options.audience,
         typ: ACCESS_TOKEN_TYPE,

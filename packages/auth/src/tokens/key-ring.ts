@@ -1,15 +1,32 @@
 import { createHash, webcrypto } from "node:crypto";
+import type { JWK } from "jose";
 
 export type SigningSecret = string | Uint8Array;
+
+/**
+ * How access tokens are signed: HS256 with the shared `secret` (the default: one service
+ * signs and verifies), or an asymmetric family whose public keys a JWKS publishes.
+ */
+export type AccessTokenAlgorithm = "HS256" | "EdDSA" | "ES256";
 
 /** The smallest secret we accept: 256 bits, the HS256 output size (RFC 7518 §3.2). */
 export const MIN_SECRET_BYTES = 32;
 
 export type KeyRing = {
+  /** The one algorithm tokens are signed and verified with: nothing else is accepted. */
+  readonly algorithm: AccessTokenAlgorithm;
   /** The key new tokens are signed with. */
   readonly current: { kid: string; key: webcrypto.CryptoKey };
-  /** Current and previous keys by `kid`: verification accepts any of them. */
+  /**
+   * Every key verification accepts, by `kid`: the current one, the previous ones and (for
+   * asymmetric keys) the next one. Only ever keys of `algorithm`.
+   */
   readonly byKid: ReadonlyMap<string, webcrypto.CryptoKey>;
+  /**
+   * The public keys a JWKS serves (current, next, previous), each with `kid`, `alg` and
+   * `use: "sig"`; empty for HS256, whose key is a secret.
+   */
+  readonly publicJwks: readonly JWK[];
 };
 
 function toBytes(secret: SigningSecret): Uint8Array {
@@ -29,7 +46,7 @@ async function importHmacKey(bytes: Uint8Array): Promise<webcrypto.CryptoKey> {
 }
 
 /**
- * Imports every secret once, at start. Verifying with a raw `Uint8Array` makes jose import the
+ * The HS256 key ring. Imports every secret once, at start. Verifying with a raw `Uint8Array` makes jose import the
  * key again on every call, which costs more than the HMAC itself.
  */
 export async function createKeyRing(
@@ -48,5 +65,5 @@ export async function createKeyRing(
     byKid.set(kid, key);
     currentEntry ??= { kid, key };
   }
-  return { current: currentEntry!, byKid };
+  return { algorithm: "HS256", current: currentEntry!, byKid, publicJwks: [] };
 }
