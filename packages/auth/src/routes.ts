@@ -20,6 +20,7 @@ import { signedOutSession, withProbeQuery } from "./sessions/session-probe.js";
 import { isLiveSessionOf, listLiveSessions } from "./sessions/session-store.js";
 import { login, register } from "./sign-in.js";
 import { createTokenRoute } from "./bearer/token-route.js";
+import { bearerPairInBody } from "./bearer/pair-in-body.js";
 import { findUserById, toPublicUser } from "./users/user-store.js";
 import { isUuid } from "./ids.js";
 import { emailAddress } from "./users/email-address.js";
@@ -77,6 +78,8 @@ export function createAuthRoutes(
         jsonBody(passwordCheckBody),
         async (c) => c.json(await checkPassword(c, c.req.valid("json")), 200),
       )
+      // A second step of a bearer sign-in answers the pair in its body (no cookie).
+      .use(bearerPairInBody)
       // The bearer transport's sign-in and refresh: no cookie, no session look-up before it.
       .route("/", createTokenRoute(runtime, authenticator))
       // No caching, the CSRF check and the signed-in user, in one layer. Handlers that need a

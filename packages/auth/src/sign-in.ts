@@ -1,4 +1,3 @@
-import { tokenSinkOf } from "./bearer/token-sink.js";
 import type { Context } from "hono";
 import type { AuthState } from "./authenticator.js";
 import type { SignInOrigin } from "./abuse/abuse-limits.js";
@@ -214,7 +213,6 @@ export async function login(
   runtime: AuthRuntime,
   c: Context,
   input: { email: string; password: string },
-  options: LoginOptions = {},
 ): Promise<SignInOutcome> {
   const { hasher, limits, db, tables } = runtime;
   hasher.assertCapacity(); // shed before any other work
@@ -274,7 +272,6 @@ export async function login(
   const newDevice = knownDevice === undefined;
   const factors = await factorsOf(runtime.secondFactors, db, user.id);
   if (requiresSecondStep(factors)) {
-    if (options.secondStep === "refuse") throw new ProblemError(SECOND_FACTOR_NOT_OFFERED);
     await startPendingSignIn(runtime, c, verifiedAccount, { verifiedHash, newDevice });
     return { twoFactorRequired: true, methods: factors.map((factor) => factor.name) };
   }
@@ -285,28 +282,9 @@ export async function login(
     { name: "signedIn", newDevice },
     ["password"],
   );
-  // The device cookie tells a browser's own failed attempts from an attacker's; a bearer
-  // client keeps no cookies.
-  if (!tokenSinkOf(c)) runtime.devices.remember(c, email, runtime.clock.now());
+  runtime.devices.remember(c, email, runtime.clock.now());
   return { user: toPublicUser(current, runtime.userFields) };
 }
-
-export type LoginOptions = {
-  /**
-   * An account with an enforced second factor: `"pending"` (default) starts the second step;
-   * `"refuse"` answers 403 `/problems/second-factor-required` instead (the bearer transport,
-   * which has no second step yet: docs/decisions/035-bearer-transport.md).
-   */
-  secondStep?: "pending" | "refuse";
-};
-
-/** The password was right, but this account signs in with a second factor, in a browser. */
-const SECOND_FACTOR_NOT_OFFERED: Problem = {
-  status: 403,
-  type: "/problems/second-factor-required",
-  detail:
-    "This account uses two-step verification, which token sign-in does not offer yet. Sign in in a browser, or use an API key.",
-};
 
 /** What `POST /login` answers: a session, or the need for a second factor. */
 export type SignInOutcome =

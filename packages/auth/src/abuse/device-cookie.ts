@@ -1,3 +1,4 @@
+import { tokenSinkOf } from "../bearer/token-sink.js";
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
@@ -66,6 +67,8 @@ export class DeviceCookies {
 
   /** After a successful sign-in: a fresh entry for this account, first; others kept. */
   remember(c: Context, account: string, nowMs: number): void {
+    // A bearer client keeps no cookies: nothing to remember it by.
+    if (tokenSinkOf(c)) return;
     const nonce = randomBytes(16).toString("base64url");
     const issued = Math.floor(nowMs / 1000).toString(36);
     const mac = this.#mac(this.#keys[0]!, nonce, issued, account).toString("base64url");

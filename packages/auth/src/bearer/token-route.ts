@@ -81,10 +81,22 @@ export function createTokenRoute(runtime: AuthRuntime, authenticator: Authentica
       const body = c.req.valid("json");
       const sink = useBearerTransport(c);
       if (body.grant_type === "password") {
-        const outcome = await login(runtime, c, body, { secondStep: "refuse" });
-        if (!("user" in outcome) || !sink.session) {
-          throw new Error("a bearer sign-in did not open a session");
+        const outcome = await login(runtime, c, body);
+        if ("twoFactorRequired" in outcome) {
+          // The second step is the browser's route, with the pending sign-in in a header.
+          const pending = sink.pending;
+          if (!pending) throw new Error("a bearer sign-in started no second step");
+          return c.json(
+            {
+              two_factor_required: true as const,
+              methods: [...outcome.methods],
+              pending_token: pending.token,
+              pending_token_expires_in: pending.maxAgeSeconds,
+            },
+            200,
+          );
         }
+        if (!sink.session) throw new Error("a bearer sign-in did not open a session");
         return c.json({ ...tokenResponse(sink, sink.session), user: outcome.user }, 200);
       }
       const refreshed = await authenticator.refresh(c, body.refresh_token);

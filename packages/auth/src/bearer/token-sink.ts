@@ -7,7 +7,16 @@ export type IssuedToken = { token: string; maxAgeSeconds: number };
  * What a request in the bearer transport was issued instead of cookies: the session's access
  * token, its session (refresh) token when it is new, and a pending second-factor sign-in.
  */
-export type TokenSink = { access?: IssuedToken; session?: IssuedToken; pending?: IssuedToken };
+export type TokenSink = {
+  access?: IssuedToken;
+  session?: IssuedToken;
+  pending?: IssuedToken;
+  /**
+   * A route that is not the token endpoint opened the session (the second step of a bearer
+   * sign-in): its JSON answer gets the pair added (see `bearerPairInBody`).
+   */
+  answerInBody?: true;
+};
 
 const SINK = "authTokenSink";
 

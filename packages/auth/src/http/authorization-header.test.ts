@@ -10,7 +10,7 @@ describe("bearerToken", () => {
   });
 
   it("calls a malformed Bearer header malformed rather than guessing", () => {
-    for (const header of ["Bearer", "Bearer ", "Bearer a b", "Bearer a,b"]) {
+    for (const header of ["Bearer", "Bearer ", "Bearer a b", "Bearer a,b", "Bearer\ta"]) {
       expect(bearerToken(header), header).toBeNull();
     }
   });
@@ -29,6 +29,16 @@ describe("authorizationHeader", () => {
     const env = { incoming: { rawHeaders: ["Host", "x", "AUTHORIZATION", "Bearer t"] } };
     const response = await app.request("/", {}, env);
     expect(await response.text()).toBe("Bearer t");
+  });
+
+  it("joins two Authorization headers (which then parse as no credential), never picks one", async () => {
+    const env = {
+      incoming: { rawHeaders: ["authorization", "Bearer a", "Authorization", "Bearer b"] },
+    };
+    const response = await app.request("/", {}, env);
+    const header = await response.text();
+    expect(header).toBe("Bearer a, Bearer b");
+    expect(bearerToken(header)).toBeNull();
   });
 
   it("falls back to the Fetch request elsewhere", async () => {

@@ -13,11 +13,14 @@ type NodeBindings = { incoming?: { rawHeaders?: readonly string[] } } | undefine
 export function authorizationHeader(c: Context): string | undefined {
   const rawHeaders = (c.env as NodeBindings)?.incoming?.rawHeaders;
   if (!rawHeaders) return c.req.header("Authorization");
+  let value: string | undefined;
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!;
     if (name.length !== 13) continue;
-    if (name === "authorization" || name.toLowerCase() === "authorization")
-      return rawHeaders[i + 1];
+    if (name !== "authorization" && name.toLowerCase() !== "authorization") continue;
+    // Two headers are joined as Fetch joins them, which no credential parses: a proxy that
+    // read the other one must never see a different caller than we do.
+    value = value === undefined ? rawHeaders[i + 1] : `${value}, ${rawHeaders[i + 1]}`;
   }
-  return undefined;
+  return value;
 }

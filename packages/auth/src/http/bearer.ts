@@ -18,7 +18,7 @@ const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
  * bearerToken("Bearer hak_abc") // "hak_abc"
  */
 export function bearerToken(header: string | undefined): string | null | undefined {
-  if (header === undefined || !/^bearer(?: |$)/i.test(header)) return undefined;
+  if (header === undefined || !/^bearer(?:\s|$)/i.test(header)) return undefined;
   return BEARER.exec(header)?.[1] ?? null;
 }
 

@@ -1,7 +1,12 @@
 import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { readCookie } from "./cookie-header.js";
-import { tokenSinkOf, type IssuedToken, type TokenSink } from "../bearer/token-sink.js";
+import { tokenSinkOf, useBearerTransport, type IssuedToken } from "../bearer/token-sink.js";
+import { MIXED_CREDENTIALS } from "./bearer.js";
+import { ProblemError } from "./problem.js";
+
+/** Where a client without cookies sends its pending second-factor sign-in. */
+export const PENDING_SIGN_IN_HEADER = "Auth-Pending-Sign-In";
 
 export type CookieSettings = {
   /**
@@ -65,9 +70,21 @@ export class AuthCookies {
     }
   }
 
-  /** The pending second-factor sign-in; read only by the second-factor routes. */
+  /**
+   * The pending second-factor sign-in; read only by the second-factor routes. A client
+   * without cookies sends it in the `Auth-Pending-Sign-In` header (from `POST /token`): the
+   * request then joins the bearer transport, and the route's answer carries the pair. With
+   * auth or pending cookies as well: 400 `/problems/mixed-credentials`.
+   */
   readPending(c: Context): string | undefined {
-    return this.#read(c, this.#pendingName);
+    const header = c.req.header(PENDING_SIGN_IN_HEADER);
+    if (header === undefined) return this.#read(c, this.#pendingName);
+    const cookies = [this.#pendingName, this.#accessName, this.#sessionName];
+    if (cookies.some((name) => this.#read(c, name) !== undefined)) {
+      throw new ProblemError(MIXED_CREDENTIALS);
+    }
+    (tokenSinkOf(c) ?? useBearerTransport(c)).answerInBody = true;
+    return header;
   }
 
   setPending(c: Context, token: string, maxAgeSeconds: number): void {
@@ -117,7 +134,12 @@ export class AuthCookies {
 }
 
 /** Hands a token to the request's bearer-transport sink; `false` when it uses cookies. */
-function issueTo(c: Context, kind: keyof TokenSink, token: string, maxAgeSeconds: number): boolean {
+function issueTo(
+  c: Context,
+  kind: "access" | "session" | "pending",
+  token: string,
+  maxAgeSeconds: number,
+): boolean {
   const sink = tokenSinkOf(c);
   if (!sink) return false;
   const issued: IssuedToken = { token, maxAgeSeconds: Math.max(0, Math.floor(maxAgeSeconds)) };

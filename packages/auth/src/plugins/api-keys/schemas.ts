@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { displayName } from "../../http/json-body.js";
 
+/** PostgreSQL timestamps go further, but their text form past the year 9999 breaks. */
+const LATEST_EXPIRY_MS = Date.UTC(9999, 0, 1);
+
 /** The owner's name for a key: 1–100 characters, trimmed, nothing deceptive. */
 const keyName = displayName().min(1, "is required").max(100, "must be at most 100 characters");
 
@@ -22,6 +25,7 @@ export function createKeyBody(scopes: ReadonlyMap<string, string>, now: () => nu
     expiresAt: z.iso
       .datetime({ offset: true, error: "must be an ISO 8601 date-time" })
       .refine((value) => Date.parse(value) > now(), "must be in the future")
+      .refine((value) => Date.parse(value) < LATEST_EXPIRY_MS, "must be before the year 9999")
       .nullish(),
   });
 }

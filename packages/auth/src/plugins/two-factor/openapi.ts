@@ -1,3 +1,4 @@
+import { PENDING_SIGN_IN_PARAMETER, tokenPairSchema } from "../../bearer/token-route-docs.js";
 import { z } from "zod";
 import {
   ANYONE,
@@ -98,10 +99,11 @@ export const twoFactorRouteDocs = {
       "For the browser that gave the right password to `POST /login` and got `{twoFactorRequired: true}` (its pending cookie, valid 5 minutes, single use). `{code}` or `{recoveryCode}`: a code's time step is accepted once; a recovery code works once. Opens the session like a password sign-in. 401 `/problems/second-factor-expired` without a live pending sign-in (enter the password again); 422 at `/code` or `/recoveryCode` when wrong." +
       THROTTLED,
     security: ANYONE,
+    parameters: [PENDING_SIGN_IN_PARAMETER],
     responses: {
       200: jsonResponse(
-        "Signed in; the auth cookies are set.",
-        userResponseSchema,
+        "Signed in; the auth cookies are set (with `Auth-Pending-Sign-In`: the pair in the body, no cookie).",
+        z.union([userResponseSchema, userResponseSchema.extend(tokenPairSchema.shape)]),
         SET_COOKIE_HEADER,
       ),
       ...problemResponses(401, ...CODE_PROBLEMS, 409),

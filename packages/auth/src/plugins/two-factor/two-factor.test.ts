@@ -696,30 +696,71 @@ describe("twoFactor: OpenAPI", () => {
 });
 
 describe("twoFactor: the bearer transport", () => {
-  it("a token sign-in of an account with a second factor is refused after the password, with nothing pending", async () => {
+  /** A native app: no cookie jar, only what the bodies say. */
+  const call = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    t.app.fetch(
+      new Request(`http://localhost${AUTH}${path}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", ...headers },
+        body: JSON.stringify(body),
+      }),
+    );
+  const passwordGrant = (user: { email: string; password: string }) =>
+    call("/token", { grant_type: "password", email: user.email, password: user.password });
+
+  it("signs in with the password, then the code, with the pending sign-in in a header; the pair comes in the body", async () => {
     const user = await enrol();
-    const response = await t.app.fetch(
-      new Request(`http://localhost${AUTH}/token`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({
-          grant_type: "password",
-          email: user.email,
-          password: user.password,
-        }),
+    const first = await passwordGrant(user);
+    expect(first.status).toBe(200);
+    expect(first.headers.getSetCookie()).toEqual([]);
+    const step = (await first.json()) as Json;
+    expect(step).toMatchObject({ two_factor_required: true, methods: ["totp", "recovery_code"] });
+    expect(step).not.toHaveProperty("access_token");
+    const pending = { "Auth-Pending-Sign-In": step.pending_token as string };
+
+    await nextStep();
+    const wrong = await call("/2fa/verify", { code: "000000" }, pending);
+    expect(wrong.status).toBe(422);
+    expect(await wrong.json()).not.toHaveProperty("access_token");
+
+    const done = await call("/2fa/verify", { code: await codeNow(user.secret) }, pending);
+    expect(done.status).toBe(200);
+    expect(done.headers.getSetCookie()).toEqual([]);
+    const pair = (await done.json()) as Json;
+    expect(pair).toMatchObject({ user: { id: user.user.id }, token_type: "Bearer" });
+    const notes = await t.app.fetch(
+      new Request("http://localhost/api/notes", {
+        headers: { Authorization: `Bearer ${pair.access_token as string}` },
       }),
     );
-    expect(response.status).toBe(403);
-    expect(await response.json()).toMatchObject({ type: "/problems/second-factor-required" });
-    expect(response.headers.getSetCookie()).toEqual([]);
-    // A wrong password still says only that: the second factor is not revealed before it.
-    const wrong = await t.app.fetch(
-      new Request(`http://localhost${AUTH}/token`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ grant_type: "password", email: user.email, password: "wrong-1234" }),
-      }),
-    );
+    expect(notes.status).toBe(200);
+    // The pending sign-in was used once.
+    const again = await call("/2fa/verify", { code: await codeNow(user.secret) }, pending);
+    expect(again.status).toBe(401);
+    // The refresh token works at the token endpoint like any other.
+    const refreshed = await call("/token", {
+      grant_type: "refresh_token",
+      refresh_token: pair.refresh_token,
+    });
+    expect(refreshed.status).toBe(200);
+  });
+
+  it("a pending header with auth or pending cookies is refused as mixed credentials", async () => {
+    const user = await enrol();
+    const step = (await (await passwordGrant(user)).json()) as Json;
+    const { browser } = await passwordStep(user);
+    const mixed = await browser.request("POST", `${AUTH}/2fa/verify`, {
+      json: { code: await codeNow(user.secret) },
+      headers: { "Auth-Pending-Sign-In": step.pending_token as string },
+    });
+    expect(mixed.status).toBe(400);
+    expect(await mixed.json()).toMatchObject({ type: "/problems/mixed-credentials" });
+  });
+
+  it("a wrong password says only that: the second factor is not revealed before it", async () => {
+    const user = await enrol();
+    const wrong = await passwordGrant({ email: user.email, password: "wrong-1234" });
     expect(wrong.status).toBe(401);
+    expect(await wrong.json()).not.toHaveProperty("two_factor_required");
   });
 });
