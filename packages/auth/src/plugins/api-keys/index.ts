@@ -4,7 +4,7 @@ import { lastUsedWorker } from "./last-used.js";
 import { API_KEYS_MIGRATIONS } from "./migrations.js";
 import { resolveApiKeysOptions, type ApiKeysOptions } from "./options.js";
 import { apiKeyRoutes } from "./routes.js";
-import { ApiKeyStore } from "./store.js";
+import { apiKeyView, ApiKeyStore } from "./store.js";
 import { apiKeysTable } from "./tables.js";
 import { ApiKeyVerifier } from "./verifier.js";
 
@@ -60,15 +60,9 @@ export function apiKeys(options: ApiKeysOptions) {
         },
         authenticateBearer: verifier.authenticate,
         workers: [lastUsedWorker(context.db, store, verifier, resolved.lastUsedFlushSeconds)],
+        // What the list shows: never the secret (only its hash exists).
         exportData: async (db, userId) => ({
-          apiKeys: (await store.listOf(db, userId)).map((row) => ({
-            name: row.name,
-            prefix: row.prefix,
-            scopes: row.scopes,
-            createdAt: row.createdAt.toISOString(),
-            lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
-            expiresAt: row.expiresAt?.toISOString() ?? null,
-          })),
+          apiKeys: (await store.listOf(db, userId)).map((row) => apiKeyView(row)),
         }),
       };
     },
