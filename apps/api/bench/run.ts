@@ -82,6 +82,7 @@ const SERVER_ENV = {
 type Cookies = SessionCookies;
 
 const VARIANTS = [
+  { key: "floor", label: "plain Hono, same JSON + headers (floor)" },
   { key: "bare", label: "GET /api/health (bare route)" },
   { key: "hot", label: "GET /api/auth/session (hot path)" },
   { key: "baseline", label: "same, DB session lookup per request" },
@@ -110,6 +111,9 @@ type DatabaseResult = {
     hotOverBareInRounds: number;
     hotOverBaseline: number;
     reissueOverBaseline: number;
+    /** Our bare route and our hot path against the plain Hono app (issue 19's floor). */
+    bareOverFloor: number;
+    hotOverFloor: number;
   };
   hotVsBarePairs: HotVsBare["pairs"];
   queriesPerRequest: QueryCounts;
@@ -199,12 +203,26 @@ async function benchDatabase(kind: "pglite" | "postgres"): Promise<DatabaseResul
     const signUpSeconds = (performance.now() - started) / 1000;
 
     const both = cookies.map((c) => `${c.access}; ${c.session}`);
+    // The floor answers the very JSON our hot path answers (one session's, as long as any).
+    const hotBody = await (
+      await fetch(`${product.url}/api/auth/session`, { headers: { Cookie: both[0]! } })
+    ).text();
+    const floor = await startServer(
+      { FLOOR_BODY: hotBody },
+      { script: "apps/api/bench/floor-server.ts" },
+    );
+    servers.push(floor);
     const sessionOnly = cookies.map((c) => c.session);
     const load = (key: VariantKey, seconds: number) =>
-      runLoadOn(key === "baseline" ? baseline : product, variantLoad(key, seconds));
+      runLoadOn(
+        key === "baseline" ? baseline : key === "floor" ? floor : product,
+        variantLoad(key, seconds),
+      );
     const variantLoad = (key: VariantKey, seconds: number): LoadOptions => {
       const common = { connections: CONNECTIONS, seconds };
       switch (key) {
+        case "floor":
+          return { ...common, url: `${floor.url}/api/auth/session`, cookies: both };
         case "bare":
           return { ...common, url: `${product.url}/api/health` };
         case "hot":
@@ -315,6 +333,8 @@ async function benchDatabase(kind: "pglite" | "postgres"): Promise<DatabaseResul
         hotOverBareInRounds: pairedRatio(rounds.hot, rounds.bare),
         hotOverBaseline: pairedRatio(rounds.hot, rounds.baseline),
         reissueOverBaseline: pairedRatio(rounds.reissue, rounds.baseline),
+        bareOverFloor: pairedRatio(rounds.bare, rounds.floor),
+        hotOverFloor: pairedRatio(rounds.hot, rounds.floor),
       },
       hotVsBarePairs: hotVsBare.pairs,
       queriesPerRequest,
@@ -383,7 +403,7 @@ function report(results: DatabaseResult[], argon2: { perSecond: number; msEach: 
       const v = result.variants[key];
       const bad = v.non2xx + v.errors;
       console.log(
-        `${label.padEnd(40)} ${fmt(v.rps).padStart(8)} ${String(v.p50).padStart(7)} ${String(v.p99).padStart(7)} ${fmt(result.queriesPerRequest[key] ?? NaN, 2).padStart(12)} ${(v.serverCpuUs === undefined ? "?" : fmt(v.serverCpuUs)).padStart(11)}${bad ? `  (${bad} non-2xx/errors)` : ""}`,
+        `${label.padEnd(40)} ${fmt(v.rps).padStart(8)} ${String(v.p50).padStart(7)} ${String(v.p99).padStart(7)} ${fmt(key === "floor" ? 0 : (result.queriesPerRequest[key] ?? NaN), 2).padStart(12)} ${(v.serverCpuUs === undefined ? "?" : fmt(v.serverCpuUs)).padStart(11)}${bad ? `  (${bad} non-2xx/errors)` : ""}`,
       );
     }
     const { ratios, flood, floodOneCore, queriesPerRequest } = result;
@@ -396,6 +416,18 @@ function report(results: DatabaseResult[], argon2: { perSecond: number; msEach: 
         `  by server CPU/request:  ${ratios.hotOverBareByCpu.toFixed(2)}  (bare µs ÷ hot µs, same pairs); in the ${ROUNDS} long rounds: ${ratios.hotOverBareInRounds.toFixed(2)}`,
       );
     }
+    const cpuOf = (key: VariantKey) => result.variants[key].serverCpuUs;
+    const floorCpu = cpuOf("floor");
+    const byCpu = (key: VariantKey) => {
+      const cpu = cpuOf(key);
+      return floorCpu === undefined || cpu === undefined ? "?" : (floorCpu / cpu).toFixed(2);
+    };
+    console.log(
+      `bare / floor:             ${ratios.bareOverFloor.toFixed(2)}  (goal ≥ 0.85: ${goal(ratios.bareOverFloor >= 0.85)}); by server CPU/request ${byCpu("bare")}`,
+    );
+    console.log(
+      `hot / floor:              ${ratios.hotOverFloor.toFixed(2)}  (goal ≥ 0.80: ${goal(ratios.hotOverFloor >= 0.8)}); by server CPU/request ${byCpu("hot")}`,
+    );
     console.log(
       `hot / database baseline:  ${ratios.hotOverBaseline.toFixed(2)}  (goal ≥ 2.5: ${goal(ratios.hotOverBaseline >= 2.5)})`,
     );
