@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler, Next } from "hono";
 import { tokenSinkOf } from "./token-sink.js";
 
 /**
@@ -10,7 +10,12 @@ import { tokenSinkOf } from "./token-sink.js";
  * @example
  * new Hono().use(bearerPairInBody).route("/", secondFactorRoutes);
  */
-export const bearerPairInBody: MiddlewareHandler = async (c, next) => {
+export const bearerPairInBody: MiddlewareHandler = (c, next) =>
+  // Only a POST opens a session: any other request (the GET hot path) goes straight on,
+  // without an async frame of this layer.
+  c.req.method === "POST" ? addPairAfter(c, next) : next();
+
+async function addPairAfter(c: Context, next: Next): Promise<void> {
   await next();
   const sink = tokenSinkOf(c);
   if (!sink?.answerInBody || !sink.access || !sink.session) return;
@@ -33,4 +38,4 @@ export const bearerPairInBody: MiddlewareHandler = async (c, next) => {
     }),
     { status: response.status, headers },
   );
-};
+}
