@@ -16,6 +16,7 @@ import {
 } from "@hybrid-auth/auth";
 import type { Database } from "@hybrid-auth/db";
 import type { Config } from "./config.js";
+import { StaticPathRouter } from "./http/static-path-router.js";
 import { createHealthRoutes } from "./health/routes.js";
 import { appAuthPlugins, appRetentionOptions, type APP_AUTH_PLUGINS } from "./auth-plugins.js";
 import { limitBody } from "./http/body-limit.js";
@@ -120,7 +121,8 @@ export async function createApp(deps: AppDeps) {
     maxQueuedHashes: deps.maxQueuedHashes,
   });
 
-  const app = new Hono<AuthEnv>();
+  // Hono's own router, with each static path's match kept: the hot path skips the tree walk.
+  const app = new Hono<AuthEnv>({ router: new StaticPathRouter() });
   app.onError(createProblemErrorHandler(deps.logError));
   const spa =
     deps.webDistDir === false ? undefined : createSpa(deps.webDistDir ?? defaultWebDistDir);
