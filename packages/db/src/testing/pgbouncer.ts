@@ -4,6 +4,7 @@ import { writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import postgres from "postgres";
 import { pgbouncerBinary, runningInCi } from "./env.js";
 
 /** A PgBouncer in transaction mode in front of a PostgreSQL server, started by a test. */
@@ -16,6 +17,8 @@ export type PgBouncer = {
   urlFor(directUrl: string): string;
   /** The admin console (`SHOW POOLS`, `SHOW CONFIG`: simple queries only). */
   readonly adminUrl: string;
+  /** `SHOW <what>` on the admin console: `show("config")`, `show("pools")`. */
+  show(what: string): Promise<Record<string, unknown>[]>;
   /** What PgBouncer logged so far (for a failing test's message). */
   log(): string;
   stop(): Promise<void>;
@@ -160,6 +163,20 @@ export async function startPgBouncer(options: {
     poolSize,
     urlFor: (directUrl) => through(new URL(directUrl).pathname.slice(1)),
     adminUrl: through("pgbouncer"),
+    async show(what) {
+      if (!/^[a-z_]+$/.test(what)) throw new Error(`not a SHOW command: ${what}`);
+      // The console answers simple queries only: no type lookup at connect, no parameters.
+      const console = postgres(through("pgbouncer"), {
+        max: 1,
+        fetch_types: false,
+        onnotice: () => {},
+      });
+      try {
+        return [...(await console.unsafe<Record<string, unknown>[]>(`show ${what}`))];
+      } finally {
+        await console.end();
+      }
+    },
     log,
     stop,
   };
