@@ -27,6 +27,5 @@ export function databaseOptions(
  * fix it.
  */
 export const LISTEN_HINT =
-  "Revocations would not reach the other processes. When DATABASE_URL goes through a pooler " +
-  "in transaction mode (PgBouncer pool_mode = transaction), set DATABASE_POOLER=transaction " +
+  "When DATABASE_URL goes through a pooler in transaction mode (PgBouncer pool_mode = transaction), set DATABASE_POOLER=transaction " +
   "and DATABASE_LISTEN_URL to a direct connection to the same database.";
