@@ -252,9 +252,9 @@ describe("loadConfig", () => {
       /DATABASE_LISTEN_URL: is not set, and DATABASE_POOLER=transaction/,
     );
     // Without DATABASE_URL (embedded PGlite) both mean nothing: refused, not ignored.
-    expect(() =>
-      loadConfig({ ...behindPgBouncer, DATABASE_URL: undefined }, quiet),
-    ).toThrow(/DATABASE_LISTEN_URL: only means something with DATABASE_URL[\s\S]*DATABASE_POOLER/);
+    expect(() => loadConfig({ ...behindPgBouncer, DATABASE_URL: undefined }, quiet)).toThrow(
+      /DATABASE_LISTEN_URL: only means something with DATABASE_URL[\s\S]*DATABASE_POOLER/,
+    );
     expect(() =>
       loadConfig({ ...behindPgBouncer, DATABASE_LISTEN_URL: "mysql://db/app" }, quiet),
     ).toThrow(/DATABASE_LISTEN_URL: must be a postgres:\/\/ or postgresql:\/\/ URL/);
