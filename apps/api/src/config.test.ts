@@ -222,6 +222,50 @@ describe("loadConfig", () => {
     );
   });
 
+  it("takes a direct LISTEN connection past a transaction-mode pooler, and refuses half a setup", () => {
+    const env = {
+      NODE_ENV: "production",
+      AUTH_SECRET: STRONG,
+      SMTP_URL,
+      AUTH_ENCRYPTION_KEYS: KEY,
+    };
+    const pooled = "postgres://app@pgbouncer:6432/app";
+    const direct = "postgresql://app@db:5432/app";
+    expect(loadConfig({ ...env, DATABASE_URL: pooled }, quiet)).toMatchObject({
+      databaseUrl: pooled,
+      databaseListenUrl: undefined,
+      databasePooler: "none",
+    });
+    const behindPgBouncer = {
+      ...env,
+      DATABASE_URL: pooled,
+      DATABASE_LISTEN_URL: direct,
+      DATABASE_POOLER: "transaction",
+    };
+    expect(loadConfig(behindPgBouncer, quiet)).toMatchObject({
+      databaseUrl: pooled,
+      databaseListenUrl: direct,
+      databasePooler: "transaction",
+    });
+    // A pooler in transaction mode without a direct LISTEN connection would lose revocations.
+    expect(() => loadConfig({ ...behindPgBouncer, DATABASE_LISTEN_URL: undefined }, quiet)).toThrow(
+      /DATABASE_LISTEN_URL: is not set, and DATABASE_POOLER=transaction/,
+    );
+    // Without DATABASE_URL (embedded PGlite) both mean nothing: refused, not ignored.
+    expect(() => loadConfig({ ...behindPgBouncer, DATABASE_URL: undefined }, quiet)).toThrow(
+      /DATABASE_LISTEN_URL: only means something with DATABASE_URL[\s\S]*DATABASE_POOLER/,
+    );
+    expect(() =>
+      loadConfig({ ...behindPgBouncer, DATABASE_LISTEN_URL: "mysql://db/app" }, quiet),
+    ).toThrow(/DATABASE_LISTEN_URL: must be a postgres:\/\/ or postgresql:\/\/ URL/);
+    expect(() => loadConfig({ ...behindPgBouncer, DATABASE_POOLER: "pgbouncer" }, quiet)).toThrow(
+      /DATABASE_POOLER/,
+    );
+    expect(() =>
+      loadConfig({ ...env, DATABASE_URL: direct, DATABASE_LISTEN_URL: direct }, quiet),
+    ).toThrow(/DATABASE_LISTEN_URL: is DATABASE_URL itself/);
+  });
+
   it("parses proxies, origins, Redis and per-client limits", () => {
     const config = loadConfig(
       {

@@ -18,6 +18,19 @@ const environmentSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
     .optional(),
+  /**
+   * `postgres://…` of a direct connection (no pooler) for LISTEN, when DATABASE_URL goes
+   * through a pooler in transaction mode: LISTEN needs a session of its own.
+   */
+  DATABASE_LISTEN_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
+  /**
+   * `transaction`: DATABASE_URL goes through a pooler in transaction mode (PgBouncer
+   * `pool_mode = transaction`): no named prepared statements, and DATABASE_LISTEN_URL required.
+   */
+  DATABASE_POOLER: z.enum(["none", "transaction"]).default("none"),
   DATA_DIR: z.string().min(1).default("./.data"),
   AUTH_SECRET: z.string().optional(),
   /** Comma-separated secrets still accepted for verification while rotating keys. */
@@ -126,6 +139,10 @@ export type Config = {
   port: number;
   host: string;
   databaseUrl: string | undefined;
+  /** A direct connection for LISTEN (DATABASE_LISTEN_URL); unset: LISTEN uses `databaseUrl`. */
+  databaseListenUrl: string | undefined;
+  /** `transaction`: `databaseUrl` is a transaction-mode pooler (no prepared statements). */
+  databasePooler: "none" | "transaction";
   dataDir: string;
   auth: {
     secret: string;
@@ -322,6 +339,7 @@ export function loadConfig(
         "(one process only).",
     );
   }
+  checkDatabaseUrls(e, problems);
   const allowedOrigins = parseOrigins(e.APP_ORIGIN, problems);
   if (production && !e.SMTP_URL) {
     problems.push(
@@ -384,6 +402,8 @@ export function loadConfig(
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    databaseListenUrl: e.DATABASE_LISTEN_URL,
+    databasePooler: e.DATABASE_POOLER,
     dataDir: e.DATA_DIR,
     auth: {
       secret,
@@ -432,6 +452,44 @@ export function loadConfig(
     },
     oidc: { providers: oidcProviders, keepTokens: e.OIDC_KEEP_TOKENS === "true" },
   };
+}
+
+/** DATABASE_LISTEN_URL and DATABASE_POOLER only make sense with DATABASE_URL, and together. */
+function checkDatabaseUrls(
+  e: Pick<
+    z.infer<typeof environmentSchema>,
+    "DATABASE_URL" | "DATABASE_LISTEN_URL" | "DATABASE_POOLER"
+  >,
+  problems: string[],
+): void {
+  if (!e.DATABASE_URL) {
+    if (e.DATABASE_LISTEN_URL) {
+      problems.push(
+        "  DATABASE_LISTEN_URL: only means something with DATABASE_URL (embedded PGlite " +
+          "listens to nobody): set DATABASE_URL too, or unset DATABASE_LISTEN_URL.",
+      );
+    }
+    if (e.DATABASE_POOLER !== "none") {
+      problems.push(
+        `  DATABASE_POOLER: "${e.DATABASE_POOLER}" describes DATABASE_URL, which is not set.`,
+      );
+    }
+    return;
+  }
+  if (e.DATABASE_POOLER === "transaction" && !e.DATABASE_LISTEN_URL) {
+    problems.push(
+      "  DATABASE_LISTEN_URL: is not set, and DATABASE_POOLER=transaction: LISTEN through a " +
+        "pooler in transaction mode hears nothing, so revocations would not reach the other " +
+        "processes. Set it to a direct connection to the same database (postgres://…:5432/…, " +
+        "not the pooler's port).",
+    );
+  }
+  if (e.DATABASE_LISTEN_URL && e.DATABASE_LISTEN_URL === e.DATABASE_URL) {
+    problems.push(
+      "  DATABASE_LISTEN_URL: is DATABASE_URL itself: it is for a direct connection past the " +
+        "pooler; unset it when DATABASE_URL is direct.",
+    );
+  }
 }
 
 const OIDC_ID = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;

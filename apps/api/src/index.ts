@@ -1,11 +1,16 @@
 import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
 import { serve } from "@hono/node-server";
-import { createPostgresRevocationTransport, inProcessTransport } from "@hybrid-auth/auth";
+import {
+  createPostgresRevocationTransport,
+  inProcessTransport,
+  RevocationDeliveryError,
+} from "@hybrid-auth/auth";
 import { DEFAULT_PASSWORD_POLICY, passwordProblem } from "@hybrid-auth/auth/password-policy";
 import { openDatabase } from "@hybrid-auth/db";
 import { createApp } from "./app.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
+import { databaseOptions, LISTEN_HINT } from "./db/database-options.js";
 import { migrateApp } from "./db/migrate.js";
 import { runPrimary } from "./server/cluster.js";
 import { httpServerOptions, limitConnections } from "./server/http-limits.js";
@@ -13,16 +18,15 @@ import { sharedLimiterStore } from "./server/limiter-store.js";
 
 /** One API process: the database, the app, the HTTP server. */
 async function serveApi(config: Config, { migrate }: { migrate: boolean }): Promise<void> {
-  const database = await openDatabase(
-    config.databaseUrl ? { url: config.databaseUrl } : { dataDir: `${config.dataDir}/pglite` },
-  );
+  const database = await openDatabase(databaseOptions(config));
   if (migrate) await migrateApp(database);
   const logError =
     config.logLevel === "silent" ? () => {} : (error: unknown) => console.error(error);
   // PostgreSQL: other processes may share the database, so revocations travel over
-  // LISTEN/NOTIFY. Embedded PGlite is one process: nobody else to tell.
-  const revocationTransport = database.postgres
-    ? createPostgresRevocationTransport(database.postgres, { onError: logError })
+  // LISTEN/NOTIFY (LISTEN on DATABASE_LISTEN_URL when set: a session of its own, past the
+  // pooler). Embedded PGlite is one process: nobody else to tell.
+  const revocationTransport = database.listener
+    ? createPostgresRevocationTransport(database.listener, { onError: logError })
     : inProcessTransport;
   const limits = sharedLimiterStore(config, database);
   const { app, auth } = await createApp({
@@ -49,6 +53,11 @@ async function serveApi(config: Config, { migrate }: { migrate: boolean }): Prom
       Math.floor((availableParallelism() - 1) / config.webConcurrency),
     ),
     maxQueuedHashes: config.limits.maxQueuedHashes,
+  }).catch((error: unknown) => {
+    if (error instanceof RevocationDeliveryError) {
+      throw new ConfigError(`${error.message}\n${LISTEN_HINT}`);
+    }
+    throw error;
   });
   // Every process (cluster worker) schedules the retention job; on PostgreSQL its advisory
   // lock makes one of them do the work at a time.
@@ -92,8 +101,8 @@ async function serveApi(config: Config, { migrate }: { migrate: boolean }): Prom
 }
 
 /** Migrations run once, in the primary, before any worker starts. */
-async function migrateOnce(url: string): Promise<void> {
-  const database = await openDatabase({ url, maxConnections: 2 });
+async function migrateOnce(config: Config): Promise<void> {
+  const database = await openDatabase(databaseOptions(config, { maxConnections: 2 }));
   try {
     await migrateApp(database);
   } finally {
@@ -106,7 +115,7 @@ async function main(): Promise<void> {
   if (config.webConcurrency > 1 && cluster.isPrimary) {
     await runPrimary({
       workers: config.webConcurrency,
-      prepare: () => migrateOnce(config.databaseUrl!),
+      prepare: () => migrateOnce(config),
     });
     return;
   }

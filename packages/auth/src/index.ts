@@ -69,6 +69,7 @@ export {
 export {
   createPostgresRevocationTransport,
   DEFAULT_REVOCATION_CHANNEL,
+  RevocationDeliveryError,
   type PostgresRevocationTransportOptions,
 } from "./revocation/postgres-transport.js";
 export {

@@ -22,13 +22,29 @@ export type DatabaseOptions = {
   onQuery?: ((sql: string) => void) | undefined;
   /** postgres.js pool size (default 10). */
   maxConnections?: number | undefined;
+  /**
+   * Named prepared statements (default `true`). `false` behind a pooler in transaction mode
+   * that does not track them (PgBouncer before 1.21): the next statement of a client may run
+   * on another server connection, which never saw the statement prepared.
+   */
+  prepare?: boolean | undefined;
+  /**
+   * `postgres://…` of a direct connection (no pooler in between) for `LISTEN`, which needs a
+   * session of its own; unset: `LISTEN` uses `url`. See {@link Database.listener}.
+   */
+  listenUrl?: string | undefined;
 };
 
 export type Database = {
   readonly db: Db;
   readonly kind: "pglite" | "postgres";
-  /** The postgres.js client when `kind` is "postgres" (LISTEN/NOTIFY, advisory locks). */
+  /** The postgres.js client when `kind` is "postgres" (queries, transactions, NOTIFY). */
   readonly postgres: postgres.Sql | undefined;
+  /**
+   * The client to `LISTEN` on when `kind` is "postgres": one on `listenUrl` when set (a
+   * direct connection past a transaction-mode pooler), else `postgres` itself.
+   */
+  readonly listener: postgres.Sql | undefined;
   /** The PGlite instance when `kind` is "pglite". */
   readonly pglite: PGlite | undefined;
   /** Runs a trivial query; rejects when the database cannot be reached. */
@@ -51,27 +67,53 @@ function queryLogger(onQuery: DatabaseOptions["onQuery"]): Logger | undefined {
   return onQuery ? { logQuery: (sql) => onQuery(sql) } : undefined;
 }
 
-/** Opens embedded PGlite (no `url`) or real PostgreSQL (`url` set) behind one drizzle API. */
+/** postgres.js options every client shares. */
+const CLIENT_OPTIONS = {
+  onnotice: () => {},
+  // A host that does not answer fails the request after 5 s instead of hanging it.
+  connect_timeout: 5,
+  backoff: reconnectBackoffSeconds,
+} satisfies postgres.Options<Record<string, never>>;
+
+/**
+ * Opens embedded PGlite (no `url`) or real PostgreSQL (`url` set) behind one drizzle API.
+ * Behind PgBouncer in transaction mode: `prepare: false`, and `listenUrl` a direct connection.
+ *
+ * @example
+ * const database = await openDatabase({
+ *   url: "postgres://app@pgbouncer:6432/app",
+ *   prepare: false,
+ *   listenUrl: "postgres://app@db:5432/app",
+ * });
+ */
 export async function openDatabase(options: DatabaseOptions = {}): Promise<Database> {
   const logger = queryLogger(options.onQuery);
   if (options.url) {
     const client = postgres(options.url, {
+      ...CLIENT_OPTIONS,
       max: options.maxConnections ?? 10,
-      onnotice: () => {},
-      // A host that does not answer fails the request after 5 s instead of hanging it.
-      connect_timeout: 5,
-      backoff: reconnectBackoffSeconds,
+      prepare: options.prepare ?? true,
     });
+    // postgres.js opens the LISTEN connection on first `listen` only: nothing until then.
+    const listener = options.listenUrl
+      ? postgres(options.listenUrl, { ...CLIENT_OPTIONS, max: 1 })
+      : client;
     const db = drizzlePostgres(client, { logger }) as unknown as Db;
     return {
       db,
       kind: "postgres",
       postgres: client,
+      listener,
       pglite: undefined,
       ping: async () => {
         await client`select 1`;
       },
-      close: () => client.end({ timeout: 5 }),
+      close: async () => {
+        await Promise.all([
+          client.end({ timeout: 5 }),
+          listener === client ? undefined : listener.end({ timeout: 5 }),
+        ]);
+      },
     };
   }
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
@@ -90,6 +132,7 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
     db,
     kind: "pglite",
     postgres: undefined,
+    listener: undefined,
     pglite: client,
     ping: async () => {
       await client.query("select 1");

@@ -7,6 +7,7 @@ import {
 import { DataDirLockedError, openDatabase, type Database } from "@hybrid-auth/db";
 import { APP_ROLES, appAuthPlugins } from "../auth-plugins.js";
 import { ConfigError, loadConfig } from "../config.js";
+import { databaseOptions } from "../db/database-options.js";
 import { isAppMigrated } from "../db/migrate.js";
 
 const USAGE = "usage: pnpm auth:set-role <email> <role>";
@@ -45,11 +46,7 @@ export async function setRole(
   let database: Database;
   try {
     const config = loadConfig(env, (message) => output.err(`warning: ${message}`));
-    database = await openDatabase(
-      config.databaseUrl
-        ? { url: config.databaseUrl, maxConnections: 2 }
-        : { dataDir: `${config.dataDir}/pglite` },
-    );
+    database = await openDatabase(databaseOptions(config, { maxConnections: 2 }));
     try {
       return await setRoleOn(database, config.auth.secret, email, role, output);
     } finally {
@@ -85,8 +82,8 @@ async function setRoleOn(
     return 1;
   }
   // On PostgreSQL the revocation travels to the running servers over NOTIFY.
-  const revocationTransport = database.postgres
-    ? createPostgresRevocationTransport(database.postgres)
+  const revocationTransport = database.listener
+    ? createPostgresRevocationTransport(database.listener)
     : inProcessTransport;
   const auth = await createAuth({
     db: database.db,

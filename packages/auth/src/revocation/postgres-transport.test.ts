@@ -1,5 +1,12 @@
 import { randomUUID } from "node:crypto";
-import type { TestDatabase } from "@hybrid-auth/db/testing";
+import postgres from "postgres";
+import { openDatabase } from "@hybrid-auth/db";
+import {
+  pgbouncerMissing,
+  startPgBouncer,
+  type PgBouncer,
+  type TestDatabase,
+} from "@hybrid-auth/db/testing";
 import { createAuthTestDatabase } from "../tests/test-database.js";
 // Not exported by @hybrid-auth/db/testing (yet): the one place tests read which server to use.
 import { testDatabaseUrl } from "../../../db/src/testing/env.js";
@@ -10,6 +17,7 @@ import {
   DEFAULT_REVOCATION_CHANNEL,
   encodeRevocationPayloads,
   MAX_PAYLOAD_BYTES,
+  RevocationDeliveryError,
 } from "./postgres-transport.js";
 import type { RevocationEvent } from "./revocation-list.js";
 import type { RevocationTransport } from "./transport.js";
@@ -114,6 +122,7 @@ describe.skipIf(!testDatabaseUrl())("the PostgreSQL revocation transport", () =>
       onConnected: async () => {
         connects += 1;
       },
+      inTransaction: (work) => database.db.transaction(work),
     });
   });
   afterAll(async () => {
@@ -159,5 +168,106 @@ describe.skipIf(!testDatabaseUrl())("the PostgreSQL revocation transport", () =>
     expect(terminated).toHaveLength(1);
     await waitFor(() => connects === 2);
     await flush();
+  });
+
+  it("ignores the test notification another transport sends at start", async () => {
+    const before = received.length;
+    const other = createPostgresRevocationTransport(database.postgres!);
+    await other.start({
+      onEvents: () => {},
+      onConnected: async () => {},
+      inTransaction: (work) => database.db.transaction(work),
+    });
+    await other.stop();
+    await flush();
+    expect(received.length).toBe(before + 1);
+  });
+
+  it("refuses to start when what is published never reaches its LISTEN connection", async () => {
+    // Listening on another database of the same server: notifications stay per database.
+    const elsewhere = postgres(testDatabaseUrl()!, { max: 1, onnotice: () => {} });
+    try {
+      const deaf = createPostgresRevocationTransport(elsewhere, { deliveryCheckMs: 300 });
+      let loaded = false;
+      const starting = deaf.start({
+        onEvents: () => {},
+        onConnected: async () => void (loaded = true),
+        inTransaction: (work) => database.db.transaction(work),
+      });
+      await expect(starting).rejects.toThrow(RevocationDeliveryError);
+      expect(loaded).toBe(false);
+    } finally {
+      await elsewhere.end();
+    }
+  });
+});
+
+/**
+ * PgBouncer in transaction mode hands a client's server connection to other clients after
+ * every transaction: a LISTEN through it is left on a connection nobody reads. Publishing
+ * through it is fine (NOTIFY is part of the revoking transaction); listening must be direct.
+ */
+const noPgBouncer = testDatabaseUrl() ? pgbouncerMissing() : "no PostgreSQL";
+describe.skipIf(noPgBouncer !== undefined)("the revocation transport behind PgBouncer", () => {
+  let database: TestDatabase;
+  let pooler: PgBouncer;
+
+  beforeAll(async () => {
+    database = await createAuthTestDatabase();
+    pooler = await startPgBouncer({ serverUrl: testDatabaseUrl()! });
+  });
+  afterAll(async () => {
+    await database?.dispose();
+    await pooler?.stop();
+  });
+
+  it("refuses to start with its LISTEN connection through the pooler", async () => {
+    const pooled = await openDatabase({ url: pooler.urlFor(database.url!), prepare: false });
+    try {
+      const transport = createPostgresRevocationTransport(pooled.listener!, {
+        deliveryCheckMs: 1000,
+      });
+      const starting = transport.start({
+        onEvents: () => {},
+        onConnected: async () => {},
+        inTransaction: (work) => pooled.db.transaction(work),
+      });
+      await expect(starting).rejects.toThrow(RevocationDeliveryError);
+    } finally {
+      await pooled.close();
+    }
+  });
+
+  it("delivers what commits through the pooler to a direct LISTEN connection", async () => {
+    const pooled = await openDatabase({
+      url: pooler.urlFor(database.url!),
+      prepare: false,
+      listenUrl: database.url!,
+    });
+    const got: RevocationEvent[] = [];
+    const transport = createPostgresRevocationTransport(pooled.listener!);
+    try {
+      await transport.start({
+        onEvents: (events) => got.push(...events),
+        onConnected: async () => {},
+        inTransaction: (work) => pooled.db.transaction(work),
+      });
+      const rolledBack = sessionEvents(2, Date.now());
+      const committed = sessionEvents(2, Date.now());
+      await pooled.db
+        .transaction(async (tx) => {
+          await transport.publish(tx, rolledBack);
+          throw new Error("roll back");
+        })
+        .catch(() => {});
+      await pooled.db.transaction((tx) => transport.publish(tx, committed));
+      await waitFor(() => got.length >= committed.length);
+      expect(got.map((event) => event.subjectId)).toEqual(
+        committed.map((event) => event.subjectId),
+      );
+    } finally {
+      await transport.stop();
+      await pooled.close();
+    }
   });
 });

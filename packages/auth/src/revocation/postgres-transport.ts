@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { sql as drizzleSql } from "drizzle-orm";
 import type { Tx } from "../db.js";
 import type { RevocationEvent } from "./revocation-list.js";
@@ -29,7 +30,23 @@ export type PostgresRevocationTransportOptions = {
   channel?: string;
   /** Problems that cannot be thrown to a caller: a failed reload after a reconnect. */
   onError?: (error: unknown) => void;
+  /**
+   * How long `start` waits for its test notification (default 5000 ms): one committed through
+   * the database revocations are published to must reach the LISTEN connection, or `start`
+   * rejects with {@link RevocationDeliveryError}.
+   */
+  deliveryCheckMs?: number;
 };
+
+/**
+ * `start` sent a notification through the database and the LISTEN connection never got it:
+ * revocations would not reach the other processes. The usual cause is a pooler in transaction
+ * mode (PgBouncer `pool_mode = transaction`) in front of the LISTEN client, which hands its
+ * session to other clients after each statement: LISTEN needs a direct connection.
+ */
+export class RevocationDeliveryError extends Error {
+  override name = "RevocationDeliveryError";
+}
 
 /**
  * The wire format, one JSON object per notification, all events of one not-before instant:
@@ -104,6 +121,15 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).u
  * per process (`sql.listen`); postgres.js re-establishes it after a disconnect and then calls
  * back, and every (re)connect reloads the recent events from `revocation_events`, so nothing
  * published while the connection was down is missed.
+ *
+ * `start` first checks the path end to end: a test notification committed through the
+ * database (as `publish` does) must come back on the LISTEN connection, else it rejects with
+ * {@link RevocationDeliveryError} instead of losing every revocation silently. Behind a pooler
+ * in transaction mode, pass a client on a direct connection (the pooler is fine for the rest).
+ *
+ * @example
+ * const listener = postgres(process.env.DATABASE_LISTEN_URL); // direct, not through PgBouncer
+ * const auth = await createAuth({ db, secret, revocationTransport: createPostgresRevocationTransport(listener) });
  */
 export function createPostgresRevocationTransport(
   sql: ListeningClient,
@@ -112,6 +138,10 @@ export function createPostgresRevocationTransport(
   const channel = options.channel ?? DEFAULT_REVOCATION_CHANNEL;
   if (channel.length === 0 || Buffer.byteLength(channel) > 63) {
     throw new Error("The revocation channel name must be 1 to 63 bytes long.");
+  }
+  const deliveryCheckMs = options.deliveryCheckMs ?? 5000;
+  if (!Number.isInteger(deliveryCheckMs) || deliveryCheckMs < 1) {
+    throw new Error("deliveryCheckMs must be a positive whole number of milliseconds.");
   }
   const onError =
     options.onError ??
@@ -123,7 +153,11 @@ export function createPostgresRevocationTransport(
   /** Bumped on each reconnect, so an older retry loop gives way to a newer one. */
   let generation = 0;
 
+  /** The test notification `start` waits for, and what to call when it arrives. */
+  let probe: { payload: string; arrived: () => void } | undefined;
+
   const receive = (payload: string) => {
+    if (probe?.payload === payload) return probe.arrived();
     const events = decodeRevocationPayload(payload);
     if (!events || !handlers) return; // not ours, or malformed: ignore
     try {
@@ -147,6 +181,35 @@ export function createPostgresRevocationTransport(
     }
   };
 
+  /**
+   * Commits a test notification through the publishing database and waits for it here. Other
+   * processes ignore it: it is not a revocation payload.
+   */
+  const checkDelivery = async (receiver: RevocationTransportHandlers) => {
+    const payload = JSON.stringify({ probe: randomUUID() });
+    const arrival = new Promise<void>((arrived) => (probe = { payload, arrived }));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), deliveryCheckMs);
+    });
+    try {
+      await receiver.inTransaction((tx) =>
+        tx.execute(drizzleSql`select pg_notify(${channel}, ${payload})`),
+      );
+      if ((await Promise.race([arrival, timeout])) === "timeout") {
+        throw new RevocationDeliveryError(
+          `A notification committed on channel "${channel}" did not reach the LISTEN ` +
+            `connection within ${deliveryCheckMs} ms: revocations would not reach the other ` +
+            "processes. Is the LISTEN client behind a pooler in transaction mode (PgBouncer " +
+            "pool_mode = transaction)? Give it a direct connection to the same database.",
+        );
+      }
+    } finally {
+      clearTimeout(timer);
+      probe = undefined;
+    }
+  };
+
   return {
     async publish(tx: Tx, events: readonly RevocationEvent[]): Promise<void> {
       const payloads = encodeRevocationPayloads(events);
@@ -164,6 +227,13 @@ export function createPostgresRevocationTransport(
         if (started && !stopped) void reloadAfterReconnect();
       });
       started = true;
+      try {
+        await checkDelivery(receiver);
+      } catch (error) {
+        stopped = true;
+        await subscription.unlisten().catch(() => {});
+        throw error;
+      }
       await receiver.onConnected();
     },
 

@@ -32,6 +32,7 @@ export class Revocations {
     return this.transport.start({
       onEvents: (events) => this.list.add(events, this.clock.now()),
       onConnected: () => this.reload(),
+      inTransaction: (work) => this.db.transaction(work),
     });
   }
 

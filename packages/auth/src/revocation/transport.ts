@@ -9,6 +9,11 @@ export type RevocationTransportHandlers = {
    * database, so nothing published while it was disconnected is missed.
    */
   onConnected(): Promise<void>;
+  /**
+   * Runs `work` in a transaction on the database revocations are published to, as `publish`
+   * is run: a transport checks at start that what is published there reaches it.
+   */
+  inTransaction(work: (tx: Tx) => Promise<unknown>): Promise<unknown>;
 };
 
 /**

@@ -1,4 +1,5 @@
-export { testDatabaseUrl, testRedisUrl } from "./env.js";
+export { runningInCi, testDatabaseUrl, testRedisUrl } from "./env.js";
+export { pgbouncerMissing, startPgBouncer, type PgBouncer } from "./pgbouncer.js";
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { openDatabase, type Database } from "../database.js";
