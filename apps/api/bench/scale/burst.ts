@@ -1,0 +1,227 @@
+/**
+ * A burst of revocations against the fleet: `rate` single-session log-outs a second for
+ * `seconds`, spread over every process (drive-burst.ts), while this process times one probe
+ * revocation every `probeEveryMs` (revoked on process 0, refused by every other one:
+ * revocation-trial.ts) and samples every process's memory and PostgreSQL's notification queue.
+ * Then it watches memory for `idleSeconds`, and checks that a sample of the burst's revoked
+ * sessions is refused everywhere (no notification lost).
+ *
+ * The in-memory revocation list's size is not observable from outside the process (no debug
+ * route): its growth shows in RSS. It holds one entry per revoked session for one access-token
+ * lifetime (600 s by default), so it cannot shrink within the idle period; "settles" means it
+ * stops growing once the revocations stop.
+ */
+import { performance } from "node:perf_hooks";
+import type { RunningServer } from "../server-process.js";
+import { driveBurst } from "./drive-burst.js";
+import type { BurstDriverOutput } from "./burst-driver-types.js";
+import { keepAliveClient, type KeepAliveClient } from "./keep-alive-client.js";
+import { revocationTrial, summariseRefusals, type Refusal } from "./revocation-trial.js";
+import type { SessionPool } from "./session-pool.js";
+
+/** A probe's delay "grew" when the last second's median is above 2 × the first's + 10 ms. */
+export const GROWTH_FACTOR = 2;
+export const GROWTH_SLACK_MS = 10;
+/** Memory "settled" when RSS after the idle period is at most 10 % above its end-of-burst value. */
+export const SETTLE_TOLERANCE = 0.1;
+/** Revoked burst sessions checked on every process afterwards. */
+const MISSED_CHECK_SAMPLE = 100;
+
+export type ProbeAt = { atSeconds: number; refusals: Refusal[] };
+export type MemoryAt = { atSeconds: number; rssMb: (number | undefined)[]; notifyQueue: number };
+
+export type BurstResult = {
+  rate: number;
+  seconds: number;
+  driver: Omit<BurstDriverOutput, "revoked"> & { revokedTotal: number };
+  /** Probe delays per second of the burst (all processes together). */
+  probeBySecond: { second: number; n: number; p50Ms: number; p99Ms: number; maxMs: number }[];
+  probeOverall: ReturnType<typeof summariseRefusals>;
+  probeBeforeMs: number;
+  probeAfterIdleMs: number;
+  perProcess: {
+    process: number;
+    firstSecondMs: number;
+    lastSecondMs: number;
+    delayGrew: boolean;
+    rssBeforeMb: number;
+    rssPeakMb: number;
+    rssBurstEndMb: number;
+    rssAfterIdleMb: number;
+    memorySettled: boolean;
+  }[];
+  notifyQueuePeak: number;
+  missedRevocations: { checked: number; stillAccepted: number };
+  pass: {
+    noDelayGrowth: boolean;
+    memorySettled: boolean;
+    noneMissed: boolean;
+    allAnswered: boolean;
+  };
+  probes: ProbeAt[];
+  memory: MemoryAt[];
+};
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const round2 = (value: number) => Math.round(value * 100) / 100;
+const medianOf = (values: number[]) => summariseRefusals(values.map(asRefusal)).p50Ms;
+const asRefusal = (delayMs: number): Refusal => ({ process: 0, delayMs, windowMs: 0, probes: 0 });
+
+/**
+ * @example
+ * const result = await measureBurst({ fleet, pool, notifyQueueUsage, rate: 1000, seconds: 10,
+ *   probeEveryMs: 500, pollMs: 1, idleSeconds: 30 });
+ * console.log(result.pass);
+ */
+export async function measureBurst(options: {
+  fleet: readonly RunningServer[];
+  pool: SessionPool;
+  /** PostgreSQL's `pg_notification_queue_usage()`: 0…1, grows when a listener falls behind. */
+  notifyQueueUsage: () => Promise<number>;
+  rate: number;
+  seconds: number;
+  probeEveryMs: number;
+  pollMs: number;
+  idleSeconds: number;
+}): Promise<BurstResult> {
+  const { fleet, pool, rate, seconds } = options;
+  const urls = fleet.map((server) => server.url);
+  const clients: KeepAliveClient[] = urls.map((url) => keepAliveClient(url));
+  try {
+    console.log(`[burst] opening ${rate * seconds} sessions to revoke…`);
+    const targets = await pool.open(rate * seconds);
+    const probeCount = Math.ceil((seconds * 1000) / options.probeEveryMs) + 4;
+    const probeSessions = await pool.open(probeCount);
+    let nextProbe = 0;
+    const probeOnce = async () =>
+      revocationTrial(clients, probeSessions[nextProbe++]!, { pollMs: options.pollMs });
+    const rssNow = () => fleet.map((server) => server.rssMb());
+
+    const rssBefore = rssNow();
+    const probeBeforeMs = summariseRefusals(await probeOnce()).p50Ms;
+
+    const memory: MemoryAt[] = [];
+    const probes: ProbeAt[] = [];
+    const burst = driveBurst({
+      urls,
+      cookies: targets.map((session) => session.accessOnly),
+      rate,
+      seconds,
+      socketsPerServer: 16,
+      drainSeconds: 30,
+    });
+    await burst.started;
+    const startedAt = performance.now();
+    const elapsed = () => (performance.now() - startedAt) / 1000;
+    let running = true;
+    const finished = burst.finished.finally(() => (running = false));
+    const sampleMemory = async () => {
+      memory.push({
+        atSeconds: elapsed(),
+        rssMb: rssNow(),
+        notifyQueue: await options.notifyQueueUsage(),
+      });
+    };
+    const memoryLoop = (async () => {
+      while (running) {
+        await sampleMemory();
+        await sleep(1000);
+      }
+    })();
+    while (running && elapsed() < seconds && nextProbe < probeCount - 2) {
+      const atSeconds = elapsed();
+      probes.push({ atSeconds, refusals: await probeOnce() });
+      const wait = options.probeEveryMs - (elapsed() - atSeconds) * 1000;
+      if (wait > 0) await sleep(wait);
+    }
+    const output = await finished;
+    await memoryLoop;
+    await sampleMemory();
+    const rssBurstEnd = rssNow();
+    console.log(`[burst] done; watching memory for ${options.idleSeconds} s…`);
+    for (let i = 0; i < options.idleSeconds; i += 1) {
+      await sleep(1000);
+      await sampleMemory();
+    }
+    const rssAfterIdle = rssNow();
+    const probeAfterIdleMs = summariseRefusals(await probeOnce()).p50Ms;
+
+    // Every process must refuse a sample of the burst's revoked sessions.
+    const revoked = output.revoked;
+    const step = Math.max(1, Math.floor(revoked.length / MISSED_CHECK_SAMPLE));
+    const sample = revoked.filter((_, i) => i % step === 0).slice(-MISSED_CHECK_SAMPLE);
+    let stillAccepted = 0;
+    for (const index of sample) {
+      const replies = await Promise.all(
+        clients.map((client) =>
+          client.send("GET", "/api/auth/session", targets[index]!.accessOnly),
+        ),
+      );
+      stillAccepted += replies.filter((reply) => reply.status !== 401).length;
+    }
+
+    const inSecond = (second: number) =>
+      probes.filter((probe) => Math.floor(probe.atSeconds) === second);
+    const probeBySecond = Array.from({ length: seconds }, (_, second) => {
+      const summary = summariseRefusals(inSecond(second).flatMap((probe) => probe.refusals));
+      return {
+        second,
+        n: summary.n,
+        p50Ms: summary.p50Ms,
+        p99Ms: summary.p99Ms,
+        maxMs: summary.maxMs,
+      };
+    });
+    const firstProbes = probes.slice(0, Math.max(1, inSecond(0).length));
+    const lastProbes = probes.slice(-Math.max(1, inSecond(seconds - 1).length));
+    const delayOf = (set: ProbeAt[], process: number) =>
+      medianOf(
+        set.flatMap((probe) =>
+          probe.refusals.filter((r) => r.process === process).map((r) => r.delayMs),
+        ),
+      );
+    const perProcess = fleet.map((_, process) => {
+      const firstSecondMs = process === 0 ? NaN : delayOf(firstProbes, process);
+      const lastSecondMs = process === 0 ? NaN : delayOf(lastProbes, process);
+      const peak = Math.max(...memory.map((m) => m.rssMb[process] ?? 0), rssBefore[process] ?? 0);
+      const burstEnd = rssBurstEnd[process] ?? NaN;
+      const afterIdle = rssAfterIdle[process] ?? NaN;
+      return {
+        process,
+        firstSecondMs,
+        lastSecondMs,
+        delayGrew: process !== 0 && lastSecondMs > GROWTH_FACTOR * firstSecondMs + GROWTH_SLACK_MS,
+        rssBeforeMb: round2(rssBefore[process] ?? NaN),
+        rssPeakMb: round2(peak),
+        rssBurstEndMb: round2(burstEnd),
+        rssAfterIdleMb: round2(afterIdle),
+        memorySettled: afterIdle <= burstEnd * (1 + SETTLE_TOLERANCE),
+      };
+    });
+    const driver = { ...output, revoked: undefined };
+    const allAnswered =
+      output.drained && output.perSecond.every((s) => s.otherStatus === 0 && s.errors === 0);
+    return {
+      rate,
+      seconds,
+      driver: { ...driver, revokedTotal: revoked.length },
+      probeBySecond,
+      probeOverall: summariseRefusals(probes.flatMap((probe) => probe.refusals)),
+      probeBeforeMs,
+      probeAfterIdleMs,
+      perProcess,
+      notifyQueuePeak: Math.max(0, ...memory.map((m) => m.notifyQueue)),
+      missedRevocations: { checked: sample.length * fleet.length, stillAccepted },
+      pass: {
+        noDelayGrowth: perProcess.every((p) => !p.delayGrew),
+        memorySettled: perProcess.every((p) => p.memorySettled),
+        noneMissed: stillAccepted === 0,
+        allAnswered,
+      },
+      probes,
+      memory,
+    };
+  } finally {
+    for (const client of clients) client.close();
+  }
+}
