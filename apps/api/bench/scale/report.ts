@@ -47,12 +47,12 @@ export function printScaleReport(results: {
   }
   if (fanOut) {
     console.log(
-      `\nRevocation fan-out: ${fanOut.trials} single-session log-outs on process 0, timed on the other ${fanOut.processes - 1} (${fanOut.n} delays)`,
+      `\nRevocation fan-out (delay from the revoking response to the first 401, an upper bound): ${fanOut.trials} single-session log-outs on process 0, timed on the other ${fanOut.processes - 1} (${fanOut.n} delays)`,
     );
     console.log(
       `p50 ${fmt(fanOut.p50Ms, 2)} ms, p99 ${fmt(fanOut.p99Ms, 2)} ms, max ${fmt(fanOut.maxMs, 2)} ms; ` +
-        `resolution ${fmt(fanOut.resolutionMs, 2)} ms (probe every ${fanOut.pollMs} ms after each reply); ` +
-        `refused on the first probe: ${fanOut.refusedOnFirstProbe} of ${fanOut.n}`,
+        `resolution ${fmt(fanOut.resolutionMs, 2)} ms (each process probed from the log-out's sending, ${fanOut.pollMs} ms after each reply); ` +
+        `refused before the revoking response arrived: ${fanOut.refusedBeforeResponse} of ${fanOut.n}`,
     );
     console.log(
       `p50 by process (1…${fanOut.processes - 1}): ${fanOut.p50ByProcessMs.map((v) => fmt(v, 2)).join(", ")} ms`,
@@ -62,7 +62,7 @@ export function printScaleReport(results: {
     const { driver } = burst;
     console.log(
       `\nBurst: ${fmt(burst.rate)} revocations/s for ${burst.seconds} s over ${burst.perProcess.length} processes` +
-        ` (${fmt(driver.revokedTotal)} of ${fmt(driver.requested)} revoked, max ${driver.maxInFlight} in flight, all answered: ${driver.drained})`,
+        ` (${fmt(driver.revokedTotal)} of ${fmt(driver.requested)} revoked in ${fmt(driver.elapsedSeconds, 1)} s: ${fmt(burst.achievedPerSecond)}/s; max ${fmt(driver.maxInFlight)} in flight; all answered: ${driver.drained})`,
     );
     console.log(
       `${"second".padStart(6)} ${"sent".padStart(6)} ${"revoked".padStart(8)} ${"log-out p99 ms".padStart(15)} ${"fan-out p50 ms".padStart(15)} ${"p99 ms".padStart(8)}`,
@@ -85,11 +85,14 @@ export function printScaleReport(results: {
         `${String(p.process).padStart(7)} ${fmt(p.firstSecondMs, 2).padStart(9)} ${fmt(p.lastSecondMs, 2).padStart(10)} ${fmt(p.rssBeforeMb, 1).padStart(11)} ${fmt(p.rssPeakMb, 1).padStart(7)} ${fmt(p.rssBurstEndMb, 1).padStart(10)} ${fmt(p.rssAfterIdleMb, 1).padStart(11)}${p.delayGrew ? "  delay grew" : ""}${p.memorySettled ? "" : "  memory still growing"}`,
       );
     }
+    console.log(
+      "The in-memory revocation list's size is not observable from outside a process: RSS shows its growth.",
+    );
     const { pass, missedRevocations } = burst;
     console.log(
-      `no process's delay grew (last second ≤ 2 × first + 10 ms): ${verdict(pass.noDelayGrowth)}; ` +
+      `kept up (every log-out answered, ≥ 95 % of the rate): ${verdict(pass.keptUp)}; ` +
+        `no process's delay grew (last second ≤ 2 × first + 10 ms): ${verdict(pass.noDelayGrowth)}; ` +
         `memory settled (after idle ≤ burst end + 10 %): ${verdict(pass.memorySettled)}; ` +
-        `every log-out answered 204: ${verdict(pass.allAnswered)}; ` +
         `revoked sessions still accepted: ${missedRevocations.stillAccepted} of ${missedRevocations.checked} checks (${verdict(pass.noneMissed)})`,
     );
   }

@@ -1,53 +1,51 @@
 /**
  * One timed revocation across API processes: the session is cached on every process, revoked
- * on the first, and each other process is probed with the access token alone (so only its
- * in-memory revocation list can refuse it: no session cookie, no database lookup) until it
- * answers 401.
+ * (single-session log-out) on the first, and each other process is probed with the access token
+ * alone (so only its in-memory revocation list can refuse it: no session cookie, no database
+ * lookup) until it answers 401.
+ *
+ * Probing starts when the log-out is sent, not when its answer arrives: on an idle machine the
+ * notification usually beats the revoker's own response, and a probe started afterwards could
+ * only say "already refused". Each refusal is then known to lie between the sending of the
+ * last request still answered 200 and the arrival of the first 401; the delay reported is that
+ * upper bound minus the arrival of the revoking response (≤ 0: refused before it arrived).
  */
+import { performance } from "node:perf_hooks";
 import type { KeepAliveClient } from "./keep-alive-client.js";
 import type { PooledSession } from "./session-pool.js";
 
 export type Refusal = {
   /** Index of the probed process in the fleet. */
   process: number;
-  /** From the revoking response's arrival to the arrival of the first 401 (an upper bound). */
+  /** First 401's arrival − the revoking response's arrival, in ms (an upper bound; may be < 0). */
   delayMs: number;
-  /**
-   * Width of the interval the refusal is known to lie in: from sending the last request that
-   * was still answered 200 (or from the revoking response) to receiving the first 401.
-   */
+  /** Width of the interval the refusal is known to lie in (the measurement's resolution). */
   windowMs: number;
-  /** Requests it took, the 401 included (1: refused on the very first probe). */
-  probes: number;
 };
+
+type Observation = { lastAcceptedSentAt: number; refusedAt: number };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Probes `client` with `cookie` every `pollMs` (after each reply) until it answers 401.
+ * Probes `client` with `cookie` until it answers 401, pausing `pollMs` after each 200.
  *
  * @example
- * const refusal = await timeUntilRefused(client, session.accessOnly, since, { pollMs: 1 });
+ * const { refusedAt } = await pollUntilRefused(client, session.accessOnly, { pollMs: 1 });
  */
-export async function timeUntilRefused(
+export async function pollUntilRefused(
   client: KeepAliveClient,
   cookie: string,
-  since: number,
   { pollMs, timeoutMs = 10_000 }: { pollMs: number; timeoutMs?: number },
-): Promise<Omit<Refusal, "process">> {
-  let lastAcceptedSentAt = since;
-  for (let probes = 1; ; probes += 1) {
+): Promise<Observation> {
+  const startedAt = performance.now();
+  let lastAcceptedSentAt = startedAt;
+  for (;;) {
     const reply = await client.send("GET", "/api/auth/session", cookie);
-    if (reply.status === 401) {
-      return {
-        delayMs: reply.receivedAt - since,
-        windowMs: reply.receivedAt - Math.max(since, lastAcceptedSentAt),
-        probes,
-      };
-    }
+    if (reply.status === 401) return { lastAcceptedSentAt, refusedAt: reply.receivedAt };
     if (reply.status !== 200) throw new Error(`${client.url}: probe answered ${reply.status}`);
     lastAcceptedSentAt = reply.sentAt;
-    if (reply.receivedAt - since > timeoutMs) {
+    if (reply.receivedAt - startedAt > timeoutMs) {
       throw new Error(`${client.url} still accepts a revoked token after ${timeoutMs} ms`);
     }
     if (pollMs > 0) await sleep(pollMs);
@@ -55,8 +53,8 @@ export async function timeUntilRefused(
 }
 
 /**
- * Caches `session` on every process, revokes it (single-session log-out) on `clients[0]`, and
- * times the refusal on every other process, all probed at once.
+ * Caches `session` on every process, revokes it on `clients[0]`, and times the refusal on
+ * every other process.
  *
  * @example
  * const refusals = await revocationTrial(clients, session, { pollMs: 1 });
@@ -70,24 +68,22 @@ export async function revocationTrial(
   const cached = await Promise.all(
     clients.map((client) => client.send("GET", "/api/auth/session", session.accessOnly)),
   );
-  const refusedEarly = cached.findIndex((reply) => reply.status !== 200);
-  if (refusedEarly >= 0) {
-    throw new Error(
-      `process ${refusedEarly} answered ${cached[refusedEarly]!.status} before the revocation`,
-    );
-  }
-  const logout = await clients[0]!.send("POST", "/api/auth/logout", session.accessOnly);
-  if (logout.status !== 204) throw new Error(`log-out answered ${logout.status}`);
-  const since = logout.receivedAt;
-  return Promise.all(
-    clients.slice(1).map(async (client, i) => ({
-      process: i + 1,
-      ...(await timeUntilRefused(client, session.accessOnly, since, { pollMs })),
-    })),
-  );
+  const early = cached.findIndex((reply) => reply.status !== 200);
+  if (early >= 0) throw new Error(`process ${early} answered ${cached[early]!.status} before`);
+  const logout = clients[0]!.send("POST", "/api/auth/logout", session.accessOnly);
+  const observations = clients
+    .slice(1)
+    .map((client) => pollUntilRefused(client, session.accessOnly, { pollMs }));
+  const answer = await logout;
+  if (answer.status !== 204) throw new Error(`log-out answered ${answer.status}`);
+  return (await Promise.all(observations)).map((seen, i) => ({
+    process: i + 1,
+    delayMs: seen.refusedAt - answer.receivedAt,
+    windowMs: seen.refusedAt - seen.lastAcceptedSentAt,
+  }));
 }
 
-/** Nearest-rank summary of delays, in ms, rounded to 0.01. */
+/** Nearest-rank summary of refusals, in ms, rounded to 0.01. */
 export function summariseRefusals(refusals: readonly Refusal[]) {
   const round = (value: number) => Math.round(value * 100) / 100;
   const pick = (values: number[], fraction: number) => {
@@ -99,7 +95,7 @@ export function summariseRefusals(refusals: readonly Refusal[]) {
     n: refusals.length,
     p50Ms: round(pick(delays, 0.5)),
     p99Ms: round(pick(delays, 0.99)),
-    maxMs: round(Math.max(...delays)),
+    maxMs: round(delays.length ? Math.max(...delays) : NaN),
     /** Median width of the interval each refusal is known to lie in: the resolution. */
     resolutionMs: round(
       pick(
@@ -107,6 +103,7 @@ export function summariseRefusals(refusals: readonly Refusal[]) {
         0.5,
       ),
     ),
-    refusedOnFirstProbe: refusals.filter((refusal) => refusal.probes === 1).length,
+    /** Refused before the revoking response reached its client. */
+    refusedBeforeResponse: refusals.filter((refusal) => refusal.delayMs <= 0).length,
   };
 }
