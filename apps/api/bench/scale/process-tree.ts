@@ -74,3 +74,28 @@ export async function waitForChildren(pid: number, count: number, timeoutMs: num
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/**
+ * Waits until the processes in `pids` (each with its children) have used less than
+ * `maxCoreFraction` of one core over `windowMs`: a server whose workers still start up (about
+ * 3 s of CPU each: modules, migrations check, the password estimator's dictionaries) is not
+ * measured. Resolves anyway after `timeoutMs` (a busy shared machine), telling how long it took.
+ *
+ * @example
+ * await waitUntilIdle([server.process.pid!], { windowMs: 1000, maxCoreFraction: 0.05 });
+ */
+export async function waitUntilIdle(
+  pids: readonly number[],
+  { windowMs = 1000, maxCoreFraction = 0.05, timeoutMs = 60_000 } = {},
+): Promise<{ idle: boolean; waitedMs: number }> {
+  const started = Date.now();
+  const total = () => pids.reduce((sum, pid) => sum + treeCpuSeconds(pid), 0);
+  for (;;) {
+    const before = total();
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const used = total() - before;
+    const waitedMs = Date.now() - started;
+    if (used < (maxCoreFraction * pids.length * windowMs) / 1000) return { idle: true, waitedMs };
+    if (waitedMs > timeoutMs) return { idle: false, waitedMs };
+  }
+}

@@ -31,7 +31,7 @@ import { measureFanOut, type FanOutResult } from "./fan-out.js";
 import { SCALE_SERVER_ENV, startFleet, stopAll } from "./fleet.js";
 import { describeMachine } from "./machine.js";
 import { readScaleOptions } from "./options.js";
-import { waitForChildren } from "./process-tree.js";
+import { waitForChildren, waitUntilIdle } from "./process-tree.js";
 import { printScaleReport } from "./report.js";
 import { openSessionPool, type SessionPool } from "./session-pool.js";
 import { measureWorkers, type WorkersResult } from "./workers.js";
@@ -40,6 +40,13 @@ import { measureWorkers, type WorkersResult } from "./workers.js";
 const USERS = 8;
 
 const options = readScaleOptions(process.argv);
+
+/** Lets freshly started servers finish starting (their CPU falls quiet) before any measuring. */
+async function settle(servers: readonly RunningServer[]): Promise<void> {
+  const { idle, waitedMs } = await waitUntilIdle(servers.map((server) => server.process.pid!));
+  const how = idle ? "quiet" : "still busy (a loaded machine?)";
+  console.log(`[start] ${servers.length} server(s) ${how} after ${(waitedMs / 1000).toFixed(1)} s`);
+}
 
 async function main(): Promise<void> {
   const began = performance.now();
@@ -67,6 +74,7 @@ async function main(): Promise<void> {
       const two = await startServer({ ...env, WEB_CONCURRENCY: "2" });
       servers.push(two);
       await waitForChildren(two.process.pid!, 2, 30_000);
+      await settle([one, two]);
       console.log(`[workers] opening ${options.sessions} sessions…`);
       const sessions = await (await poolVia(one.url)).open(options.sessions);
       console.log("[workers] 1 vs 2 workers…");
@@ -84,6 +92,7 @@ async function main(): Promise<void> {
       console.log(`[fleet] starting ${options.processes} API processes…`);
       const fleet = await startFleet(database.url, options.processes);
       servers.push(...fleet);
+      await settle(fleet);
       const urls = fleet.map((server) => server.url);
       const sessionPool = await poolVia(urls[0]!);
       if (options.parts.includes("fanout")) {
