@@ -20,6 +20,8 @@ export type ScaleOptions = {
   pollMs: number;
   burstSeconds: number;
   burstRate: number;
+  /** Kept-alive connections from the burst's driver to each process. */
+  burstSockets: number;
   /** One probe revocation timed every this many ms during the burst. */
   probeEveryMs: number;
   /** Seconds to watch the processes' memory after the burst. */
@@ -63,6 +65,7 @@ export function readScaleOptions(argv: readonly string[]): ScaleOptions {
     pollMs: positiveInteger("poll-ms", "1", 0),
     burstSeconds: positiveInteger("burst-seconds", "10"),
     burstRate: positiveInteger("burst-rate", "1000"),
+    burstSockets: positiveInteger("burst-sockets", "4"),
     probeEveryMs: positiveInteger("probe-every-ms", "500", 100),
     idleSeconds: positiveInteger("idle-seconds", "30", 0),
     parts: PARTS.filter((part) => only.includes(part)),

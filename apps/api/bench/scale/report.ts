@@ -88,6 +88,11 @@ export function printScaleReport(results: {
     console.log(
       "The in-memory revocation list's size is not observable from outside a process: RSS shows its growth.",
     );
+    if (burst.probeFailures.length > 0) {
+      console.log(
+        `probe revocations that failed: ${burst.probeFailures.length} (first: ${burst.probeFailures[0]!.error})`,
+      );
+    }
     const { pass, missedRevocations } = burst;
     console.log(
       `kept up (every log-out answered, ≥ 95 % of the rate): ${verdict(pass.keptUp)}; ` +

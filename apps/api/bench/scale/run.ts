@@ -14,7 +14,7 @@
  * Sessions are real rows and real tokens without one argon2 check each (session-pool.ts).
  *
  * Options: --sessions=1000 --rounds=8 --seconds=3 --connections=50 --processes=8 --trials=50
- *          --poll-ms=1 --burst-seconds=10 --burst-rate=1000 --probe-every-ms=500
+ *          --poll-ms=1 --burst-seconds=10 --burst-rate=1000 --burst-sockets=4 --probe-every-ms=500
  *          --idle-seconds=30 --only=workers,fanout,burst --no-write (print only).
  *          PostgreSQL: BENCH_DATABASE_URL, else TEST_DATABASE_URL, DATABASE_URL, else
  *          postgres://postgres@127.0.0.1:5432/postgres. Writes docs/bench/scale.json.
@@ -29,6 +29,7 @@ import { benchPostgresUrl } from "../setup.js";
 import { measureBurst, type BurstResult } from "./burst.js";
 import { measureFanOut, type FanOutResult } from "./fan-out.js";
 import { SCALE_SERVER_ENV, startFleet, stopAll } from "./fleet.js";
+import { connectionBudget } from "./connection-budget.js";
 import { describeMachine } from "./machine.js";
 import { readScaleOptions } from "./options.js";
 import { waitForChildren, waitUntilIdle } from "./process-tree.js";
@@ -52,6 +53,18 @@ async function main(): Promise<void> {
   const began = performance.now();
   if (!(await reachable(benchPostgresUrl))) {
     throw new Error(`PostgreSQL at ${benchPostgresUrl} is not reachable: the scale bench needs it`);
+  }
+  if (options.parts.includes("fanout") || options.parts.includes("burst")) {
+    const budget = await connectionBudget(benchPostgresUrl, options.processes);
+    console.log(
+      `[postgres] ${budget.inUse} of ${budget.max} connections in use; ${options.processes} processes may want ${budget.wanted}`,
+    );
+    if (budget.free < budget.wanted) {
+      console.warn(
+        "[postgres] WARNING: not enough free connections for a burst: expect 503s (too many clients); " +
+          "run when the server is quieter, or with fewer --processes / --burst-sockets",
+      );
+    }
   }
   const database = await createScratchDatabase(benchPostgresUrl, "bench_scale");
   const servers: RunningServer[] = [];
@@ -115,6 +128,7 @@ async function main(): Promise<void> {
             probeEveryMs: options.probeEveryMs,
             pollMs: options.pollMs,
             idleSeconds: options.idleSeconds,
+            socketsPerServer: options.burstSockets,
           });
         } finally {
           await observer.close();
