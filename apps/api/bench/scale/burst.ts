@@ -20,7 +20,12 @@ import { keepAliveClient, type KeepAliveClient } from "./keep-alive-client.js";
 import { revocationTrial, summariseRefusals, type Refusal } from "./revocation-trial.js";
 import type { SessionPool } from "./session-pool.js";
 
-/** A probe's delay "grew" when the last second's median is above 2 × the first's + 10 ms. */
+/**
+ * A listener "fell behind" when, in the burst's last second, it trails the fastest listener
+ * (behindFirstMs, median) by more than 2 × what it did in the first second + 10 ms. The delay
+ * from the revoking response is no use here: under the burst the revoker's own answer waits in
+ * the same queues, so it grows (or turns negative) whatever the listeners do.
+ */
 export const GROWTH_FACTOR = 2;
 export const GROWTH_SLACK_MS = 10;
 /** Memory "settled" when RSS after the idle period is at most 10 % above its end-of-burst value. */
@@ -30,6 +35,7 @@ export const KEPT_UP_FRACTION = 0.95;
 /** Revoked burst sessions checked on every process afterwards. */
 const MISSED_CHECK_SAMPLE = 100;
 
+export type ProbeDelays = { fromResponseMs: number; fromSendMs: number; behindFirstMs: number };
 export type ProbeAt = { atSeconds: number; refusals: Refusal[] };
 export type MemoryAt = { atSeconds: number; rssMb: (number | undefined)[]; notifyQueue: number };
 
@@ -38,14 +44,16 @@ export type BurstResult = {
   seconds: number;
   driver: Omit<BurstDriverOutput, "revoked"> & { revokedTotal: number };
   /** Probe delays per second of the burst (all processes together). */
-  probeBySecond: { second: number; n: number; p50Ms: number; p99Ms: number; maxMs: number }[];
+  probeBySecond: ({ second: number } & ReturnType<typeof summariseRefusals>)[];
   probeOverall: ReturnType<typeof summariseRefusals>;
   probeBeforeMs: number;
   probeAfterIdleMs: number;
   perProcess: {
     process: number;
-    firstSecondMs: number;
-    lastSecondMs: number;
+    /** Median delays of the probes in the burst's first and last second (ms). */
+    firstSecond: ProbeDelays;
+    lastSecond: ProbeDelays;
+    /** This listener trails the fastest one by more at the end (see GROWTH_FACTOR). */
     delayGrew: boolean;
     rssBeforeMb: number;
     rssPeakMb: number;
@@ -177,35 +185,36 @@ export async function measureBurst(options: {
 
     const inSecond = (second: number) =>
       probes.filter((probe) => Math.floor(probe.atSeconds) === second);
-    const probeBySecond = Array.from({ length: seconds }, (_, second) => {
-      const summary = summariseRefusals(inSecond(second).flatMap((probe) => probe.refusals));
-      return {
-        second,
-        n: summary.n,
-        p50Ms: summary.p50Ms,
-        p99Ms: summary.p99Ms,
-        maxMs: summary.maxMs,
-      };
-    });
+    const probeBySecond = Array.from({ length: seconds }, (_, second) => ({
+      second,
+      ...summariseRefusals(inSecond(second).flatMap((probe) => probe.refusals)),
+    }));
     const firstProbes = probes.slice(0, Math.max(1, inSecond(0).length));
     const lastProbes = probes.slice(-Math.max(1, inSecond(seconds - 1).length));
-    const delayOf = (set: ProbeAt[], process: number) =>
+    type Field = "delayMs" | "fromSendMs" | "behindFirstMs";
+    const medianIn = (set: ProbeAt[], process: number, field: Field) =>
       medianOf(
         set.flatMap((probe) =>
-          probe.refusals.filter((r) => r.process === process).map((r) => r.delayMs),
+          probe.refusals.filter((r) => r.process === process).map((r) => r[field]),
         ),
       );
     const perProcess = fleet.map((_, process) => {
-      const firstSecondMs = process === 0 ? NaN : delayOf(firstProbes, process);
-      const lastSecondMs = process === 0 ? NaN : delayOf(lastProbes, process);
+      const delays = (set: ProbeAt[]): ProbeDelays => ({
+        fromResponseMs: medianIn(set, process, "delayMs"),
+        fromSendMs: medianIn(set, process, "fromSendMs"),
+        behindFirstMs: medianIn(set, process, "behindFirstMs"),
+      });
+      const firstSecond = delays(firstProbes);
+      const lastSecond = delays(lastProbes);
+      const [first, last] = [firstSecond.behindFirstMs, lastSecond.behindFirstMs];
       const peak = Math.max(...memory.map((m) => m.rssMb[process] ?? 0), rssBefore[process] ?? 0);
       const burstEnd = rssBurstEnd[process] ?? NaN;
       const afterIdle = rssAfterIdle[process] ?? NaN;
       return {
         process,
-        firstSecondMs,
-        lastSecondMs,
-        delayGrew: process !== 0 && lastSecondMs > GROWTH_FACTOR * firstSecondMs + GROWTH_SLACK_MS,
+        firstSecond,
+        lastSecond,
+        delayGrew: process !== 0 && last > GROWTH_FACTOR * first + GROWTH_SLACK_MS,
         rssBeforeMb: round2(rssBefore[process] ?? NaN),
         rssPeakMb: round2(peak),
         rssBurstEndMb: round2(burstEnd),

@@ -58,47 +58,57 @@ export function printScaleReport(results: {
       `p50 by process (1…${fanOut.processes - 1}): ${fanOut.p50ByProcessMs.map((v) => fmt(v, 2)).join(", ")} ms`,
     );
   }
-  if (burst) {
-    const { driver } = burst;
+  if (burst) printBurst(burst);
+}
+
+/** The burst's table: per second, then per process, then the verdicts. */
+function printBurst(burst: BurstResult): void {
+  const { driver } = burst;
+  console.log(
+    `\nBurst: ${fmt(burst.rate)} revocations/s for ${burst.seconds} s over ${burst.perProcess.length} processes` +
+      ` (${fmt(driver.revokedTotal)} of ${fmt(driver.requested)} revoked in ${fmt(driver.elapsedSeconds, 1)} s: ${fmt(burst.achievedPerSecond)}/s;` +
+      ` at most ${fmt(driver.maxInFlight)} queued or in flight; all answered: ${driver.drained})`,
+  );
+  console.log(
+    "Probe revocations (log-out on process 0, timed on the others), ms: from the revoking response" +
+      " (≤ 0: refused before it arrived), from the log-out's sending, and behind the fastest listener.",
+  );
+  console.log(
+    `${"second".padStart(6)} ${"sent".padStart(6)} ${"log-out p99".padStart(12)} ${"probes".padStart(7)} ${"response p50".padStart(13)} ${"p99".padStart(8)} ${"send p50".padStart(9)} ${"p99".padStart(8)} ${"behind p99".padStart(11)}`,
+  );
+  for (const probe of burst.probeBySecond) {
+    const load = driver.perSecond[probe.second]!;
     console.log(
-      `\nBurst: ${fmt(burst.rate)} revocations/s for ${burst.seconds} s over ${burst.perProcess.length} processes` +
-        ` (${fmt(driver.revokedTotal)} of ${fmt(driver.requested)} revoked in ${fmt(driver.elapsedSeconds, 1)} s: ${fmt(burst.achievedPerSecond)}/s; max ${fmt(driver.maxInFlight)} in flight; all answered: ${driver.drained})`,
-    );
-    console.log(
-      `${"second".padStart(6)} ${"sent".padStart(6)} ${"revoked".padStart(8)} ${"log-out p99 ms".padStart(15)} ${"fan-out p50 ms".padStart(15)} ${"p99 ms".padStart(8)}`,
-    );
-    burst.probeBySecond.forEach((probe, second) => {
-      const load = driver.perSecond[second]!;
-      console.log(
-        `${String(second).padStart(6)} ${fmt(load.sent).padStart(6)} ${fmt(load.revoked).padStart(8)} ${fmt(load.p99Ms, 1).padStart(15)} ${fmt(probe.p50Ms, 2).padStart(15)} ${fmt(probe.p99Ms, 2).padStart(8)}`,
-      );
-    });
-    console.log(
-      `fan-out before the burst ${fmt(burst.probeBeforeMs, 2)} ms, during p50 ${fmt(burst.probeOverall.p50Ms, 2)} / p99 ${fmt(burst.probeOverall.p99Ms, 2)} ms, after idle ${fmt(burst.probeAfterIdleMs, 2)} ms; ` +
-        `notification queue peak ${fmt(burst.notifyQueuePeak * 100, 3)} %`,
-    );
-    console.log(
-      `${"process".padStart(7)} ${"1st s ms".padStart(9)} ${"last s ms".padStart(10)} ${"RSS before".padStart(11)} ${"peak".padStart(7)} ${"burst end".padStart(10)} ${"after idle".padStart(11)}`,
-    );
-    for (const p of burst.perProcess) {
-      console.log(
-        `${String(p.process).padStart(7)} ${fmt(p.firstSecondMs, 2).padStart(9)} ${fmt(p.lastSecondMs, 2).padStart(10)} ${fmt(p.rssBeforeMb, 1).padStart(11)} ${fmt(p.rssPeakMb, 1).padStart(7)} ${fmt(p.rssBurstEndMb, 1).padStart(10)} ${fmt(p.rssAfterIdleMb, 1).padStart(11)}${p.delayGrew ? "  delay grew" : ""}${p.memorySettled ? "" : "  memory still growing"}`,
-      );
-    }
-    console.log(
-      "The in-memory revocation list's size is not observable from outside a process: RSS shows its growth.",
-    );
-    if (burst.probeFailures.length > 0) {
-      console.log(
-        `probe revocations that failed: ${burst.probeFailures.length} (first: ${burst.probeFailures[0]!.error})`,
-      );
-    }
-    const { pass, missedRevocations } = burst;
-    console.log(
-      `kept up (every log-out answered, ≥ 95 % of the rate): ${verdict(pass.keptUp)}; ` +
-        `no process's delay grew (last second ≤ 2 × first + 10 ms): ${verdict(pass.noDelayGrowth)}; ` +
-        `memory settled (after idle ≤ burst end + 10 %): ${verdict(pass.memorySettled)}; ` +
-        `revoked sessions still accepted: ${missedRevocations.stillAccepted} of ${missedRevocations.checked} checks (${verdict(pass.noneMissed)})`,
+      `${String(probe.second).padStart(6)} ${fmt(load.sent).padStart(6)} ${fmt(load.p99Ms).padStart(12)} ${String(probe.n).padStart(7)} ${fmt(probe.p50Ms, 1).padStart(13)} ${fmt(probe.p99Ms, 1).padStart(8)} ${fmt(probe.fromSendP50Ms, 1).padStart(9)} ${fmt(probe.fromSendP99Ms, 1).padStart(8)} ${fmt(probe.behindFirstP99Ms, 1).padStart(11)}`,
     );
   }
+  const overall = burst.probeOverall;
+  console.log(
+    `from the response: before the burst ${fmt(burst.probeBeforeMs, 1)}, during p50 ${fmt(overall.p50Ms, 1)} / p99 ${fmt(overall.p99Ms, 1)} / max ${fmt(overall.maxMs, 1)}, ` +
+      `after the idle period ${fmt(burst.probeAfterIdleMs, 1)}; resolution ${fmt(overall.resolutionMs, 1)}; ` +
+      `notification queue peak ${fmt(burst.notifyQueuePeak * 100, 3)} %`,
+  );
+  console.log(
+    `${"process".padStart(7)} ${"behind 1st s".padStart(13)} ${"last s".padStart(7)} ${"send 1st s".padStart(11)} ${"last s".padStart(7)} ${"RSS MiB before".padStart(15)} ${"peak".padStart(7)} ${"burst end".padStart(10)} ${"after idle".padStart(11)}`,
+  );
+  for (const p of burst.perProcess) {
+    console.log(
+      `${String(p.process).padStart(7)} ${fmt(p.firstSecond.behindFirstMs, 1).padStart(13)} ${fmt(p.lastSecond.behindFirstMs, 1).padStart(7)} ${fmt(p.firstSecond.fromSendMs, 1).padStart(11)} ${fmt(p.lastSecond.fromSendMs, 1).padStart(7)} ${fmt(p.rssBeforeMb, 1).padStart(15)} ${fmt(p.rssPeakMb, 1).padStart(7)} ${fmt(p.rssBurstEndMb, 1).padStart(10)} ${fmt(p.rssAfterIdleMb, 1).padStart(11)}${p.delayGrew ? "  fell behind" : ""}${p.memorySettled ? "" : "  memory still growing"}`,
+    );
+  }
+  console.log(
+    "The in-memory revocation list's size is not observable from outside a process: RSS shows its growth.",
+  );
+  if (burst.probeFailures.length > 0) {
+    console.log(
+      `probe revocations that failed: ${burst.probeFailures.length} (first: ${burst.probeFailures[0]!.error})`,
+    );
+  }
+  const { pass, missedRevocations } = burst;
+  console.log(
+    `kept up (every log-out answered, ≥ 95 % of the rate): ${verdict(pass.keptUp)}; ` +
+      `no listener fell behind (last second ≤ 2 × first + 10 ms behind the fastest): ${verdict(pass.noDelayGrowth)}; ` +
+      `memory settled (after idle ≤ burst end + 10 %): ${verdict(pass.memorySettled)}; ` +
+      `revoked sessions still accepted: ${missedRevocations.stillAccepted} of ${missedRevocations.checked} checks (${verdict(pass.noneMissed)})`,
+  );
 }

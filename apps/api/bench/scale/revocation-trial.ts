@@ -4,9 +4,10 @@
  * alone (so only its in-memory revocation list can refuse it: no session cookie, no database
  * lookup) until it answers 401.
  *
- * Probing starts when the log-out is sent, not when its answer arrives: on an idle machine the
- * notification usually beats the revoker's own response, and a probe started afterwards could
- * only say "already refused". Each refusal is then known to lie between the sending of the
+ * Probing starts when the log-out is sent, not when its answer arrives: the notification can
+ * beat the revoker's own response (which also waits for the transaction that raises the cutoff
+ * to the commit instant, decision 015), and a probe started afterwards could only say
+ * "already refused". Each refusal is then known to lie between the sending of the
  * last request still answered 200 and the arrival of the first 401; the delay reported is that
  * upper bound minus the arrival of the revoking response (≤ 0: refused before it arrived).
  */
@@ -19,6 +20,13 @@ export type Refusal = {
   process: number;
   /** First 401's arrival − the revoking response's arrival, in ms (an upper bound; may be < 0). */
   delayMs: number;
+  /** First 401's arrival − the sending of the log-out: includes the revoker's own queueing. */
+  fromSendMs: number;
+  /**
+   * First 401's arrival − the earliest first 401 of the same trial on any process: how far
+   * this listener trails the fastest one, whatever the revoker and the database did.
+   */
+  behindFirstMs: number;
   /** Width of the interval the refusal is known to lie in (the measurement's resolution). */
   windowMs: number;
 };
@@ -76,10 +84,14 @@ export async function revocationTrial(
     .map((client) => pollUntilRefused(client, session.accessOnly, { pollMs }));
   const answer = await logout;
   if (answer.status !== 204) throw new Error(`log-out answered ${answer.status}`);
-  return (await Promise.all(observations)).map((seen, i) => ({
+  const seen = await Promise.all(observations);
+  const first = Math.min(...seen.map((observation) => observation.refusedAt));
+  return seen.map((observation, i) => ({
     process: i + 1,
-    delayMs: seen.refusedAt - answer.receivedAt,
-    windowMs: seen.refusedAt - seen.lastAcceptedSentAt,
+    delayMs: observation.refusedAt - answer.receivedAt,
+    fromSendMs: observation.refusedAt - answer.sentAt,
+    behindFirstMs: observation.refusedAt - first,
+    windowMs: observation.refusedAt - observation.lastAcceptedSentAt,
   }));
 }
 
@@ -91,11 +103,17 @@ export function summariseRefusals(refusals: readonly Refusal[]) {
     return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? NaN;
   };
   const delays = refusals.map((refusal) => refusal.delayMs);
+  const fromSend = refusals.map((refusal) => refusal.fromSendMs);
+  const behind = refusals.map((refusal) => refusal.behindFirstMs);
   return {
     n: refusals.length,
     p50Ms: round(pick(delays, 0.5)),
     p99Ms: round(pick(delays, 0.99)),
     maxMs: round(delays.length ? Math.max(...delays) : NaN),
+    fromSendP50Ms: round(pick(fromSend, 0.5)),
+    fromSendP99Ms: round(pick(fromSend, 0.99)),
+    behindFirstP50Ms: round(pick(behind, 0.5)),
+    behindFirstP99Ms: round(pick(behind, 0.99)),
     /** Median width of the interval each refusal is known to lie in: the resolution. */
     resolutionMs: round(
       pick(
