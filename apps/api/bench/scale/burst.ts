@@ -68,7 +68,8 @@ export type BurstResult = {
   pass: {
     /** Every log-out answered 204 in time, at ≥ 95 % of the requested rate. */
     keptUp: boolean;
-    noDelayGrowth: boolean;
+    /** null: too few probes to compare a first and a last second (a saturated burst). */
+    noDelayGrowth: boolean | null;
     memorySettled: boolean;
     noneMissed: boolean;
   };
@@ -191,6 +192,9 @@ export async function measureBurst(options: {
     }));
     const firstProbes = probes.slice(0, Math.max(1, inSecond(0).length));
     const lastProbes = probes.slice(-Math.max(1, inSecond(seconds - 1).length));
+    // The first and last second's probes must be different probes for a comparison to mean anything.
+    const comparable =
+      probes.length >= 2 && firstProbes.every((probe) => !lastProbes.includes(probe));
     type Field = "delayMs" | "fromSendMs" | "behindFirstMs";
     const medianIn = (set: ProbeAt[], process: number, field: Field) =>
       medianOf(
@@ -240,7 +244,9 @@ export async function measureBurst(options: {
       achievedPerSecond: round2(achievedPerSecond),
       pass: {
         keptUp: allAnswered && achievedPerSecond >= KEPT_UP_FRACTION * rate,
-        noDelayGrowth: probeFailures.length === 0 && perProcess.every((p) => !p.delayGrew),
+        noDelayGrowth: !comparable
+          ? null
+          : probeFailures.length === 0 && perProcess.every((p) => !p.delayGrew),
         memorySettled: perProcess.every((p) => p.memorySettled),
         noneMissed: stillAccepted === 0,
       },

@@ -10,7 +10,8 @@ const fmt = (value: number, digits = 0) =>
         maximumFractionDigits: digits,
       })
     : "?";
-const verdict = (ok: boolean) => (ok ? "pass" : "FAIL");
+const verdict = (ok: boolean | null) =>
+  ok === null ? "inconclusive (too few probes)" : ok ? "pass" : "FAIL";
 
 /**
  * Prints whichever parts ran.
@@ -52,7 +53,8 @@ export function printScaleReport(results: {
     console.log(
       `p50 ${fmt(fanOut.p50Ms, 2)} ms, p99 ${fmt(fanOut.p99Ms, 2)} ms, max ${fmt(fanOut.maxMs, 2)} ms; ` +
         `resolution ${fmt(fanOut.resolutionMs, 2)} ms (each process probed from the log-out's sending, ${fanOut.pollMs} ms after each reply); ` +
-        `refused before the revoking response arrived: ${fanOut.refusedBeforeResponse} of ${fanOut.n}`,
+        `refused before the revoking response arrived: ${fanOut.refusedBeforeResponse} of ${fanOut.n}; ` +
+        `from the log-out's sending p50 ${fmt(fanOut.fromSendP50Ms, 2)} / p99 ${fmt(fanOut.fromSendP99Ms, 2)} ms`,
     );
     console.log(
       `p50 by process (1…${fanOut.processes - 1}): ${fanOut.p50ByProcessMs.map((v) => fmt(v, 2)).join(", ")} ms`,
