@@ -18,10 +18,10 @@ import { Hono } from "hono";
 import pg from "pg";
 import {
   BETTER_AUTH_ROUTES,
-  createBetterAuth,
   type BetterAuthMode,
   type BetterAuthRoute,
-} from "./better-auth-options.js";
+} from "./better-auth-configs.js";
+import { createBetterAuth } from "./better-auth-options.js";
 
 type Auth = ReturnType<typeof createBetterAuth>;
 type Variables = {
