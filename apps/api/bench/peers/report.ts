@@ -48,11 +48,13 @@ export function printPeers(peers: BetterAuthPeerResult, print: (line: string) =>
   print(
     `hot / Better Auth's fastest (${configLabel(peers.best)}): ${peers.goal.oursOverBest.toFixed(1)}×, quartiles ${q1.toFixed(1)}–${q3.toFixed(1)} (goal ≥ ${PEER_GOAL}×: ${peers.goal.met ? "met" : "NOT MET"})`,
   );
-  print(`revocation latency (B signs A's session out; A polls every 20 ms, cap 10 s):`);
-  print(`  ours (logout-others)              ${describeRevocation(peers.revocation.ours)}`);
+  print(
+    `revocation latency (B signs A's session out; A polls every 20 ms, cap 10 s; ms include the refusing request):`,
+  );
+  print(`  ${"ours (logout-others)".padEnd(38)} ${describeRevocation(peers.revocation.ours)}`);
   for (const mode of ["default", "compact", "jwt"] as const) {
     print(
-      `  Better Auth ${CONFIG_LABELS[mode].padEnd(22)} ${describeRevocation(peers.revocation[mode])}`,
+      `  ${`Better Auth ${CONFIG_LABELS[mode]}`.padEnd(38)} ${describeRevocation(peers.revocation[mode])}`,
     );
   }
 }

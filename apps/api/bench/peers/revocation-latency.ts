@@ -19,6 +19,11 @@ export type RevocationResult = {
   capMs: number;
   /** Per try that was refused before the cap: ms from B's answer to A's first refusal. */
   refusedAfterMs: number[];
+  /**
+   * Per try: how many of A's requests after B's answer were still served (0: refused at the
+   * next request). The ms figures include the refusing request's own response time.
+   */
+  servedAfterRevocation: number[];
   /** Tries in which A's session was still served when the cap was reached. */
   stillServed: number;
   p50Ms: number | undefined;
@@ -35,7 +40,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  *
  * @example
  * const result = await revocationLatency(target, { tries: 9, capMs: 10_000, pollMs: 20 });
- * describeRevocation(result); // "p50 1.2 ms, max 3.4 ms" or "> 10 s (still served in 9 of 9)"
+ * describeRevocation(result);
+ * // "p50 4.1 ms, max 6.3 ms; refused at the next request in 9 of 9" or "> 10 s (still served in 9 of 9)"
  */
 export async function revocationLatency(
   target: RevocationTarget,
@@ -44,6 +50,7 @@ export async function revocationLatency(
   const { tries, capMs, pollMs } = options;
   if (!(tries > 0 && capMs > 0 && pollMs >= 0)) throw new Error("invalid revocation options");
   const refusedAfterMs: number[] = [];
+  const servedAfterRevocation: number[] = [];
   let stillServed = 0;
   for (let i = 0; i < tries; i += 1) {
     const { a, b } = await target.signInTwice(i);
@@ -51,13 +58,16 @@ export async function revocationLatency(
     await target.revokeOthers(b);
     const revokedAt = performance.now();
     let refusedAt: number | undefined;
+    let served = 0;
     while (performance.now() - revokedAt < capMs) {
       if (!(await target.served(a))) {
         refusedAt = performance.now();
         break;
       }
+      served += 1;
       await sleep(pollMs);
     }
+    servedAfterRevocation.push(served);
     if (refusedAt === undefined) stillServed += 1;
     else refusedAfterMs.push(refusedAt - revokedAt);
   }
@@ -65,6 +75,7 @@ export async function revocationLatency(
     tries,
     capMs,
     refusedAfterMs,
+    servedAfterRevocation,
     stillServed,
     p50Ms: refusedAfterMs.length > 0 ? median(refusedAfterMs) : undefined,
     maxMs: refusedAfterMs.length > 0 ? Math.max(...refusedAfterMs) : undefined,
@@ -83,7 +94,9 @@ export function describeRevocation(result: RevocationResult): string {
     return `> ${cap} (still served in ${result.stillServed} of ${result.tries})`;
   }
   const refused = `p50 ${result.p50Ms.toFixed(1)} ms, max ${result.maxMs!.toFixed(1)} ms`;
+  const next = result.servedAfterRevocation.filter((served) => served === 0).length;
+  const atNext = `refused at the next request in ${next} of ${result.tries}`;
   return result.stillServed === 0
-    ? `${refused} (${result.tries} tries)`
-    : `${refused}; still served after ${cap} in ${result.stillServed} of ${result.tries}`;
+    ? `${refused}; ${atNext}`
+    : `${refused}; ${atNext}; still served after ${cap} in ${result.stillServed} of ${result.tries}`;
 }
