@@ -73,14 +73,16 @@ export function peersChart(
 ): string {
   const oursColor = "#4f6bed";
   const peerColor = "#e8833a";
-  const oursInPairs = [...peers.configs.map((c) => c.ours.rps)].sort((a, b) => a - b)[
-    peers.configs.length >> 1
-  ]!;
+  const middle = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+  const oursInPairs = middle(peers.configs.map((c) => c.ours.rps));
+  const oursCpuInPairs = peers.configs.every((c) => c.ours.serverCpuUs !== undefined)
+    ? middle(peers.configs.map((c) => c.ours.serverCpuUs!))
+    : undefined;
   const bars = [
     { label: "ours: plain Hono floor", rps: ours.floor.rps, cpu: ours.floor.serverCpuUs },
     { label: "ours: GET /api/health (bare)", rps: ours.bare.rps, cpu: ours.bare.serverCpuUs },
     { label: "ours: hot path", rps: ours.hot.rps, cpu: ours.hot.serverCpuUs },
-    { label: "ours: hot path, in the peer pairs", rps: oursInPairs, cpu: undefined },
+    { label: "ours: hot path, in the peer pairs", rps: oursInPairs, cpu: oursCpuInPairs },
     ...peers.configs.map((c) => ({
       label: `Better Auth ${c.mode === "default" ? "default" : `cookieCache ${c.mode}`}, ${c.route}`,
       rps: c.rps,
