@@ -48,6 +48,24 @@ export default tseslint.config(
     },
   },
   {
+    // Better Auth is the bench's peer (apps/api/bench/peers), never a dependency of the product.
+    files: ["apps/*/src/**", "packages/*/src/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["better-auth", "better-auth/*", "@better-auth/*", "pg"],
+              message:
+                "Better Auth and pg belong to the bench's peers only (apps/api/bench/peers).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: [
       "**/config.ts",
       "**/testing/env.ts",

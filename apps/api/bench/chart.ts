@@ -1,6 +1,12 @@
 /** A small hand-written SVG bar chart: requests per second per variant, one bar per database. */
 
-export type ChartSeries = { name: string; color: string; values: (number | undefined)[] };
+export type ChartSeries = {
+  name: string;
+  color: string;
+  values: (number | undefined)[];
+  /** A colour per bar instead of `color` (one series of several kinds, e.g. ours and a peer's). */
+  colors?: (string | undefined)[];
+};
 
 const escape = (text: string) =>
   text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -12,6 +18,8 @@ export function barChart(options: {
   series: ChartSeries[];
   /** Text printed after each bar, e.g. latency. */
   annotate?: (seriesIndex: number, labelIndex: number) => string;
+  /** Legend entries; by default one per series. */
+  legend?: { name: string; color: string }[];
 }): string {
   const width = 960;
   const left = 290;
@@ -53,18 +61,18 @@ export function barChart(options: {
       if (value === undefined) return;
       const w = Math.max(1, value * scale);
       parts.push(
-        `<rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="${barHeight - 2}" fill="${series.color}"/>`,
+        `<rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="${barHeight - 2}" fill="${series.colors?.[labelIndex] ?? series.color}"/>`,
         `<text x="${(left + w + 6).toFixed(1)}" y="${y + barHeight - 5}" fill="#333">${Math.round(value).toLocaleString("en-US")}${escape(options.annotate ? options.annotate(seriesIndex, labelIndex) : "")}</text>`,
       );
     });
   });
   // Legend.
-  options.series.forEach((series, index) => {
+  (options.legend ?? options.series).forEach((entry, index) => {
     const x = width - right + 20 + 0 * index;
     const y = 20 + index * 18;
     parts.push(
-      `<rect x="${x}" y="${y}" width="12" height="12" fill="${series.color}"/>`,
-      `<text x="${x + 18}" y="${y + 10}" fill="#111">${escape(series.name)}</text>`,
+      `<rect x="${x}" y="${y}" width="12" height="12" fill="${entry.color}"/>`,
+      `<text x="${x + 18}" y="${y + 10}" fill="#111">${escape(entry.name)}</text>`,
     );
   });
   parts.push("</svg>", "");

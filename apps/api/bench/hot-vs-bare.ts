@@ -1,4 +1,5 @@
-import { median, quantile, runLoadOn, type Sample } from "./load.js";
+import { median, runLoadOn, type Sample } from "./load.js";
+import { alternatingPairs, spread } from "./paired-runs.js";
 import type { RunningServer } from "./server-process.js";
 
 export type HotVsBare = {
@@ -15,8 +16,8 @@ export type HotVsBare = {
  * hot/bare from many short, back-to-back pairs. On a shared 2-core machine one pair's ratio
  * moves by ±0.2 from the next (the load generator and everything else on the box compete for
  * the second core, and the VM's speed drifts), so the figure needs many pairs more than long
- * runs. The order alternates (bare first, then hot first), so a drift within a pair favours
- * neither variant.
+ * runs. The order alternates (bare first, then hot first: paired-runs.ts), so a drift within
+ * a pair favours neither variant.
  */
 export async function pairedHotVsBare(options: {
   server: RunningServer;
@@ -29,23 +30,18 @@ export async function pairedHotVsBare(options: {
   const bare = () => runLoadOn(server, { url: `${server.url}/api/health`, connections, seconds });
   const hot = () =>
     runLoadOn(server, { url: `${server.url}/api/auth/session`, cookies, connections, seconds });
-  const pairs: { bare: Sample; hot: Sample }[] = [];
-  for (let i = 0; i < options.pairs; i += 1) {
-    if (i % 2 === 0) {
-      const first = await bare();
-      pairs.push({ bare: first, hot: await hot() });
-    } else {
-      const first = await hot();
-      pairs.push({ hot: first, bare: await bare() });
-    }
-  }
+  const pairs = (await alternatingPairs(bare, hot, options.pairs)).map(({ a, b }) => ({
+    bare: a,
+    hot: b,
+  }));
   const ratios = pairs.map((pair) => pair.hot.rps / pair.bare.rps);
   const cpu = pairs.every((pair) => pair.hot.serverCpuUs && pair.bare.serverCpuUs)
     ? median(pairs.map((pair) => pair.bare.serverCpuUs! / pair.hot.serverCpuUs!))
     : undefined;
+  const { median: ratio, quartiles } = spread(ratios);
   return {
-    ratio: median(ratios),
-    quartiles: [quantile(ratios, 0.25), quantile(ratios, 0.75)],
+    ratio,
+    quartiles,
     cpuRatio: cpu,
     pairs,
   };

@@ -51,6 +51,7 @@ async function generateLoad(options: LoadOptions): Promise<Sample> {
     p50: result.latency.p50,
     p99: result.latency.p99,
     requests: result.requests.total,
+    sent: result.requests.sent,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
   };

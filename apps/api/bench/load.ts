@@ -6,6 +6,11 @@ export type Sample = {
   p50: number;
   p99: number;
   requests: number;
+  /**
+   * Requests sent, answered or not: those still in flight when the run ends are sent, and the
+   * server still does their work (database transactions included).
+   */
+  sent?: number;
   non2xx: number;
   errors: number;
   /** CPU time the server spent per answered request (µs), when the bench measured it. */

@@ -16,11 +16,17 @@
  * confined to one (flood.ts); the hot path with EdDSA and ES256 access tokens against HS256
  * and bare, from one fresh server per algorithm over the same data (signing-algs.ts); and,
  * in-process, database statements per request. Also argon2 verifications per second on one core and the
- * memory probe (100 000 distinct sessions). Writes docs/bench/results.json and chart.svg.
+ * memory probe (100 000 distinct sessions). On PostgreSQL, last: the peers (peers/better-auth.ts):
+ * Better Auth 1.7.25 without and with its cookie cache (compact, jwt), each through auth.handler
+ * and through its Hono middleware, in short alternating pairs against the hot path; database
+ * transactions per request of both; and how long each serves a revoked session.
+ * Writes docs/bench/results.json, chart.svg and peers.svg.
  *
  * Options: --sessions=1000 --rounds=5 --seconds=3 --connections=50 --only=pglite|postgres
  *          --pairs=40 (short bare/hot pairs for hot/bare) --no-write (print only)
  *          --alg-rounds=6 (rounds of bare/HS256/EdDSA/ES256; 0 skips the signing algorithms).
+ *          --peers=0 skips the peers; --peer-pairs=12 (pairs per Better Auth configuration),
+ *          --peer-revocations=9 (tries of the revocation probe per server).
  *          PostgreSQL: BENCH_DATABASE_URL, else TEST_DATABASE_URL,
  *          DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres.
  */
@@ -34,6 +40,8 @@ import {
   OWASP_ARGON2_BASELINE,
 } from "../../../packages/auth/src/password/hasher.js";
 import { barChart } from "./chart.js";
+import { benchBetterAuthPeer, PEER_GOAL, type BetterAuthPeerResult } from "./peers/better-auth.js";
+import { peersChart, printPeers } from "./peers/report.js";
 import { FLOOD_CONNECTIONS, hotPathUnderFlood, PROBE, type FloodResult } from "./flood.js";
 import { pairedHotVsBare, type HotVsBare } from "./hot-vs-bare.js";
 import {
@@ -64,6 +72,10 @@ const PAIRS = Number(flag("pairs", "40"));
 const PAIR_SECONDS = 1.5;
 /** Rounds of the four signing-algorithm variants, PAIR_SECONDS each (≈ 6 s a round); 0 skips. */
 const ALG_ROUNDS = Number(flag("alg-rounds", "6"));
+/** Better Auth as a peer, on PostgreSQL (peers/better-auth.ts); --peers=0 skips it. */
+const PEERS = flag("peers", "1") !== "0";
+const PEER_PAIRS = Number(flag("peer-pairs", "12"));
+const PEER_REVOCATIONS = Number(flag("peer-revocations", "9"));
 
 /**
  * Bench servers must not throttle the bench's own sign-ups and sign-ins, nor refuse the
@@ -124,6 +136,8 @@ type DatabaseResult = {
   serverPeakRssMb: number | undefined;
   /** The hot path with EdDSA / ES256 tokens vs. HS256 and bare; absent with --alg-rounds=0. */
   signingAlgorithms: SigningAlgsResult | undefined;
+  /** Better Auth against the hot path (PostgreSQL only; absent with --peers=0). */
+  peers: BetterAuthPeerResult | undefined;
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -310,6 +324,23 @@ async function benchDatabase(kind: "pglite" | "postgres"): Promise<DatabaseResul
       });
     }
 
+    let peers: BetterAuthPeerResult | undefined;
+    if (kind === "postgres" && PEERS) {
+      // After the signing algorithms: its own sign-ups on our server, fresh access tokens.
+      console.log(`[${kind}] peers: Better Auth…`);
+      peers = await benchBetterAuthPeer({
+        product,
+        ourDatabaseUrl: databaseUrl!,
+        serverUrl: POSTGRES_URL,
+        sessions: SESSIONS,
+        pairs: PEER_PAIRS,
+        seconds: PAIR_SECONDS,
+        connections: CONNECTIONS,
+        revocationTries: PEER_REVOCATIONS,
+        log: (line) => console.log(line),
+      });
+    }
+
     console.log(`[${kind}] counting statements per request (in-process)…`);
     let queriesPerRequest: QueryCounts;
     if (kind === "pglite") {
@@ -343,6 +374,7 @@ async function benchDatabase(kind: "pglite" | "postgres"): Promise<DatabaseResul
       signUpSeconds,
       serverPeakRssMb,
       signingAlgorithms,
+      peers,
     };
   } finally {
     for (const server of servers.reverse()) await server.stop().catch(() => {});
@@ -453,6 +485,7 @@ function report(results: DatabaseResult[], argon2: { perSecond: number; msEach: 
         `hot p99 at ${PROBE.rate} req/s, ${label}: idle ${probe.idleP99} ms, during sign-in flood ${probe.floodP99} ms → ${probe.ratio.toFixed(2)}× (goal ≤ 3×: ${goal(probe.ratio <= 3)}); ${fmt(probe.signInsPerSecond)} sign-ins/s during the flood`,
       );
     }
+    if (result.peers) printPeers(result.peers, (line) => console.log(line));
   }
   console.log(
     `\nargon2id (m=${OWASP_ARGON2_BASELINE.memoryCost} KiB, t=${OWASP_ARGON2_BASELINE.timeCost}, p=${OWASP_ARGON2_BASELINE.parallelism}): ${argon2.perSecond.toFixed(1)} sign-ins/s per core (${argon2.msEach.toFixed(1)} ms each)`,
@@ -513,10 +546,26 @@ async function main(): Promise<void> {
       order: VARIANTS.map((v) => v.key),
       hotVsBarePairs: { pairs: PAIRS, seconds: PAIR_SECONDS, order: "alternating" },
       signingAlgorithms: { rounds: ALG_ROUNDS, seconds: PAIR_SECONDS, order: "rotating" },
+      peers: PEERS
+        ? {
+            pairs: PEER_PAIRS,
+            seconds: PAIR_SECONDS,
+            order: "alternating, ours first in even pairs",
+            transactionsPerRequest:
+              "pg_stat_database xact_commit + xact_rollback over the first pair, read 11 s before and after it",
+            revocation: { tries: PEER_REVOCATIONS, pollMs: 20, capMs: 10_000 },
+          }
+        : undefined,
       latencyProbe: { ...PROBE, floodConnections: FLOOD_CONNECTIONS },
       runSeconds: Math.round(seconds),
     },
-    goals: { hotOverBare: 0.85, hotOverBaseline: 2.5, hotQueriesPerRequest: 0, floodP99Ratio: 3 },
+    goals: {
+      hotOverBare: 0.85,
+      hotOverBaseline: 2.5,
+      hotQueriesPerRequest: 0,
+      floodP99Ratio: 3,
+      hotOverFastestPeer: PEER_GOAL,
+    },
     results,
     argon2: { parameters: OWASP_ARGON2_BASELINE, ...argon2 },
     memory,
@@ -538,7 +587,21 @@ async function main(): Promise<void> {
         ` (p99 ${results[seriesIndex]!.variants[VARIANTS[labelIndex]!.key].p99} ms)`,
     }),
   );
-  console.log("wrote docs/bench/results.json and docs/bench/chart.svg");
+  const withPeers = results.find((result) => result.peers);
+  if (withPeers) {
+    const { floor, bare, hot } = withPeers.variants;
+    writeFileSync(
+      join(outDir, "peers.svg"),
+      peersChart(
+        withPeers.peers!,
+        { floor, bare, hot },
+        `${os.cpus().length} cores, ${CONNECTIONS} connections, ${SESSIONS} sessions; medians of ${ROUNDS} rounds of ${SECONDS} s (ours) or of ${PEER_PAIRS} pairs of ${PAIR_SECONDS} s`,
+      ),
+    );
+  }
+  console.log(
+    `wrote docs/bench/results.json, docs/bench/chart.svg${withPeers ? " and docs/bench/peers.svg" : ""}`,
+  );
 }
 
 await main();

@@ -25,9 +25,13 @@ export type SigningAlgsResult = {
 /**
  * One silent reissue per session (`GET /api/auth/session` with the session cookie only): an
  * access token that `server` signed with its own key (and cached, as it does every token it
- * mints), plus the session cookie to use next (rotated when the reissue rotated it).
+ * mints), plus the session cookie to use next (rotated when the reissue rotated it). Also
+ * how the peers' bench (peers/better-auth.ts) gives its sessions fresh access tokens.
+ *
+ * @example
+ * const { cookies, sessions: next } = await tokensFrom(product, sessions);
  */
-async function tokensFrom(
+export async function tokensFrom(
   server: RunningServer,
   sessions: readonly string[],
 ): Promise<{ cookies: string[]; sessions: string[] }> {

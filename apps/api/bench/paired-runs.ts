@@ -1,0 +1,45 @@
+import { median, quantile, type Sample } from "./load.js";
+
+/** The spread of per-pair ratios: median and interquartile range. */
+export type RatioSpread = { median: number; quartiles: [number, number] };
+
+/**
+ * `pairs` short back-to-back runs of two variants, the order alternating (`a` first in even
+ * pairs, `b` first in odd ones) so a drift within a pair favours neither. On a shared 2-core
+ * machine one pair's ratio moves by ±0.2 from the next, so a ratio needs many short pairs
+ * more than long runs.
+ *
+ * @example
+ * const pairs = await alternatingPairs(() => runLoad(bare), () => runLoad(hot), 40);
+ * spread(pairs.map((p) => p.b.rps / p.a.rps)); // hot/bare
+ */
+export async function alternatingPairs(
+  a: () => Promise<Sample>,
+  b: () => Promise<Sample>,
+  pairs: number,
+): Promise<{ a: Sample; b: Sample }[]> {
+  const result: { a: Sample; b: Sample }[] = [];
+  for (let i = 0; i < pairs; i += 1) {
+    if (i % 2 === 0) {
+      const first = await a();
+      result.push({ a: first, b: await b() });
+    } else {
+      const first = await b();
+      result.push({ b: first, a: await a() });
+    }
+  }
+  return result;
+}
+
+/**
+ * Median and quartiles of a list of ratios (nearest rank).
+ *
+ * @example
+ * spread([0.8, 0.9, 1.1]); // { median: 0.9, quartiles: [0.8, 0.9] }
+ */
+export function spread(ratios: readonly number[]): RatioSpread {
+  return {
+    median: median(ratios),
+    quartiles: [quantile(ratios, 0.25), quantile(ratios, 0.75)],
+  };
+}
