@@ -31,6 +31,10 @@ export function createLimiter(
         ...spec,
         storeClient: store.db,
         schema: rateLimits,
+        // Its own timer would delete expired rows every 5 minutes, once per limiter and per
+        // process. The retention job's `rate-limits` task does that once for the database,
+        // under its advisory lock (docs/performance.md, "Worst cases").
+        clearExpiredByTimeout: false,
         insuranceLimiter: new RateLimiterMemory(spec),
       });
     case "redis":
