@@ -48,7 +48,10 @@ export class Revocations {
    * the session just before the change committed may have minted a token a little later — in
    * the next second, which `iat` cannot tell apart. So once committed, the events' cutoff is
    * raised to the commit instant (in memory at once, then in the stored rows and for the
-   * other processes): whatever read the old state minted before it, and is stale.
+   * other processes): whatever read the old state minted before it, and is stale. Only when
+   * the commit crossed a whole second, though: `iat` is whole seconds, so a cutoff moved
+   * within one second changes no token's verdict, and the second transaction (with its
+   * NOTIFY, which PostgreSQL serialises) would be wasted on most revocations.
    */
   async revoke<T extends { events: RevocationEvent[] }>(
     change: (tx: Tx, nowMs: number) => Promise<T>,
@@ -73,7 +76,7 @@ export class Revocations {
       return { outcome, ids: inserted.map((row) => row.id) };
     });
     const committedAt = this.clock.now();
-    if (committedAt <= now) {
+    if (!outcome.events.some((event) => crossesASecond(event.notBefore, committedAt))) {
       this.list.add(outcome.events, committedAt);
       return outcome;
     }
@@ -125,4 +128,12 @@ export class Revocations {
   #horizon(nowMs: number): Date {
     return new Date(nowMs - this.ttlMs - 1000);
   }
+}
+
+/**
+ * True when a whole second lies in `(from, to]`: only then can a token's `iat` (whole seconds)
+ * be after `from` yet not after `to`, so that moving a cutoff from one to the other matters.
+ */
+function crossesASecond(fromMs: number, toMs: number): boolean {
+  return Math.floor(toMs / 1000) > Math.floor(fromMs / 1000);
 }

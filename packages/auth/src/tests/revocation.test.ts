@@ -114,11 +114,15 @@ describe("a reissue racing a revocation across a second boundary (PostgreSQL rac
    * PostgreSQL two pool connections interleave exactly so (3 in 48 logout trials); here the
    * interleaving is forced at the revocation's `db.transaction`.
    */
-  async function raceRevocation(revoke: (client: TestClient) => Promise<Response>) {
+  async function raceRevocation(
+    revoke: (client: TestClient) => Promise<Response>,
+    startsAtMs = 900,
+  ) {
     const victim = await t.signUp();
     const otherTab = victim.client.fork();
     t.clock.advanceSeconds(601); // the access token has expired: the next request reissues
-    t.clock.advance(900 - (t.clock.now() % 1000)); // the revoking request starts at x.900
+    // The revoking request starts at x.900 (x.startsAtMs).
+    t.clock.advance((startsAtMs - (t.clock.now() % 1000) + 1000) % 1000);
     const db = t.database.db as unknown as { transaction: (...args: unknown[]) => unknown };
     const original = db.transaction;
     let raced: Response | undefined;
@@ -145,5 +149,17 @@ describe("a reissue racing a revocation across a second boundary (PostgreSQL rac
 
   it("logout-all: the access token minted in the race is refused", async () => {
     expect((await raceRevocation((c) => c.post("/api/auth/logout-all"))).status).toBe(401);
+  });
+
+  it("raises the stored cutoff only when the commit crossed a second: within one, it changes no verdict", async () => {
+    // Starts at x.100, the race at x.250: the racing token's `iat` is x, stale by the
+    // first cutoff already, so no second transaction (and NOTIFY) is needed.
+    const raisedCutoff = (statement: string) => /^update "revocation_events"/i.test(statement);
+    t.queries.reset();
+    expect((await raceRevocation((c) => c.post("/api/auth/logout"), 100)).status).toBe(401);
+    expect(t.queries.statements.filter(raisedCutoff)).toEqual([]);
+    t.queries.reset();
+    expect((await raceRevocation((c) => c.post("/api/auth/logout"), 900)).status).toBe(401);
+    expect(t.queries.statements.filter(raisedCutoff)).toHaveLength(1);
   });
 });
