@@ -16,7 +16,8 @@
  *    the pause against the later ones, in req/s and CPU µs per request.
  *
  * Options: --many=50000 --few=1000 --pairs=12 --seconds=2 --connections=50
- *          --idle-seconds=40 --cycles=3 --rounds-after-idle=4 --only=misses|idle --no-write.
+ *          --idle-seconds=40 --cycles=3 --rounds-after-idle=4 --only=misses|idle --no-write
+ *          --server-node-args=--no-flush-bytecode (flags for the server's node, comma-separated).
  * Writes docs/bench/worst-cases.json unless --no-write.
  */
 import { writeFileSync } from "node:fs";
@@ -39,6 +40,8 @@ const CYCLES = Number(flag("cycles", "3"));
 const ROUNDS_AFTER_IDLE = Number(flag("rounds-after-idle", "4"));
 const ONLY = flag("only", "");
 const WRITE = !process.argv.includes("--no-write");
+/** Extra flags for the server's `node` (e.g. `--no-flush-bytecode`), comma-separated. */
+const SERVER_NODE_ARGS = flag("server-node-args", "").split(",").filter(Boolean);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const fmt = (value: number | undefined, digits = 0) =>
@@ -150,11 +153,14 @@ async function main(): Promise<void> {
   const database = await createScratchDatabase(benchPostgresUrl, "worst");
   let server: RunningServer | undefined;
   try {
-    server = await startServer({
-      DATABASE_URL: database.url,
-      AUTH_SIGN_UPS_PER_CLIENT: "100000000",
-      AUTH_SIGN_INS_PER_CLIENT: "100000000",
-    });
+    server = await startServer(
+      {
+        DATABASE_URL: database.url,
+        AUTH_SIGN_UPS_PER_CLIENT: "100000000",
+        AUTH_SIGN_INS_PER_CLIENT: "100000000",
+      },
+      { nodeArgs: SERVER_NODE_ARGS },
+    );
     const pool = await openSessionPool({
       serverUrl: server.url,
       databaseUrl: database.url,
@@ -178,7 +184,12 @@ async function main(): Promise<void> {
     if (WRITE) {
       const file = join(repoRoot, "docs/bench/worst-cases.json");
       const machine = { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version };
-      const method = { connections: CONNECTIONS, seconds: SECONDS, pairs: PAIRS };
+      const method = {
+        connections: CONNECTIONS,
+        seconds: SECONDS,
+        pairs: PAIRS,
+        serverNodeArgs: SERVER_NODE_ARGS,
+      };
       const at = new Date().toISOString();
       writeFileSync(file, `${JSON.stringify({ at, machine, method, misses, idle }, null, 2)}\n`);
       console.log(`wrote ${file}`);
