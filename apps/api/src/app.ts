@@ -57,6 +57,8 @@ export type AppDeps = {
   /** argon2 computations at once, and allowed to wait before 503 (the auth defaults). */
   maxConcurrentHashes?: number | undefined;
   maxQueuedHashes?: number | undefined;
+  /** Nice value of argon2's threads (the auth default, 10; 0 = normal priority). */
+  hashThreadNice?: number | undefined;
   /** Public origins allowed to send state-changing requests (CSRF check), e.g. behind TLS. */
   allowedOrigins?: readonly string[];
   /** The built SPA to serve on the same origin; `false` serves none. Default: apps/web/dist. */
@@ -119,6 +121,7 @@ export async function createApp(deps: AppDeps) {
     limiterStore: deps.limiterStore,
     maxConcurrentHashes: deps.maxConcurrentHashes,
     maxQueuedHashes: deps.maxQueuedHashes,
+    hashThreadNice: deps.hashThreadNice,
   });
 
   // Hono's own router, with each static path's match kept: the hot path skips the tree walk.

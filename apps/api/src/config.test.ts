@@ -275,6 +275,7 @@ describe("loadConfig", () => {
         REDIS_URL: "redis://127.0.0.1:6379",
         AUTH_SIGN_UPS_PER_CLIENT: "500",
         AUTH_MAX_QUEUED_HASHES: "8",
+        AUTH_HASH_THREAD_NICE: "0",
       },
       quiet,
     );
@@ -287,11 +288,15 @@ describe("loadConfig", () => {
         signUpsPerClient: 500,
         failuresPerAccount: 10,
         maxQueuedHashes: 8,
+        hashThreadNice: 0,
       },
     });
     expect(() =>
       loadConfig({ AUTH_SECRET: STRONG, AUTH_FAILURES_PER_ACCOUNT: "0" }, quiet),
     ).toThrow(/AUTH_FAILURES_PER_ACCOUNT/);
+    expect(() => loadConfig({ AUTH_SECRET: STRONG, AUTH_HASH_THREAD_NICE: "20" }, quiet)).toThrow(
+      /AUTH_HASH_THREAD_NICE/,
+    );
     expect(() =>
       loadConfig({ AUTH_SECRET: STRONG, APP_ORIGIN: "https://x.test/path" }, quiet),
     ).toThrow(/APP_ORIGIN/);

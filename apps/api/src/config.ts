@@ -101,6 +101,8 @@ const environmentSchema = z.object({
   AUTH_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().default(10),
   /** Password hashes allowed to wait for a hashing thread; beyond, 503 (default 16 per thread). */
   AUTH_MAX_QUEUED_HASHES: z.coerce.number().int().positive().optional(),
+  /** Nice value of the password-hashing threads, 0–19 (Linux; 0 = normal priority). */
+  AUTH_HASH_THREAD_NICE: z.coerce.number().int().min(0).max(19).optional(),
   /** A client must send its request headers within this many ms (slowloris). */
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).default(10_000),
   /** …and its whole request, body included, within this many ms. */
@@ -174,6 +176,7 @@ export type Config = {
     signUpsPerClient: number;
     failuresPerAccount: number;
     maxQueuedHashes: number | undefined;
+    hashThreadNice: number | undefined;
   };
   http: HttpLimits;
   retention: RetentionConfig;
@@ -428,6 +431,7 @@ export function loadConfig(
       signUpsPerClient: e.AUTH_SIGN_UPS_PER_CLIENT,
       failuresPerAccount: e.AUTH_FAILURES_PER_ACCOUNT,
       maxQueuedHashes: e.AUTH_MAX_QUEUED_HASHES,
+      hashThreadNice: e.AUTH_HASH_THREAD_NICE,
     },
     http: {
       headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,

@@ -53,6 +53,7 @@ async function serveApi(config: Config, { migrate }: { migrate: boolean }): Prom
       Math.floor((availableParallelism() - 1) / config.webConcurrency),
     ),
     maxQueuedHashes: config.limits.maxQueuedHashes,
+    hashThreadNice: config.limits.hashThreadNice,
   }).catch((error: unknown) => {
     if (error instanceof RevocationDeliveryError) {
       throw new ConfigError(`${error.message}\n${LISTEN_HINT}`);

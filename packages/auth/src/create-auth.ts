@@ -22,6 +22,10 @@ import {
   PasswordHasher,
 } from "./password/hasher.js";
 import { DEFAULT_PASSWORD_POLICY } from "./password/policy.js";
+import {
+  createLowPriorityArgon2,
+  DEFAULT_HASH_THREAD_NICE,
+} from "./password/low-priority-threads.js";
 import { HookRunner, type AuthHooks } from "./plugins/hooks.js";
 import type {
   AuthPlugin,
@@ -99,6 +103,7 @@ export async function createAuth<const Plugins extends readonly AuthPlugin[] = [
   }
   const clock = options.clock ?? systemClock;
   const accessTtlSeconds = options.accessTokenTtlSeconds ?? 600;
+  const hashThreads = options.maxConcurrentHashes ?? defaultHashConcurrency();
   const secure = options.secureCookies ?? true;
   const keys = options.signingKeys
     ? await importSigningKeys(options.signingKeys).catch((error: unknown) => {
@@ -129,8 +134,12 @@ export async function createAuth<const Plugins extends readonly AuthPlugin[] = [
     revocations,
     hasher: new PasswordHasher(
       options.argon2 ?? OWASP_ARGON2_BASELINE,
-      options.maxConcurrentHashes,
-      options.maxQueuedHashes ?? 16 * (options.maxConcurrentHashes ?? defaultHashConcurrency()),
+      hashThreads,
+      options.maxQueuedHashes ?? 16 * hashThreads,
+      createLowPriorityArgon2({
+        nice: options.hashThreadNice ?? DEFAULT_HASH_THREAD_NICE,
+        threads: hashThreads,
+      }),
     ),
     passwordPolicy: { ...DEFAULT_PASSWORD_POLICY, ...options.password },
     cookies: new AuthCookies({

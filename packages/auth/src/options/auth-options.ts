@@ -78,6 +78,12 @@ export type AuthOptions = {
   maxConcurrentHashes?: number | undefined;
   /** argon2 computations allowed to wait (16 × maxConcurrentHashes); beyond, 503 at once. */
   maxQueuedHashes?: number | undefined;
+  /**
+   * The nice value (1–19) of the threads argon2 runs on, so that a sign-in flood on a
+   * single core yields the core to the event loop (Linux only; decision 008). 0 runs argon2
+   * on libuv's thread pool at the process's own priority, as on other systems. Default 10.
+   */
+  hashThreadNice?: number | undefined;
   /** Brute-force and abuse limits (`DEFAULT_ABUSE_LIMITS`), any subset. */
   abuseLimits?: Partial<AbuseLimitOptions> | undefined;
   /**
@@ -136,6 +142,7 @@ export const AUTH_OPTION_NAMES = Object.keys({
   argon2: true,
   maxConcurrentHashes: true,
   maxQueuedHashes: true,
+  hashThreadNice: true,
   abuseLimits: true,
   limiterStore: true,
   allowedOrigins: true,

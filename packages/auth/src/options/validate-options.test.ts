@@ -36,6 +36,8 @@ describe("createAuth option validation", () => {
     ["an unknown option (a typo)", { db, secret, throttle: {} }, "throttle"],
     ["a negative lifetime", { db, secret, accessTokenTtlSeconds: -1 }, "accessTokenTtlSeconds"],
     ["a fractional proxy count", { db, secret, trustedProxies: 1.5 }, "trustedProxies"],
+    ["a nice value past Linux's 19", { db, secret, hashThreadNice: 20 }, "hashThreadNice"],
+    ["a negative nice value (a raise)", { db, secret, hashThreadNice: -5 }, "hashThreadNice"],
     [
       "both getClientIp and trustedProxies",
       { db, secret, trustedProxies: 1, getClientIp: () => "1.2.3.4" },

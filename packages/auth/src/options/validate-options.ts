@@ -143,6 +143,8 @@ export function validateAuthOptions(options: AuthOptions): void {
   );
   checkPositiveInteger("maxConcurrentHashes", options.maxConcurrentHashes);
   checkPositiveInteger("maxQueuedHashes", options.maxQueuedHashes);
+  checkPositiveInteger("hashThreadNice", options.hashThreadNice, 0);
+  checkAtMost("hashThreadNice", options.hashThreadNice, 19, "the lowest priority Linux has");
   checkPositiveInteger("verifiedTokenCacheSize", options.verifiedTokenCacheSize);
   checkPositiveInteger("trustedProxies", options.trustedProxies, 0);
   for (const name of ["getClientIp", "readCookieHeader", "onHookError"] as const) {

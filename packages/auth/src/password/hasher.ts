@@ -1,9 +1,6 @@
 import { availableParallelism } from "node:os";
-import { hash, verify } from "@node-rs/argon2";
 import { ProblemError } from "../http/problem.js";
-
-/** `Algorithm.Argon2id`; the package exports it as a const enum, unusable here. */
-const ARGON2ID = 2;
+import { libuvArgon2, type Argon2Executor } from "./argon2-executor.js";
 
 /** argon2id parameters. The defaults are the OWASP baseline: 19 MiB, 2 passes, 1 lane. */
 export type Argon2Parameters = { memoryCost: number; timeCost: number; parallelism: number };
@@ -63,6 +60,8 @@ export class PasswordHasher {
      * (16 per slot) keeps the wait of the last one in line under about a second.
      */
     readonly maxQueued = 16 * maxConcurrent,
+    /** Where the computations run: libuv's pool, or low-priority threads (decision 008). */
+    private readonly executor: Argon2Executor = libuvArgon2,
   ) {
     if (
       parameters.memoryCost < OWASP_ARGON2_BASELINE.memoryCost ||
@@ -74,12 +73,12 @@ export class PasswordHasher {
   }
 
   hash(password: string): Promise<string> {
-    return this.#bounded(() => hash(password, { algorithm: ARGON2ID, ...this.parameters }));
+    return this.#bounded(() => this.executor.hash(password, this.parameters));
   }
 
   /** Never throws for a malformed stored hash: it simply does not match. */
   verify(storedHash: string, password: string): Promise<boolean> {
-    return this.#bounded(() => verify(storedHash, password).catch(() => false));
+    return this.#bounded(() => this.executor.verify(storedHash, password));
   }
 
   /**
@@ -88,10 +87,7 @@ export class PasswordHasher {
    */
   async verifyDummy(password: string): Promise<false> {
     // Made once, outside the queue: a first call that is shed must not poison it.
-    this.#dummyHash ??= hash("dummy password for unknown accounts", {
-      algorithm: ARGON2ID,
-      ...this.parameters,
-    });
+    this.#dummyHash ??= libuvArgon2.hash("dummy password for unknown accounts", this.parameters);
     await this.verify(await this.#dummyHash, password);
     return false;
   }
