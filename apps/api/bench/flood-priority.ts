@@ -126,7 +126,9 @@ async function main(): Promise<void> {
       }
     }
 
-    console.log("\nnice | one-core flood p99 ratio (median, all) | sign-ins/s | saturated: sign-ins, p50 / max ms");
+    console.log(
+      "\nnice | one-core flood p99 ratio (median, all) | sign-ins/s | saturated: sign-ins, p50 / max ms",
+    );
     for (const nice of NICE_VALUES) {
       const f = floods.get(nice)!;
       const s = starved.get(nice)!;

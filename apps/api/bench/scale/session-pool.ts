@@ -50,13 +50,19 @@ export async function openSessionPool(options: {
   users: number;
   label: string;
   concurrency?: number;
+  /** The servers' AUTH_ACCESS_TTL (default 600): tokens must outlive a long bench. */
+  accessTokenTtlSeconds?: number;
 }): Promise<SessionPool> {
   if (options.users < 1) throw new Error("openSessionPool: users must be at least 1");
   await signUpMany(options.serverUrl, options.users, options.label);
   const database: Database = await openDatabase({ url: options.databaseUrl, maxConnections: 4 });
   let auth: Auth;
   try {
-    auth = await createAuth({ db: database.db, secret: BENCH_SECRET });
+    auth = await createAuth({
+      db: database.db,
+      secret: BENCH_SECRET,
+      accessTokenTtlSeconds: options.accessTokenTtlSeconds,
+    });
   } catch (error) {
     await database.close();
     throw error;

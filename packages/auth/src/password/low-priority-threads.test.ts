@@ -40,16 +40,19 @@ describe("LowPriorityArgon2Threads", () => {
     expect(await executor.verify("not a hash", "x")).toBe(false);
   });
 
-  it.runIf(onLinux)("runs argon2 on threads of its nice value, the event loop keeps 0", async () => {
-    const before = threadNiceValues();
-    const executor = threads(13);
-    await Promise.all([1, 2].map((i) => executor.hash(`p${i}`, OWASP_ARGON2_BASELINE)));
-    const after = threadNiceValues();
-    const newThreads = [...after].filter(([tid]) => !before.has(tid));
-    // Each worker thread lowered itself (Node may add helper threads at 0 beside them).
-    expect(newThreads.filter(([, nice]) => nice === 13)).toHaveLength(2);
-    expect(after.get(String(process.pid))).toBe(0);
-  });
+  it.runIf(onLinux)(
+    "runs argon2 on threads of its nice value, the event loop keeps 0",
+    async () => {
+      const before = threadNiceValues();
+      const executor = threads(13);
+      await Promise.all([1, 2].map((i) => executor.hash(`p${i}`, OWASP_ARGON2_BASELINE)));
+      const after = threadNiceValues();
+      const newThreads = [...after].filter(([tid]) => !before.has(tid));
+      // Each worker thread lowered itself (Node may add helper threads at 0 beside them).
+      expect(newThreads.filter(([, nice]) => nice === 13)).toHaveLength(2);
+      expect(after.get(String(process.pid))).toBe(0);
+    },
+  );
 
   it("runs the work on libuv's pool, loses no job and reports once when a thread fails", async () => {
     const failures: Error[] = [];
@@ -89,8 +92,9 @@ describe("createLowPriorityArgon2", () => {
   it("uses libuv's pool off Linux, or with nice 0", () => {
     expect(createLowPriorityArgon2({ nice: 10, threads: 1, platform: "darwin" })).toBe(libuvArgon2);
     expect(createLowPriorityArgon2({ nice: 0, threads: 1, platform: "linux" })).toBe(libuvArgon2);
-    expect(createLowPriorityArgon2({ nice: 10, threads: 1, platform: "linux" })).toBeInstanceOf(
-      LowPriorityArgon2Threads,
-    );
+    const threads = createLowPriorityArgon2({ nice: 10, threads: 1, platform: "linux" });
+    expect(threads).toBeInstanceOf(LowPriorityArgon2Threads);
+    // Shared by every auth instance of the process with the same setting.
+    expect(createLowPriorityArgon2({ nice: 10, threads: 1, platform: "linux" })).toBe(threads);
   });
 });

@@ -18,7 +18,7 @@ parentPort.on("message", (job) => {
   let reply;
   try {
     reply = job.op === "hash"
-      ? { id: job.id, value: argon2.hashSync(job.password, job.options) }
+      ? { id: job.id, value: argon2.hashSync(job.password, { algorithm: job.algorithm, ...job.parameters }) }
       : { id: job.id, value: safeVerify(job.stored, job.password) };
   } catch (error) {
     reply = { id: job.id, error: String((error && error.message) || error) };
@@ -31,7 +31,7 @@ function safeVerify(stored, password) {
 `;
 
 type Job =
-  | { op: "hash"; password: string; options: Argon2Parameters & { algorithm: number } }
+  | { op: "hash"; password: string; parameters: Argon2Parameters }
   | { op: "verify"; stored: string; password: string };
 
 type Pending = { job: Job; resolve: (value: never) => void; reject: (error: Error) => void };
@@ -68,7 +68,7 @@ export class LowPriorityArgon2Threads implements Argon2Executor {
   ) {}
 
   hash(password: string, parameters: Argon2Parameters): Promise<string> {
-    return this.#run({ op: "hash", password, options: { algorithm: ARGON2ID, ...parameters } });
+    return this.#run({ op: "hash", password, parameters });
   }
 
   verify(storedHash: string, password: string): Promise<boolean> {
@@ -98,7 +98,7 @@ export class LowPriorityArgon2Threads implements Argon2Executor {
       const { id, pending } = this.#queue.shift()!;
       lane.running.set(id, pending);
       lane.worker.ref();
-      lane.worker.postMessage({ id, ...pending.job });
+      lane.worker.postMessage({ id, ...pending.job, algorithm: ARGON2ID });
     }
   }
 
@@ -166,8 +166,7 @@ export class LowPriorityArgon2Threads implements Argon2Executor {
 
 function runOnLibuv(job: Job): Promise<string | boolean> {
   if (job.op === "verify") return libuvArgon2.verify(job.stored, job.password);
-  const { algorithm: _algorithm, ...parameters } = job.options;
-  return libuvArgon2.hash(job.password, parameters);
+  return libuvArgon2.hash(job.password, job.parameters);
 }
 
 let resolvedArgon2Path: string | undefined;
@@ -196,11 +195,21 @@ export function createLowPriorityArgon2(options: {
 }): Argon2Executor {
   const platform = options.platform ?? process.platform;
   if (options.nice <= 0 || platform !== "linux") return libuvArgon2;
-  return new LowPriorityArgon2Threads(
-    options.nice,
-    options.threads,
-    options.onFailure ??
-      ((error) =>
-        console.error("argon2: low-priority threads failed; hashing on libuv's pool", error)),
-  );
+  // One set of threads per process and setting: every auth instance (tests make hundreds)
+  // shares them, as they share the machine's cores.
+  const key = `${options.nice}:${options.threads}`;
+  let shared = sharedThreads.get(key);
+  if (!shared) {
+    shared = new LowPriorityArgon2Threads(
+      options.nice,
+      options.threads,
+      options.onFailure ??
+        ((error) =>
+          console.error("argon2: low-priority threads failed; hashing on libuv's pool", error)),
+    );
+    sharedThreads.set(key, shared);
+  }
+  return shared;
 }
+
+const sharedThreads = new Map<string, LowPriorityArgon2Threads>();
