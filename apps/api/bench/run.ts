@@ -30,7 +30,7 @@
  *          PostgreSQL: BENCH_DATABASE_URL, else TEST_DATABASE_URL,
  *          DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
@@ -52,6 +52,7 @@ import {
 import { median, runLoadOn, type LoadOptions, type Sample } from "./load.js";
 import { createScratchDatabase, reachable, type ScratchDatabase } from "./postgres.js";
 import { countQueries, type QueryCounts } from "./query-count.js";
+import { describeMachine } from "./scale/machine.js";
 import { repoRoot, startServer, type RunningServer } from "./server-process.js";
 import {
   BENCH_PASSWORD,
@@ -492,27 +493,6 @@ function report(results: DatabaseResult[], argon2: { perSecond: number; msEach: 
   );
 }
 
-function machine() {
-  const cpus = os.cpus();
-  let postgresVersion: string | undefined;
-  try {
-    postgresVersion = execFileSync("psql", [POSTGRES_URL, "-Atc", "show server_version"], {
-      encoding: "utf8",
-      timeout: 5000,
-    }).trim();
-  } catch {
-    postgresVersion = undefined;
-  }
-  return {
-    cpu: cpus[0]?.model,
-    cores: cpus.length,
-    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-    os: `${os.type()} ${os.release()}`,
-    node: process.version,
-    postgres: postgresVersion,
-  };
-}
-
 async function main(): Promise<void> {
   const began = performance.now();
   const kinds: ("pglite" | "postgres")[] = [];
@@ -536,7 +516,7 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   const json = {
     date: new Date().toISOString(),
-    machine: machine(),
+    machine: describeMachine(POSTGRES_URL),
     method: {
       tool: "autocannon",
       sessions: SESSIONS,

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort } from "../src/testing/free-port.js";
+import { freePort } from "@hybrid-auth/db/testing";
 
 export const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
 

@@ -24,7 +24,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { generateSync, type JsonSchema } from "json-schema-faker";
 import { repoRoot, startServer } from "../bench/server-process.js";
-import { freePort } from "../src/testing/free-port.js";
+import { freePort } from "@hybrid-auth/db/testing";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 6);

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { parseSetCookie } from "@hybrid-auth/auth/testing";
 import { expect } from "vitest";
 import { STRONG_PASSWORD, TEST_SECRET, uniqueEmail } from "./test-app.js";
-import { freePort } from "./free-port.js";
+import { freePort } from "@hybrid-auth/db/testing";
 
 /*
  * The API as real processes, for the tests of several processes over one PostgreSQL database

@@ -1,4 +1,5 @@
 export { runningInCi, testDatabaseUrl, testRedisUrl } from "./env.js";
+export { freePort } from "./free-port.js";
 export { pgbouncerMissing, startPgBouncer, type PgBouncer } from "./pgbouncer.js";
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";

@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { accessSync, chmodSync, constants, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { writeFileSync } from "node:fs";
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
 import { pgbouncerBinary, runningInCi } from "./env.js";
+import { freePort } from "./free-port.js";
 
 /** A PgBouncer in transaction mode in front of a PostgreSQL server, started by a test. */
 export type PgBouncer = {
@@ -42,17 +43,6 @@ export function pgbouncerMissing(): string | undefined {
     if (runningInCi()) throw new Error(`CI must run the PgBouncer tests: ${reason}`);
     return reason;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
 }
 
 function accepts(port: number): Promise<boolean> {
