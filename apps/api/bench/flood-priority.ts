@@ -22,18 +22,14 @@ import { hotPathUnderFlood, type FloodResult } from "./flood.js";
 import { median, runLoad } from "./load.js";
 import { createScratchDatabase } from "./postgres.js";
 import { startServer, type RunningServer } from "./server-process.js";
-import { BENCH_PASSWORD, benchPostgresUrl, flag, signUpMany } from "./setup.js";
+import { BENCH_PASSWORD, BENCH_SERVER_ENV, benchPostgresUrl, flag, signUpMany } from "./setup.js";
 
 const NICE_VALUES = flag("nice", "0,5,10").split(",").map(Number);
 const REPEATS = Number(flag("repeats", "3"));
 const SESSIONS = Number(flag("sessions", "200"));
 const SECONDS = Number(flag("seconds", "8"));
 
-const SERVER_ENV = {
-  AUTH_SIGN_INS_PER_CLIENT: "100000000",
-  AUTH_SIGN_UPS_PER_CLIENT: "100000000",
-  AUTH_FAILURES_PER_ACCOUNT: "100000000",
-};
+const SERVER_ENV = BENCH_SERVER_ENV;
 
 type Starvation = { signIns: number; p50Ms: number; maxMs: number; hotRps: number };
 

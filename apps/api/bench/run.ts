@@ -56,6 +56,7 @@ import { describeMachine } from "./scale/machine.js";
 import { repoRoot, startServer, type RunningServer } from "./server-process.js";
 import {
   BENCH_PASSWORD,
+  BENCH_SERVER_ENV,
   benchPostgresUrl,
   flag,
   signUpMany,
@@ -78,19 +79,7 @@ const PEERS = flag("peers", "1") !== "0";
 const PEER_PAIRS = Number(flag("peer-pairs", "12"));
 const PEER_REVOCATIONS = Number(flag("peer-revocations", "9"));
 
-/**
- * Bench servers must not throttle the bench's own sign-ups and sign-ins, nor refuse the
- * to-dos POST /api/todos keeps adding to one account (the cap's check costs the same below it).
- */
-const SERVER_ENV = {
-  AUTH_SIGN_INS_PER_CLIENT: "100000000",
-  AUTH_SIGN_UPS_PER_CLIENT: "100000000",
-  // The flood signs one account in from 16 connections at once, without a device cookie:
-  // attempts in flight count against the account (decision 014), so it would mostly measure
-  // 429s instead of argon2 at full load.
-  AUTH_FAILURES_PER_ACCOUNT: "100000000",
-  TODOS_PER_USER_MAX: "1000000",
-};
+const SERVER_ENV = BENCH_SERVER_ENV;
 
 type Cookies = SessionCookies;
 
