@@ -128,7 +128,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).u
  * in transaction mode, pass a client on a direct connection (the pooler is fine for the rest).
  *
  * @example
- * const listener = postgres(process.env.DATABASE_LISTEN_URL); // direct, not through PgBouncer
+ * const listener = postgres(directUrl); // straight to PostgreSQL, not through PgBouncer
  * const auth = await createAuth({ db, secret, revocationTransport: createPostgresRevocationTransport(listener) });
  */
 export function createPostgresRevocationTransport(
