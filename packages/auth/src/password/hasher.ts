@@ -87,7 +87,12 @@ export class PasswordHasher {
    */
   async verifyDummy(password: string): Promise<false> {
     // Made once, outside the queue: a first call that is shed must not poison it.
-    this.#dummyHash ??= libuvArgon2.hash("dummy password for unknown accounts", this.parameters);
+    this.#dummyHash ??= libuvArgon2
+      .hash("dummy password for unknown accounts", this.parameters)
+      .catch((error: unknown) => {
+        this.#dummyHash = undefined; // the next unknown email tries again
+        throw error;
+      });
     await this.verify(await this.#dummyHash, password);
     return false;
   }

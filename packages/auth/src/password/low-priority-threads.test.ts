@@ -78,6 +78,16 @@ describe("LowPriorityArgon2Threads", () => {
     expect(await running).toBe(true);
   });
 
+  it("answers the jobs still waiting for a thread when it is closed", async () => {
+    const executor = new LowPriorityArgon2Threads(10, 1, () => {});
+    opened.push(executor);
+    const stored = await libuvArgon2.hash("p", OWASP_ARGON2_BASELINE);
+    // One thread: the first job runs, the other three wait in the executor's queue.
+    const jobs = [1, 2, 3, 4].map(() => executor.verify(stored, "p"));
+    await executor.close();
+    expect(await Promise.all(jobs)).toEqual([true, true, true, true]);
+  });
+
   it("bounds the threads by the hasher's semaphore (shedding still works)", async () => {
     const hasher = new PasswordHasher(OWASP_ARGON2_BASELINE, 1, 2, threads(10));
     const stored = await hasher.hash("p");

@@ -8,6 +8,8 @@ import type { Argon2Parameters } from "./hasher.js";
  * worker file in its sources, its build or a bundle). It lowers its own thread's priority —
  * on Linux `setpriority(PRIO_PROCESS, 0, …)` applies to the calling thread only, so the event
  * loop keeps its own — then runs argon2id synchronously on that thread, one job at a time.
+ * Threads started after `setPriority` inherit the nice value; the `require` comes first so that
+ * whatever argon2's binding starts keeps normal priority.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
@@ -75,11 +77,16 @@ export class LowPriorityArgon2Threads implements Argon2Executor {
     return this.#run({ op: "verify", stored: storedHash, password });
   }
 
-  /** Stops the threads (jobs still running finish on libuv's pool); for tests and shutdown. */
+  /**
+   * Stops the threads; jobs running or waiting finish on libuv's pool. For tests and shutdown
+   * (a later job starts the threads again).
+   */
   async close(): Promise<void> {
     const lanes = this.#lanes.splice(0);
+    const waiting = this.#queue.splice(0);
     await Promise.all(lanes.map((lane) => lane.worker.terminate()));
     for (const lane of lanes) this.#fallBack(lane.running);
+    this.#fallBack(new Map(waiting.map(({ id, pending }) => [id, pending])));
   }
 
   #run<T>(job: Job): Promise<T> {
@@ -98,7 +105,14 @@ export class LowPriorityArgon2Threads implements Argon2Executor {
       const { id, pending } = this.#queue.shift()!;
       lane.running.set(id, pending);
       lane.worker.ref();
-      lane.worker.postMessage({ id, ...pending.job, algorithm: ARGON2ID });
+      try {
+        lane.worker.postMessage({ id, ...pending.job, algorithm: ARGON2ID });
+      } catch {
+        // A job that cannot be sent (a value that does not clone) still gets its answer.
+        lane.running.delete(id);
+        if (lane.running.size === 0) lane.worker.unref();
+        this.#fallBack(new Map([[id, pending]]));
+      }
     }
   }
 
@@ -127,7 +141,9 @@ export class LowPriorityArgon2Threads implements Argon2Executor {
     worker.on("message", (reply: Reply) => this.#settle(lane, reply));
     worker.on("error", (error) => this.#fail(error, lane));
     worker.on("exit", (code) => {
-      if (this.#lanes.includes(lane)) this.#fail(new Error(`argon2 thread exited (${code})`), lane);
+      if (this.#lanes.includes(lane) || lane.running.size > 0) {
+        this.#fail(new Error(`argon2 thread exited (${code})`), lane);
+      }
     });
     this.#lanes.push(lane);
     return lane;
@@ -143,17 +159,27 @@ export class LowPriorityArgon2Threads implements Argon2Executor {
     this.#dispatch();
   }
 
-  /** A thread failed: from now on everything runs on libuv's pool, nothing is dropped. */
-  #fail(error: Error, lane?: Lane): void {
+  /**
+   * A thread failed: every thread stops and from now on everything runs on libuv's pool;
+   * nothing running or waiting is dropped. Called from the workers' event listeners, so it
+   * never throws.
+   */
+  #fail(error: Error, failed?: Lane): void {
     const first = !this.#failed;
     this.#failed = true;
-    if (lane) {
-      this.#lanes.splice(this.#lanes.indexOf(lane), 1);
+    const lanes = this.#lanes.splice(0);
+    if (failed && !lanes.includes(failed)) lanes.push(failed);
+    for (const lane of lanes) {
       void lane.worker.terminate();
       this.#fallBack(lane.running);
     }
-    for (const { id, pending } of this.#queue.splice(0)) this.#fallBack(new Map([[id, pending]]));
-    if (first) this.onFailure(error);
+    this.#fallBack(new Map(this.#queue.splice(0).map(({ id, pending }) => [id, pending])));
+    if (!first) return;
+    try {
+      this.onFailure(error);
+    } catch {
+      // A failing report must not turn a handled failure into an uncaught exception.
+    }
   }
 
   #fallBack(running: Map<number, Pending>): void {
