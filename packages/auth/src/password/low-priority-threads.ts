@@ -86,7 +86,7 @@ export class LowPriorityArgon2Threads implements Argon2Executor {
     const waiting = this.#queue.splice(0);
     await Promise.all(lanes.map((lane) => lane.worker.terminate()));
     for (const lane of lanes) this.#fallBack(lane.running);
-    this.#fallBack(new Map(waiting.map(({ id, pending }) => [id, pending])));
+    this.#fallBack(waiting.map(({ pending }) => pending));
   }
 
   #run<T>(job: Job): Promise<T> {
@@ -111,7 +111,7 @@ export class LowPriorityArgon2Threads implements Argon2Executor {
         // A job that cannot be sent (a value that does not clone) still gets its answer.
         lane.running.delete(id);
         if (lane.running.size === 0) lane.worker.unref();
-        this.#fallBack(new Map([[id, pending]]));
+        this.#fallBack([pending]);
       }
     }
   }
@@ -119,8 +119,7 @@ export class LowPriorityArgon2Threads implements Argon2Executor {
   #idleLane(): Lane | undefined {
     const idle = this.#lanes.find((lane) => lane.running.size === 0);
     if (idle || this.#lanes.length >= this.threads) return idle;
-    const lane = this.#startLane();
-    return lane;
+    return this.#startLane();
   }
 
   #startLane(): Lane | undefined {
@@ -173,7 +172,7 @@ export class LowPriorityArgon2Threads implements Argon2Executor {
       void lane.worker.terminate();
       this.#fallBack(lane.running);
     }
-    this.#fallBack(new Map(this.#queue.splice(0).map(({ id, pending }) => [id, pending])));
+    this.#fallBack(this.#queue.splice(0).map(({ pending }) => pending));
     if (!first) return;
     try {
       this.onFailure(error);
@@ -182,11 +181,12 @@ export class LowPriorityArgon2Threads implements Argon2Executor {
     }
   }
 
-  #fallBack(running: Map<number, Pending>): void {
-    for (const pending of running.values()) {
+  /** Runs jobs on libuv's pool; a lane's map of running jobs is emptied as they are handed over. */
+  #fallBack(jobs: Map<number, Pending> | Pending[]): void {
+    for (const pending of jobs.values()) {
       runOnLibuv(pending.job).then(pending.resolve as (value: unknown) => void, pending.reject);
     }
-    running.clear();
+    if (jobs instanceof Map) jobs.clear();
   }
 }
 
