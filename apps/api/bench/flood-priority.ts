@@ -15,10 +15,9 @@
  * Options: --nice=0,5,10 --repeats=3 --sessions=200 --seconds=8. Prints a table; writes
  * nothing. PostgreSQL: as `pnpm bench` (BENCH_DATABASE_URL, …).
  */
-import { spawnSync } from "node:child_process";
 import os from "node:os";
 import { performance } from "node:perf_hooks";
-import { hotPathUnderFlood, type FloodResult } from "./flood.js";
+import { hotPathUnderFlood, setAffinity, type FloodResult } from "./flood.js";
 import { median, runLoad } from "./load.js";
 import { createScratchDatabase } from "./postgres.js";
 import { startServer, type RunningServer } from "./server-process.js";
@@ -142,12 +141,8 @@ async function main(): Promise<void> {
 
 /** Confines a running server's threads to `cpus`; the returned function undoes it. */
 function confine(server: RunningServer, cpus: string): () => void {
-  const pid = String(server.process.pid);
-  if (spawnSync("taskset", ["-a", "-p", "-c", cpus, pid]).status !== 0) {
-    throw new Error("taskset failed");
-  }
-  const all = `0-${os.availableParallelism() - 1}`;
-  return () => spawnSync("taskset", ["-a", "-p", "-c", all, pid]);
+  if (!setAffinity(server, cpus)) throw new Error("cannot confine the server (taskset, 2+ CPUs)");
+  return () => setAffinity(server, `0-${os.availableParallelism() - 1}`);
 }
 
 await main();

@@ -88,7 +88,8 @@ function canPin(): boolean {
   );
 }
 
-function setAffinity(server: RunningServer, cpus: string): boolean {
+/** Confines a running server's threads to `cpus` (`taskset -a -p`); false where it cannot. */
+export function setAffinity(server: RunningServer, cpus: string): boolean {
   const pid = server.process.pid;
   if (!canPin() || pid === undefined) return false;
   return spawnSync("taskset", ["-a", "-p", "-c", cpus, String(pid)]).status === 0;
