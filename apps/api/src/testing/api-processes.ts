@@ -156,16 +156,17 @@ export async function register(server: ApiProcess) {
 }
 
 /**
- * Polls `path` (`GET /api/auth/session` by default) until `refused` holds for `streak` replies in a row (a cluster of two workers
- * answers alternately: a streak of three covers both); returns the milliseconds from `since`
- * to the first reply of that streak, and how many replies it took.
+ * Polls `path` (`GET /api/auth/session` by default) until `refused` holds for `streak` replies
+ * in a row (a cluster of two workers answers alternately: a streak of three covers both);
+ * returns the milliseconds from `since` to the first reply of that streak, and how many
+ * replies it took. Every other reply must have the status `meanwhile` (200 by default).
  */
 export async function pollUntil(
   server: ApiProcess,
   cookie: string,
   refused: (reply: Reply) => boolean,
   since: number,
-  { streak = 1, timeoutMs = 5000 } = {},
+  { streak = 1, timeoutMs = 5000, meanwhile = 200 } = {},
   path = "/api/auth/session",
 ): Promise<{ delayMs: number; requests: number }> {
   let run = 0;
@@ -179,7 +180,7 @@ export async function pollUntil(
       if (run >= streak) return { delayMs: firstOfRun - since, requests };
     } else {
       expect(reply.status, `${server.name}: ${reply.body}\n${server.output().slice(-3000)}`).toBe(
-        200,
+        meanwhile,
       );
       run = 0;
     }

@@ -161,10 +161,24 @@ describe.skipIf(!serverUrl)("several API processes on one PostgreSQL", () => {
     expect(await admin!.admin.setRole(administrator.userId, "admin")).toBe(true);
     expect(await admin!.admin.setRole(manager.userId, "manager")).toBe(true);
     const users = "/api/admin/users?limit=1";
-    for (const server of [b, c]) {
-      const reply = await call(server.url, "GET", users, { cookie: manager.cookie });
-      expect(reply.status, `${server.name}: ${reply.body}`).toBe(200);
-    }
+    // Promotions reach the processes by notification, like any role change: until then a
+    // token still says "user" and the admin routes answer 403. The administrator acts on A.
+    const allowed = (reply: Reply) => reply.status === 200;
+    const promoted = performance.now();
+    const until = { meanwhile: 403 };
+    await Promise.all([
+      pollUntil(a, administrator.cookie, allowed, promoted, until, users),
+      ...[b, c].map((server) =>
+        pollUntil(
+          server,
+          manager.cookie,
+          allowed,
+          promoted,
+          { ...until, streak: streakFor(server) },
+          users,
+        ),
+      ),
+    ]);
     const demote = await call(a.url, "PATCH", `/api/admin/users/${manager.userId}`, {
       cookie: administrator.cookie,
       json: { role: "user" },
