@@ -153,7 +153,8 @@ export type AuthHookName = keyof AuthHookEvents;
  * sign-in, which changes nothing, passes the database itself), after that change and before
  * its commit: what a hook writes commits or rolls back with it, and a hook that throws undoes
  * the change — except `sessionsRevoked`: a revocation always commits, and a failing
- * `sessionsRevoked` hook is rolled back alone and reported to `onHookError`. Keep hooks to database writes; queue anything slow (mail, webhooks) in a table.
+ * `sessionsRevoked` hook is rolled back alone and reported to `onHookError` (the other
+ * `sessionsRevoked` hooks are then run again, so they must only write to the database). Keep hooks to database writes; queue anything slow (mail, webhooks) in a table.
  *
  * @example
  * const hooks: AuthHooks = {
@@ -175,7 +176,8 @@ const logHookError: HookErrorHandler = (error, hook) =>
 /**
  * Hooks that must never stand in the way of the change: a sign-out is a security action, so a
  * failing `sessionsRevoked` hook is rolled back to a savepoint and reported, and the
- * revocation commits.
+ * revocation commits. The other hooks' writes are kept (they run again, each in its own
+ * savepoint, after the failure).
  */
 const NEVER_BLOCKING: ReadonlySet<AuthHookName> = new Set(["sessionsRevoked"]);
 
@@ -204,11 +206,32 @@ export class HookRunner {
   ): Promise<void> {
     const hooks = this.#byName.get(name);
     if (!hooks) return;
+    if (NEVER_BLOCKING.has(name)) return this.#emitNeverBlocking(name, hooks, event, tx);
+    for (const hook of hooks) await hook(event as never, tx);
+  }
+
+  /**
+   * All the hooks in one savepoint: each round trip of a sign-out counts in a burst of them,
+   * and hooks that write nothing would still pay for a savepoint of their own. Only when one
+   * fails is that savepoint rolled back and each hook run again in a savepoint of its own, so
+   * that the failing one is rolled back alone and reported once (hooks write to the database
+   * only, so running one again after a rollback is safe).
+   */
+  async #emitNeverBlocking(
+    name: AuthHookName,
+    hooks: readonly ((event: never, tx: Db | Tx) => unknown)[],
+    event: unknown,
+    tx: Db | Tx,
+  ): Promise<void> {
+    try {
+      await tx.transaction(async (savepoint) => {
+        for (const hook of hooks) await hook(event as never, savepoint);
+      });
+      return;
+    } catch {
+      // One of them failed: find out which, below.
+    }
     for (const hook of hooks) {
-      if (!NEVER_BLOCKING.has(name)) {
-        await hook(event as never, tx);
-        continue;
-      }
       try {
         await tx.transaction(async (savepoint) => void (await hook(event as never, savepoint)));
       } catch (error) {

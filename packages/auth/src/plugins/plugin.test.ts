@@ -243,11 +243,18 @@ describe("plugins that fail", () => {
       onHookError: (error, hook) => reported.push(`${hook}: ${(error as Error).message}`),
     });
     try {
-      const { client } = await host.signUp();
+      const { client, email, password } = await host.signUp();
       const stolen = client.fork();
       expect((await client.post("/api/auth/logout-all")).status).toBe(204);
       expect((await stolen.get("/api/auth/session")).status).toBe(401);
       expect(reported).toEqual(["sessionsRevoked: audit store down"]);
+      // The other hook's write, made in the same savepoint before the failure, is kept.
+      const again = host.client();
+      expect((await again.post("/api/auth/login", { email, password })).status).toBe(200);
+      const { events } = (await (await again.get("/api/auth/activity")).json()) as {
+        events: { type: string }[];
+      };
+      expect(events.map((event) => event.type)).toContain("signed_out_everywhere");
     } finally {
       await host.dispose();
     }
