@@ -1,6 +1,7 @@
 /**
- * A burst of revocations against the fleet: `rate` single-session log-outs a second for
- * `seconds`, spread over every process (drive-burst.ts), while this process times one probe
+ * A burst of revocations against the fleet: `rate` single-session revocations a second for
+ * `seconds` — log-outs spread over every process, or the same revocations committed straight
+ * into PostgreSQL (see BurstSource) — while this process times one probe
  * revocation every `probeEveryMs` (revoked on process 0, refused by every other one:
  * revocation-trial.ts) and samples every process's memory and PostgreSQL's notification queue.
  * Then it watches memory for `idleSeconds`, and checks that a sample of the burst's revoked
@@ -14,6 +15,7 @@
 import { performance } from "node:perf_hooks";
 import { median } from "../load.js";
 import type { RunningServer } from "../server-process.js";
+import { driveDatabaseBurst } from "./database-burst.js";
 import { driveBurst } from "./drive-burst.js";
 import type { BurstDriverOutput } from "./burst-driver-types.js";
 import { keepAliveClient, type KeepAliveClient } from "./keep-alive-client.js";
@@ -21,8 +23,10 @@ import { revocationTrial, summariseRefusals, type Refusal } from "./revocation-t
 import type { SessionPool } from "./session-pool.js";
 
 /**
- * A listener "fell behind" when, in the burst's last second, it trails the fastest listener
- * (behindFirstMs, median) by more than 2 × what it did in the first second + 10 ms. The delay
+ * A listener "fell behind" when, in the burst's last third, it trails the fastest listener
+ * (behindFirstMs, median) by more than 2 × what it did in the first third + 10 ms. A backlog
+ * that grows shows as a delay that keeps growing; thirds give each process about six probes
+ * a side at the default settings, where single seconds gave two, and flagged noise. The delay
  * from the revoking response is no use here: under the burst the revoker's own answer waits in
  * the same queues, so it grows (or turns negative) whatever the listeners do.
  */
@@ -39,7 +43,16 @@ export type ProbeDelays = { fromResponseMs: number; fromSendMs: number; behindFi
 export type ProbeAt = { atSeconds: number; refusals: Refusal[] };
 export type MemoryAt = { atSeconds: number; rssMb: (number | undefined)[]; notifyQueue: number };
 
+/**
+ * `logouts`: single-session log-outs over HTTP, spread over every process (drive-burst.ts).
+ * `database`: the same revocations committed straight into PostgreSQL by pgbench
+ * (database-burst.ts): the fan-out alone, without serving the log-outs on the same cores.
+ */
+export const BURST_SOURCES = ["logouts", "database"] as const;
+export type BurstSource = (typeof BURST_SOURCES)[number];
+
 export type BurstResult = {
+  via: BurstSource;
   rate: number;
   seconds: number;
   driver: Omit<BurstDriverOutput, "revoked"> & { revokedTotal: number };
@@ -50,9 +63,9 @@ export type BurstResult = {
   probeAfterIdleMs: number;
   perProcess: {
     process: number;
-    /** Median delays of the probes in the burst's first and last second (ms). */
-    firstSecond: ProbeDelays;
-    lastSecond: ProbeDelays;
+    /** Median delays of the probes in the burst's first and last third (ms). */
+    firstThird: ProbeDelays;
+    lastThird: ProbeDelays;
     /** This listener trails the fastest one by more at the end (see GROWTH_FACTOR). */
     delayGrew: boolean;
     rssBeforeMb: number;
@@ -68,7 +81,7 @@ export type BurstResult = {
   pass: {
     /** Every log-out answered 204 in time, at ≥ 95 % of the requested rate. */
     keptUp: boolean;
-    /** null: too few probes to compare a first and a last second (a saturated burst). */
+    /** null: too few probes to compare a first and a last third (a saturated burst). */
     noDelayGrowth: boolean | null;
     memorySettled: boolean;
     noneMissed: boolean;
@@ -91,6 +104,10 @@ const medianOf = (values: number[]) => (values.length ? round2(median(values)) :
  */
 export async function measureBurst(options: {
   fleet: readonly RunningServer[];
+  /** Where the revocations come from (see BurstSource). */
+  via: BurstSource;
+  /** The fleet's database (the `database` source commits there). */
+  databaseUrl: string;
   pool: SessionPool;
   /** PostgreSQL's `pg_notification_queue_usage()`: 0…1, grows when a listener falls behind. */
   notifyQueueUsage: () => Promise<number>;
@@ -121,14 +138,22 @@ export async function measureBurst(options: {
     const memory: MemoryAt[] = [];
     const probes: ProbeAt[] = [];
     const probeFailures: { atSeconds: number; error: string }[] = [];
-    const burst = driveBurst({
-      urls,
-      cookies: targets.map((session) => session.accessOnly),
-      rate,
-      seconds,
-      socketsPerServer: options.socketsPerServer,
-      drainSeconds: 30,
-    });
+    const burst =
+      options.via === "database"
+        ? driveDatabaseBurst({
+            databaseUrl: options.databaseUrl,
+            sessionIds: targets.map((session) => session.sessionId),
+            rate,
+            seconds,
+          })
+        : driveBurst({
+            urls,
+            cookies: targets.map((session) => session.accessOnly),
+            rate,
+            seconds,
+            socketsPerServer: options.socketsPerServer,
+            drainSeconds: 30,
+          });
     await burst.started;
     const startedAt = performance.now();
     const elapsed = () => (performance.now() - startedAt) / 1000;
@@ -190,11 +215,14 @@ export async function measureBurst(options: {
       second,
       ...summariseRefusals(inSecond(second).flatMap((probe) => probe.refusals)),
     }));
-    const firstProbes = probes.slice(0, Math.max(1, inSecond(0).length));
-    const lastProbes = probes.slice(-Math.max(1, inSecond(seconds - 1).length));
-    // The first and last second's probes must be different probes for a comparison to mean anything.
+    const third = seconds / 3;
+    const firstProbes = probes.filter((probe) => probe.atSeconds < third);
+    const lastProbes = probes.filter((probe) => probe.atSeconds >= seconds - third);
+    // The first and last third's probes must be different probes for a comparison to mean anything.
     const comparable =
-      probes.length >= 2 && firstProbes.every((probe) => !lastProbes.includes(probe));
+      firstProbes.length > 0 &&
+      lastProbes.length > 0 &&
+      firstProbes.every((probe) => !lastProbes.includes(probe));
     type Field = "delayMs" | "fromSendMs" | "behindFirstMs";
     const medianIn = (set: ProbeAt[], process: number, field: Field) =>
       medianOf(
@@ -208,16 +236,16 @@ export async function measureBurst(options: {
         fromSendMs: medianIn(set, process, "fromSendMs"),
         behindFirstMs: medianIn(set, process, "behindFirstMs"),
       });
-      const firstSecond = delays(firstProbes);
-      const lastSecond = delays(lastProbes);
-      const [first, last] = [firstSecond.behindFirstMs, lastSecond.behindFirstMs];
+      const firstThird = delays(firstProbes);
+      const lastThird = delays(lastProbes);
+      const [first, last] = [firstThird.behindFirstMs, lastThird.behindFirstMs];
       const peak = Math.max(...memory.map((m) => m.rssMb[process] ?? 0), rssBefore[process] ?? 0);
       const burstEnd = rssBurstEnd[process] ?? NaN;
       const afterIdle = rssAfterIdle[process] ?? NaN;
       return {
         process,
-        firstSecond,
-        lastSecond,
+        firstThird,
+        lastThird,
         delayGrew: process !== 0 && last > GROWTH_FACTOR * first + GROWTH_SLACK_MS,
         rssBeforeMb: round2(rssBefore[process] ?? NaN),
         rssPeakMb: round2(peak),
@@ -231,6 +259,7 @@ export async function measureBurst(options: {
     const allAnswered =
       output.drained && output.perSecond.every((s) => s.otherStatus === 0 && s.errors === 0);
     return {
+      via: options.via,
       rate,
       seconds,
       driver: { ...driver, revokedTotal: revoked.length },

@@ -1,5 +1,6 @@
 /** `pnpm bench:scale`'s command-line flags, read and checked once, before anything starts. */
 import { flag } from "../setup.js";
+import { BURST_SOURCES, type BurstSource } from "./burst.js";
 
 export const PARTS = ["workers", "fanout", "burst"] as const;
 export type Part = (typeof PARTS)[number];
@@ -20,6 +21,8 @@ export type ScaleOptions = {
   pollMs: number;
   burstSeconds: number;
   burstRate: number;
+  /** Where the burst's revocations come from, one burst each, in this order. */
+  burstVia: readonly BurstSource[];
   /** Kept-alive connections from the burst's driver to each process. */
   burstSockets: number;
   /** One probe revocation timed every this many ms during the burst. */
@@ -55,6 +58,16 @@ export function readScaleOptions(argv: readonly string[]): ScaleOptions {
       throw new Error(`--only takes ${PARTS.join(", ")} (comma-separated), got ${part}`);
     }
   }
+  const via = flag("burst-via", BURST_SOURCES.join(","))
+    .split(",")
+    .filter((source) => source.length > 0);
+  for (const source of via) {
+    if (!(BURST_SOURCES as readonly string[]).includes(source)) {
+      throw new Error(
+        `--burst-via takes ${BURST_SOURCES.join(", ")} (comma-separated), got ${source}`,
+      );
+    }
+  }
   const options: ScaleOptions = {
     sessions: positiveInteger("sessions", "1000"),
     rounds: positiveInteger("rounds", "8"),
@@ -65,6 +78,7 @@ export function readScaleOptions(argv: readonly string[]): ScaleOptions {
     pollMs: positiveInteger("poll-ms", "1", 0),
     burstSeconds: positiveInteger("burst-seconds", "10"),
     burstRate: positiveInteger("burst-rate", "1000"),
+    burstVia: BURST_SOURCES.filter((source) => via.includes(source)),
     burstSockets: positiveInteger("burst-sockets", "4"),
     probeEveryMs: positiveInteger("probe-every-ms", "500", 100),
     idleSeconds: positiveInteger("idle-seconds", "30", 0),

@@ -17,14 +17,14 @@ const verdict = (ok: boolean | null) =>
  * Prints whichever parts ran.
  *
  * @example
- * printScaleReport({ workers, fanOut: undefined, burst: undefined });
+ * printScaleReport({ workers, fanOut: undefined, bursts: [] });
  */
 export function printScaleReport(results: {
   workers: WorkersResult | undefined;
   fanOut: FanOutResult | undefined;
-  burst: BurstResult | undefined;
+  bursts: readonly BurstResult[];
 }): void {
-  const { workers, fanOut, burst } = results;
+  const { workers, fanOut, bursts } = results;
   if (workers) {
     console.log(
       `\n1 worker vs 2 (WEB_CONCURRENCY), PostgreSQL, ${workers.sessions} sessions, ` +
@@ -60,14 +60,19 @@ export function printScaleReport(results: {
       `p50 by process (1…${fanOut.processes - 1}): ${fanOut.p50ByProcessMs.map((v) => fmt(v, 2)).join(", ")} ms`,
     );
   }
-  if (burst) printBurst(burst);
+  for (const burst of bursts) printBurst(burst);
 }
+
+const VIA: Record<BurstResult["via"], string> = {
+  logouts: "HTTP log-outs spread over every process",
+  database: "committed straight into PostgreSQL by pgbench (the fan-out alone)",
+};
 
 /** The burst's table: per second, then per process, then the verdicts. */
 function printBurst(burst: BurstResult): void {
   const { driver } = burst;
   console.log(
-    `\nBurst: ${fmt(burst.rate)} revocations/s for ${burst.seconds} s over ${burst.perProcess.length} processes` +
+    `\nBurst: ${fmt(burst.rate)} revocations/s for ${burst.seconds} s over ${burst.perProcess.length} processes, ${VIA[burst.via]}` +
       ` (${fmt(driver.revokedTotal)} of ${fmt(driver.requested)} revoked in ${fmt(driver.elapsedSeconds, 1)} s: ${fmt(burst.achievedPerSecond)}/s;` +
       ` at most ${fmt(driver.maxInFlight)} queued or in flight; all answered: ${driver.drained})`,
   );
@@ -76,7 +81,7 @@ function printBurst(burst: BurstResult): void {
       " (≤ 0: refused before it arrived), from the log-out's sending, and behind the fastest listener.",
   );
   console.log(
-    `${"second".padStart(6)} ${"sent".padStart(6)} ${"log-out p99".padStart(12)} ${"probes".padStart(7)} ${"response p50".padStart(13)} ${"p99".padStart(8)} ${"send p50".padStart(9)} ${"p99".padStart(8)} ${"behind p99".padStart(11)}`,
+    `${"second".padStart(6)} ${"sent".padStart(6)} ${"revoke p99".padStart(12)} ${"probes".padStart(7)} ${"response p50".padStart(13)} ${"p99".padStart(8)} ${"send p50".padStart(9)} ${"p99".padStart(8)} ${"behind p99".padStart(11)}`,
   );
   for (const probe of burst.probeBySecond) {
     const load = driver.perSecond[probe.second]!;
@@ -91,11 +96,11 @@ function printBurst(burst: BurstResult): void {
       `notification queue peak ${fmt(burst.notifyQueuePeak * 100, 3)} %`,
   );
   console.log(
-    `${"process".padStart(7)} ${"behind 1st s".padStart(13)} ${"last s".padStart(7)} ${"send 1st s".padStart(11)} ${"last s".padStart(7)} ${"RSS MiB before".padStart(15)} ${"peak".padStart(7)} ${"burst end".padStart(10)} ${"after idle".padStart(11)}`,
+    `${"process".padStart(7)} ${"behind 1st ⅓".padStart(13)} ${"last ⅓".padStart(7)} ${"send 1st ⅓".padStart(11)} ${"last ⅓".padStart(7)} ${"RSS MiB before".padStart(15)} ${"peak".padStart(7)} ${"burst end".padStart(10)} ${"after idle".padStart(11)}`,
   );
   for (const p of burst.perProcess) {
     console.log(
-      `${String(p.process).padStart(7)} ${fmt(p.firstSecond.behindFirstMs, 1).padStart(13)} ${fmt(p.lastSecond.behindFirstMs, 1).padStart(7)} ${fmt(p.firstSecond.fromSendMs, 1).padStart(11)} ${fmt(p.lastSecond.fromSendMs, 1).padStart(7)} ${fmt(p.rssBeforeMb, 1).padStart(15)} ${fmt(p.rssPeakMb, 1).padStart(7)} ${fmt(p.rssBurstEndMb, 1).padStart(10)} ${fmt(p.rssAfterIdleMb, 1).padStart(11)}${p.delayGrew ? "  fell behind" : ""}${p.memorySettled ? "" : "  memory still growing"}`,
+      `${String(p.process).padStart(7)} ${fmt(p.firstThird.behindFirstMs, 1).padStart(13)} ${fmt(p.lastThird.behindFirstMs, 1).padStart(7)} ${fmt(p.firstThird.fromSendMs, 1).padStart(11)} ${fmt(p.lastThird.fromSendMs, 1).padStart(7)} ${fmt(p.rssBeforeMb, 1).padStart(15)} ${fmt(p.rssPeakMb, 1).padStart(7)} ${fmt(p.rssBurstEndMb, 1).padStart(10)} ${fmt(p.rssAfterIdleMb, 1).padStart(11)}${p.delayGrew ? "  fell behind" : ""}${p.memorySettled ? "" : "  memory still growing"}`,
     );
   }
   console.log(
@@ -108,8 +113,8 @@ function printBurst(burst: BurstResult): void {
   }
   const { pass, missedRevocations } = burst;
   console.log(
-    `kept up (every log-out answered, ≥ 95 % of the rate): ${verdict(pass.keptUp)}; ` +
-      `no listener fell behind (last second ≤ 2 × first + 10 ms behind the fastest): ${verdict(pass.noDelayGrowth)}; ` +
+    `kept up (every revocation answered, ≥ 95 % of the rate): ${verdict(pass.keptUp)}; ` +
+      `no listener fell behind (last third ≤ 2 × first + 10 ms behind the fastest): ${verdict(pass.noDelayGrowth)}; ` +
       `memory settled (after idle ≤ burst end + 10 %): ${verdict(pass.memorySettled)}; ` +
       `revoked sessions still accepted: ${missedRevocations.stillAccepted} of ${missedRevocations.checked} checks (${verdict(pass.noneMissed)})`,
   );

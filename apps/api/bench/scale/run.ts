@@ -27,6 +27,7 @@ import { createScratchDatabase, reachable } from "../postgres.js";
 import { repoRoot, startServer, type RunningServer } from "../server-process.js";
 import { benchPostgresUrl } from "../setup.js";
 import { measureBurst, type BurstResult } from "./burst.js";
+import { pgbenchAvailable } from "./database-burst.js";
 import { measureFanOut, type FanOutResult } from "./fan-out.js";
 import { SCALE_SERVER_ENV, startFleet, stopAll } from "./fleet.js";
 import { connectionBudget } from "./connection-budget.js";
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
     }));
   let workers: WorkersResult | undefined;
   let fanOut: FanOutResult | undefined;
-  let burst: BurstResult | undefined;
+  const bursts: BurstResult[] = [];
   try {
     if (options.parts.includes("workers")) {
       const env = { ...SCALE_SERVER_ENV, DATABASE_URL: database.url };
@@ -113,23 +114,35 @@ async function main(): Promise<void> {
         fanOut = await measureFanOut(urls, sessionPool, options);
       }
       if (options.parts.includes("burst")) {
+        if (options.burstVia.includes("database") && !pgbenchAvailable()) {
+          throw new Error(
+            "--burst-via=database needs pgbench (Debian: apt-get install postgresql)",
+          );
+        }
         const observer = await openDatabase({ url: database.url, maxConnections: 1 });
         try {
-          burst = await measureBurst({
-            fleet,
-            pool: sessionPool,
-            notifyQueueUsage: async () => {
-              const [row] = await observer.postgres!<{ usage: number }[]>`
+          for (const via of options.burstVia) {
+            console.log(`[burst] revocations via ${via}…`);
+            bursts.push(
+              await measureBurst({
+                fleet,
+                via,
+                databaseUrl: database.url,
+                pool: sessionPool,
+                notifyQueueUsage: async () => {
+                  const [row] = await observer.postgres!<{ usage: number }[]>`
                 select pg_notification_queue_usage() as usage`;
-              return Number(row!.usage);
-            },
-            rate: options.burstRate,
-            seconds: options.burstSeconds,
-            probeEveryMs: options.probeEveryMs,
-            pollMs: options.pollMs,
-            idleSeconds: options.idleSeconds,
-            socketsPerServer: options.burstSockets,
-          });
+                  return Number(row!.usage);
+                },
+                rate: options.burstRate,
+                seconds: options.burstSeconds,
+                probeEveryMs: options.probeEveryMs,
+                pollMs: options.pollMs,
+                idleSeconds: options.idleSeconds,
+                socketsPerServer: options.burstSockets,
+              }),
+            );
+          }
         } finally {
           await observer.close();
         }
@@ -140,7 +153,7 @@ async function main(): Promise<void> {
     await (pool as SessionPool | undefined)?.close().catch(() => {});
     await database.drop().catch(() => {});
   }
-  printScaleReport({ workers, fanOut, burst });
+  printScaleReport({ workers, fanOut, bursts });
   const seconds = Math.round((performance.now() - began) / 1000);
   console.log(`\nscale bench finished in ${seconds} s`);
   if (!options.write) return;
@@ -159,7 +172,7 @@ async function main(): Promise<void> {
     },
     workers,
     fanOut,
-    burst,
+    bursts,
   };
   writeFileSync(join(outDir, "scale.json"), `${JSON.stringify(json, null, 2)}\n`);
   console.log("wrote docs/bench/scale.json");
