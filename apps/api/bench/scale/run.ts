@@ -7,15 +7,18 @@
  *            of the whole process tree (workers.ts)
  *   fanout   --processes (8) separate API processes; --trials single-session log-outs on
  *            process 0, each timed until every other process refuses the token (fan-out.ts)
- *   burst    --burst-rate (1 000) log-outs a second for --burst-seconds (10) over every process,
- *            probing the fan-out and sampling memory meanwhile, then --idle-seconds (30) of
- *            watching memory (burst.ts)
+ *   burst    --burst-rate (1 000) revocations a second for --burst-seconds (10), probing the
+ *            fan-out and sampling memory meanwhile, then --idle-seconds (30) of watching memory
+ *            (burst.ts); once per --burst-via source: HTTP log-outs over every process, then
+ *            the same revocations committed straight into PostgreSQL by pgbench (the fan-out
+ *            alone: database-burst.ts)
  *
  * Sessions are real rows and real tokens without one argon2 check each (session-pool.ts).
  *
  * Options: --sessions=1000 --rounds=8 --seconds=3 --connections=50 --processes=8 --trials=50
  *          --poll-ms=1 --burst-seconds=10 --burst-rate=1000 --burst-sockets=4 --probe-every-ms=500
- *          --idle-seconds=30 --only=workers,fanout,burst --no-write (print only).
+ *          --idle-seconds=30 --burst-via=logouts,database --only=workers,fanout,burst
+ *          --no-write (print only).
  *          PostgreSQL: BENCH_DATABASE_URL, else TEST_DATABASE_URL, DATABASE_URL, else
  *          postgres://postgres@127.0.0.1:5432/postgres. Writes docs/bench/scale.json.
  */
