@@ -6,6 +6,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
+import { preparingClient } from "./prepared-statements.js";
 
 /** The drizzle database every package works against, whichever driver sits below it. */
 export type Db = PgDatabase<PgQueryResultHKT>;
@@ -23,7 +24,8 @@ export type DatabaseOptions = {
   /** postgres.js pool size (default 10). */
   maxConnections?: number | undefined;
   /**
-   * Named prepared statements (default `true`). `false` behind a pooler in transaction mode
+   * Named prepared statements (default `true`; drizzle's queries too, see
+   * {@link preparingClient}: one round trip each instead of two). `false` behind a pooler in transaction mode
    * that does not track them (PgBouncer before 1.21): the next statement of a client may run
    * on another server connection, which never saw the statement prepared.
    */
@@ -98,7 +100,7 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
     const listener = options.listenUrl
       ? postgres(options.listenUrl, { ...CLIENT_OPTIONS, max: 1 })
       : client;
-    const db = drizzlePostgres(client, { logger }) as unknown as Db;
+    const db = drizzlePostgres(preparingClient(client), { logger }) as unknown as Db;
     return {
       db,
       kind: "postgres",

@@ -1,0 +1,42 @@
+import type postgres from "postgres";
+
+type Sql = postgres.Sql;
+type Callback = (sql: Sql) => unknown;
+
+/**
+ * The postgres.js client drizzle should be given: every query asks for a named prepared
+ * statement, as postgres.js's own tagged queries do.
+ *
+ * drizzle's postgres.js driver runs each query through `sql.unsafe(text, params, { prepare:
+ * false })` unless the query was given a name (drizzle-team/drizzle-orm#6096). postgres.js then
+ * sends an unnamed statement: with parameters, one round trip to learn their types and a
+ * second to run it, and PostgreSQL parses and plans it every time. Here `unsafe` asks for
+ * `prepare: true` instead, in transactions and savepoints too; postgres.js still combines it
+ * with the client's own `prepare` option, so a client made with `prepare: false` (behind a
+ * pooler in transaction mode) stays unprepared. Each connection then keeps one statement per
+ * query text, and a query takes one round trip from its second run on.
+ *
+ * @example
+ * const client = postgres(url);
+ * const db = drizzle(preparingClient(client)); // one round trip per query, not two
+ */
+export function preparingClient(sql: Sql): Sql {
+  return new Proxy(sql, {
+    get(target, property, receiver) {
+      switch (property) {
+        case "unsafe":
+          return (text: string, params?: unknown[], options?: object) =>
+            target.unsafe(text, params as never, { ...options, prepare: true });
+        case "begin":
+        case "savepoint":
+          return (...args: unknown[]) => {
+            const callback = args.pop() as Callback;
+            const run = Reflect.get(target, property, receiver) as (...a: unknown[]) => unknown;
+            return run.call(target, ...args, (inner: Sql) => callback(preparingClient(inner)));
+          };
+        default:
+          return Reflect.get(target, property, receiver);
+      }
+    },
+  });
+}
