@@ -25,9 +25,9 @@ export type DatabaseOptions = {
   maxConnections?: number | undefined;
   /**
    * Named prepared statements (default `true`; drizzle's queries too, see
-   * {@link preparingClient}: one round trip each instead of two). `false` behind a pooler in transaction mode
-   * that does not track them (PgBouncer before 1.21): the next statement of a client may run
-   * on another server connection, which never saw the statement prepared.
+   * {@link preparingClient}: one round trip each instead of two). `false` behind a pooler in
+   * transaction mode that does not track them (PgBouncer before 1.21): the next statement of
+   * a client may run on another server connection, which never saw the statement prepared.
    */
   prepare?: boolean | undefined;
   /**

@@ -154,7 +154,8 @@ export type AuthHookName = keyof AuthHookEvents;
  * its commit: what a hook writes commits or rolls back with it, and a hook that throws undoes
  * the change — except `sessionsRevoked`: a revocation always commits, and a failing
  * `sessionsRevoked` hook is rolled back alone and reported to `onHookError` (the other
- * `sessionsRevoked` hooks are then run again, so they must only write to the database). Keep hooks to database writes; queue anything slow (mail, webhooks) in a table.
+ * `sessionsRevoked` hooks are then run again, so they must only write to the database). Keep
+ * hooks to database writes; queue anything slow (mail, webhooks) in a table.
  *
  * @example
  * const hooks: AuthHooks = {
