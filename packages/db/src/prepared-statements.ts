@@ -4,6 +4,14 @@ type Sql = postgres.Sql;
 type Callback = (sql: Sql) => unknown;
 
 /**
+ * Queries with more parameters than this stay unnamed. A connection keeps every statement it
+ * prepared until it is renewed, and a long parameter list is nearly always one whose length
+ * follows the data (`inArray` over a batch, a multi-row insert): prepared, each length would
+ * leave a statement behind. So a query site holds at most this many statements per connection.
+ */
+export const MAX_PREPARED_PARAMETERS = 32;
+
+/**
  * The postgres.js client drizzle should be given: every query asks for a named prepared
  * statement, as postgres.js's own tagged queries do.
  *
@@ -11,7 +19,8 @@ type Callback = (sql: Sql) => unknown;
  * false })` unless the query was given a name (drizzle-team/drizzle-orm#6096). postgres.js then
  * sends an unnamed statement: with parameters, one round trip to learn their types and a
  * second to run it, and PostgreSQL parses and plans it every time. Here `unsafe` asks for
- * `prepare: true` instead, in transactions and savepoints too; postgres.js still combines it
+ * `prepare: true` instead (up to {@link MAX_PREPARED_PARAMETERS} parameters), in transactions
+ * and savepoints too; postgres.js still combines it
  * with the client's own `prepare` option, so a client made with `prepare: false` (behind a
  * pooler in transaction mode) stays unprepared. Each connection then keeps one statement per
  * query text, and a query takes one round trip from its second run on.
@@ -26,7 +35,13 @@ export function preparingClient(sql: Sql): Sql {
       switch (property) {
         case "unsafe":
           return (text: string, params?: unknown[], options?: object) =>
-            target.unsafe(text, params as never, { ...options, prepare: true });
+            target.unsafe(
+              text,
+              params as never,
+              (params?.length ?? 0) <= MAX_PREPARED_PARAMETERS
+                ? { ...options, prepare: true }
+                : options,
+            );
         case "begin":
         case "savepoint":
           return (...args: unknown[]) => {
