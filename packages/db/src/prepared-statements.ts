@@ -12,17 +12,16 @@ type Callback = (sql: Sql) => unknown;
 export const MAX_PREPARED_PARAMETERS = 32;
 
 /**
- * The postgres.js client drizzle should be given: every query asks for a named prepared
- * statement, as postgres.js's own tagged queries do.
+ * The postgres.js client drizzle should be given: its queries ask for named prepared
+ * statements, as postgres.js's own tagged queries do.
  *
  * drizzle's postgres.js driver runs each query through `sql.unsafe(text, params, { prepare:
  * false })` unless the query was given a name (drizzle-team/drizzle-orm#6096). postgres.js then
  * sends an unnamed statement: with parameters, one round trip to learn their types and a
  * second to run it, and PostgreSQL parses and plans it every time. Here `unsafe` asks for
  * `prepare: true` instead (up to {@link MAX_PREPARED_PARAMETERS} parameters), in transactions
- * and savepoints too; postgres.js still combines it
- * with the client's own `prepare` option, so a client made with `prepare: false` (behind a
- * pooler in transaction mode) stays unprepared. Each connection then keeps one statement per
+ * and savepoints too; postgres.js still combines it with the client's own `prepare` option, so
+ * a client made with `prepare: false` (behind a pooler in transaction mode) stays unprepared. Each connection then keeps one statement per
  * query text, and a query takes one round trip from its second run on.
  *
  * @example

@@ -218,11 +218,8 @@ export async function measureBurst(options: {
     const third = seconds / 3;
     const firstProbes = probes.filter((probe) => probe.atSeconds < third);
     const lastProbes = probes.filter((probe) => probe.atSeconds >= seconds - third);
-    // The first and last third's probes must be different probes for a comparison to mean anything.
-    const comparable =
-      firstProbes.length > 0 &&
-      lastProbes.length > 0 &&
-      firstProbes.every((probe) => !lastProbes.includes(probe));
+    // The thirds never share a probe; a saturated burst may leave one of them empty.
+    const comparable = firstProbes.length > 0 && lastProbes.length > 0;
     type Field = "delayMs" | "fromSendMs" | "behindFirstMs";
     const medianIn = (set: ProbeAt[], process: number, field: Field) =>
       medianOf(

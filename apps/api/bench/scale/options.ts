@@ -21,7 +21,7 @@ export type ScaleOptions = {
   pollMs: number;
   burstSeconds: number;
   burstRate: number;
-  /** Where the burst's revocations come from, one burst each, in this order. */
+  /** Where the burst's revocations come from, one burst each, in BURST_SOURCES order. */
   burstVia: readonly BurstSource[];
   /** Kept-alive connections from the burst's driver to each process. */
   burstSockets: number;
@@ -41,6 +41,19 @@ function positiveInteger(name: string, fallback: string, min = 1): number {
   return value;
 }
 
+/** A comma-separated flag whose items must be among `allowed` (all of them by default). */
+function listFlag(name: string, allowed: readonly string[]): string[] {
+  const items = flag(name, allowed.join(","))
+    .split(",")
+    .filter((item) => item.length > 0);
+  for (const item of items) {
+    if (!allowed.includes(item)) {
+      throw new Error(`--${name} takes ${allowed.join(", ")} (comma-separated), got ${item}`);
+    }
+  }
+  return items;
+}
+
 /**
  * Reads the flags from `argv` (via `flag`), failing fast on a bad value.
  *
@@ -50,24 +63,8 @@ function positiveInteger(name: string, fallback: string, min = 1): number {
  * options.trials; // 5
  */
 export function readScaleOptions(argv: readonly string[]): ScaleOptions {
-  const only = flag("only", PARTS.join(","))
-    .split(",")
-    .filter((part) => part.length > 0);
-  for (const part of only) {
-    if (!(PARTS as readonly string[]).includes(part)) {
-      throw new Error(`--only takes ${PARTS.join(", ")} (comma-separated), got ${part}`);
-    }
-  }
-  const via = flag("burst-via", BURST_SOURCES.join(","))
-    .split(",")
-    .filter((source) => source.length > 0);
-  for (const source of via) {
-    if (!(BURST_SOURCES as readonly string[]).includes(source)) {
-      throw new Error(
-        `--burst-via takes ${BURST_SOURCES.join(", ")} (comma-separated), got ${source}`,
-      );
-    }
-  }
+  const only = listFlag("only", PARTS);
+  const via = listFlag("burst-via", BURST_SOURCES);
   const options: ScaleOptions = {
     sessions: positiveInteger("sessions", "1000"),
     rounds: positiveInteger("rounds", "8"),

@@ -45,6 +45,13 @@ import { measureWorkers, type WorkersResult } from "./workers.js";
 const USERS = 8;
 
 const options = readScaleOptions(process.argv);
+if (
+  options.parts.includes("burst") &&
+  options.burstVia.includes("database") &&
+  !pgbenchAvailable()
+) {
+  throw new Error("--burst-via=database needs pgbench (Debian: apt-get install postgresql)");
+}
 
 /** Lets freshly started servers finish starting (their CPU falls quiet) before any measuring. */
 async function settle(servers: readonly RunningServer[]): Promise<void> {
@@ -117,11 +124,6 @@ async function main(): Promise<void> {
         fanOut = await measureFanOut(urls, sessionPool, options);
       }
       if (options.parts.includes("burst")) {
-        if (options.burstVia.includes("database") && !pgbenchAvailable()) {
-          throw new Error(
-            "--burst-via=database needs pgbench (Debian: apt-get install postgresql)",
-          );
-        }
         const observer = await openDatabase({ url: database.url, maxConnections: 1 });
         try {
           for (const via of options.burstVia) {
