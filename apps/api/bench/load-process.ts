@@ -29,6 +29,7 @@ async function generateLoad(options: LoadOptions): Promise<Sample> {
     url: options.url,
     connections: options.connections,
     duration: options.seconds,
+    ...(options.amount ? { amount: options.amount } : {}),
     // autocannon spends a rate as a per-second budget, each connection sending back to back
     // until its share is used up; its coordinated-omission correction assumes an even pace
     // instead (one request every 1/rate s per connection) and adds made-up samples for every

@@ -25,6 +25,8 @@ export type LoadOptions = {
   cookies?: readonly string[];
   connections: number;
   seconds: number;
+  /** Stop after this many requests instead (`seconds` is then only a cap). */
+  amount?: number;
   /** Fixed overall request rate (req/s), for latency at a given load instead of saturation. */
   overallRate?: number;
   /** CPUs the load generator may use (Linux `taskset -c` list, e.g. "1"). */

@@ -16,6 +16,7 @@
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
+import { compileFloor } from "./compiled-floor.js";
 import { perRequestSelfTimes, readProfile } from "./cpu-profile.js";
 import { runLoad } from "./load.js";
 import { createScratchDatabase, reachable } from "./postgres.js";
@@ -57,10 +58,7 @@ async function main(): Promise<void> {
       const nodeArgs = ["--cpu-prof", `--cpu-prof-dir=${profileDir}`];
       const server =
         variant === "floor"
-          ? await startServer(
-              { FLOOR_BODY: hotBody },
-              { script: "apps/api/bench/floor-server.ts", nodeArgs },
-            )
+          ? await startServer({ FLOOR_BODY: hotBody }, { script: compileFloor(), nodeArgs })
           : await startServer(env, { dataDir, nodeArgs });
       const path = variant === "bare" ? "/api/health" : "/api/auth/session";
       const load = { url: `${server.url}${path}`, connections: 50 };

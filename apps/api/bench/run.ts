@@ -40,6 +40,7 @@ import {
   OWASP_ARGON2_BASELINE,
 } from "../../../packages/auth/src/password/hasher.js";
 import { barChart } from "./chart.js";
+import { compileFloor } from "./compiled-floor.js";
 import { benchBetterAuthPeer, PEER_GOAL, type BetterAuthPeerResult } from "./peers/better-auth.js";
 import { peersChart, printPeers } from "./peers/report.js";
 import { FLOOD_CONNECTIONS, hotPathUnderFlood, PROBE, type FloodResult } from "./flood.js";
@@ -216,10 +217,7 @@ async function benchDatabase(kind: "pglite" | "postgres"): Promise<DatabaseResul
     const hotBody = await (
       await fetch(`${product.url}/api/auth/session`, { headers: { Cookie: both[0]! } })
     ).text();
-    const floor = await startServer(
-      { FLOOR_BODY: hotBody },
-      { script: "apps/api/bench/floor-server.ts" },
-    );
+    const floor = await startServer({ FLOOR_BODY: hotBody }, { script: compileFloor() });
     servers.push(floor);
     const sessionOnly = cookies.map((c) => c.session);
     const load = (key: VariantKey, seconds: number) =>

@@ -75,24 +75,27 @@ export async function startServer(
     nodeArgs?: string[];
     /** CPUs the server may use (Linux `taskset -c` list, e.g. "0"). */
     cpus?: string;
+    /** A command that runs the server, e.g. `["valgrind", "--tool=callgrind"]`. */
+    wrapper?: readonly string[];
   } = {},
 ): Promise<RunningServer> {
   const port = await freePort();
   // A directory made here is removed on stop(); one passed in (a restart test) is the caller's.
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "bench-"));
-  // The production server is the compiled JavaScript `pnpm start` runs; other entries run
-  // from their TypeScript sources.
+  // The production server is the compiled JavaScript `pnpm start` runs.
   if (options.script === undefined) buildOnce();
-  const entry = options.script
-    ? ["--conditions=@hybrid-auth/source", "--import", "tsx", options.script]
-    : [PRODUCTION_ENTRY];
+  // A `.js` script runs as it is; a TypeScript one through tsx.
+  const entry = options.script?.endsWith(".js")
+    ? [options.script]
+    : options.script
+      ? ["--conditions=@hybrid-auth/source", "--import", "tsx", options.script]
+      : [PRODUCTION_ENTRY];
   const nodeArgs = [...(options.nodeArgs ?? []), ...entry];
   // `taskset -c <cpus>`: the server (all its threads) may run on these CPUs only.
-  const [command, args] = options.cpus
-    ? ["taskset", ["-c", options.cpus, process.execPath, ...nodeArgs]]
-    : [process.execPath, nodeArgs];
-  const child = spawn(command, args, {
+  const wrapped = [...(options.wrapper ?? []), process.execPath, ...nodeArgs];
+  const [command, ...args] = options.cpus ? ["taskset", "-c", options.cpus, ...wrapped] : wrapped;
+  const child = spawn(command!, args, {
     cwd: repoRoot,
     env: {
       ...process.env,

@@ -1,11 +1,12 @@
 import { Hono, type Context } from "hono";
-import { methodNotAllowed } from "hono/method-not-allowed";
 import {
   createAuth,
   createProblemErrorHandler,
   type Auth,
   problemNotFoundHandler,
   problemContextResponse,
+  passesThrough,
+  passesThroughFor,
   systemClock,
   type AbuseLimitOptions,
   type AuthEnv,
@@ -16,6 +17,7 @@ import {
 } from "@hybrid-auth/auth";
 import type { Database } from "@hybrid-auth/db";
 import type { Config } from "./config.js";
+import { methodNotAllowed } from "./http/method-not-allowed.js";
 import { StaticPathRouter } from "./http/static-path-router.js";
 import { createHealthRoutes } from "./health/routes.js";
 import { appAuthPlugins, appRetentionOptions, type APP_AUTH_PLUGINS } from "./auth-plugins.js";
@@ -124,16 +126,22 @@ export async function createApp(deps: AppDeps) {
     hashThreadNice: deps.hashThreadNice,
   });
 
-  // Hono's own router, with each static path's match kept: the hot path skips the tree walk.
-  const app = new Hono<AuthEnv>({ router: new StaticPathRouter() });
+  // Hono's own router, with each static path's match kept (without the layers that only pass
+  // the request on): the hot path skips the tree walk and those async frames (decision 042).
+  const app = new Hono<AuthEnv>({
+    router: new StaticPathRouter({
+      skip: ([handler], method) => passesThroughFor(handler, method),
+    }),
+  });
   app.onError(createProblemErrorHandler(deps.logError));
   const spa =
     deps.webDistDir === false ? undefined : createSpa(deps.webDistDir ?? defaultWebDistDir);
-  app.notFound(spa ? (c) => spa.fallback(c, problemNotFoundHandler) : problemNotFoundHandler);
-  app.use(securityHeaders({ hsts: authConfig.secureCookies }));
-  app.use(
+  // 405 with Allow when the path exists with other methods, decided once nothing matched: no
+  // layer around the requests that did.
+  app.notFound(
     methodNotAllowed({
       app,
+      notFound: spa ? (c) => spa.fallback(c, problemNotFoundHandler) : problemNotFoundHandler,
       onMethodNotAllowed: (c, methods) =>
         problemContextResponse(c, {
           status: 405,
@@ -142,6 +150,7 @@ export async function createApp(deps: AppDeps) {
         }),
     }),
   );
+  app.use(securityHeaders({ hsts: authConfig.secureCookies }));
   const limitBodySize = limitBody({
     maxBytes: deps.config.bodyLimitBytes,
     onTooLarge: (c) =>
@@ -152,7 +161,13 @@ export async function createApp(deps: AppDeps) {
   });
   // Only where a body can come: reading `body` on a GET makes @hono/node-server build a full
   // Request object, a real cost on the hot path.
-  app.use("/api/*", (c, next) => (BODYLESS.has(c.req.method) ? next() : limitBodySize(c, next)));
+  app.use(
+    "/api/*",
+    passesThrough(
+      (c, next) => (BODYLESS.has(c.req.method) ? next() : limitBodySize(c, next)),
+      [...BODYLESS],
+    ),
+  );
   // Only the answers that can be long: the hot path (session, health) never meets it.
   const compressLong = compressLarge();
   for (const path of COMPRESSED_ROUTES) app.use(path, compressLong);

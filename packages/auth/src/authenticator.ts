@@ -172,20 +172,38 @@ export class Authenticator {
    * `Cache-Control: no-store` (set before the handler: a header added after it rebuilds the
    * response), the CSRF check for unsafe methods, and the signed-in user. Idempotent: a host
    * app and the mounted auth routes may both install it; the second run does nothing.
+   *
+   * Not an async function: a request whose access token this process already verified (the
+   * hot path) goes on to `next()` without an async frame of its own (decision 042).
    */
-  readonly middleware: MiddlewareHandler<AuthEnv> = async (c, next) => {
+  readonly middleware: MiddlewareHandler<AuthEnv> = (c, next) => {
     if (c.get("auth") !== undefined) return next();
-    c.header("Cache-Control", "no-store");
-    const bearer = bearerToken(authorizationHeader(c));
-    if (bearer !== undefined) return this.#bearerRequest(c, next, bearer);
-    if (!this.#isSameOrigin(c)) return refuseCrossSite(c);
-    const accessToken = this.runtime.cookies.readAccess(c);
-    c.set(
-      "auth",
-      this.#fromVerifiedToken(accessToken) ?? (await this.authenticate(c, accessToken)),
-    );
+    let verified: AuthState | undefined;
+    let accessToken: string | undefined;
+    try {
+      c.header("Cache-Control", "no-store");
+      const bearer = bearerToken(authorizationHeader(c));
+      if (bearer !== undefined) return this.#bearerRequest(c, next, bearer);
+      if (!this.#isSameOrigin(c)) return Promise.resolve(refuseCrossSite(c));
+      accessToken = this.runtime.cookies.readAccess(c);
+      verified = this.#fromVerifiedToken(accessToken);
+    } catch (error) {
+      // As from an async function: a caller's `.catch()` sees every failure.
+      return Promise.reject(error as Error);
+    }
+    if (verified === undefined) return this.#authenticateThenNext(c, next, accessToken);
+    c.set("auth", verified);
     return next();
   };
+
+  async #authenticateThenNext(
+    c: Context<AuthEnv>,
+    next: () => Promise<void>,
+    accessToken: string | undefined,
+  ): Promise<void> {
+    c.set("auth", await this.authenticate(c, accessToken));
+    await next();
+  }
 
   /**
    * For a route that needs no session (it never reads one): `Cache-Control: no-store` and the

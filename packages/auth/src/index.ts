@@ -59,6 +59,7 @@ export { displayName, jsonBody, safeText } from "./http/json-body.js";
 export { INVALID_QUERY_TYPE, invalidQuery, queryParams } from "./http/query-params.js";
 export { isUuid } from "./ids.js";
 export { requireSameOrigin, type SameOriginOptions } from "./http/same-origin.js";
+export { passesThrough, passesThroughFor } from "./http/pass-through.js";
 export { clientAddressResolver, connectionAddress } from "./http/client-address.js";
 export type { RevocationEvent } from "./revocation/revocation-list.js";
 export {

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { describe, expect, it } from "vitest";
 import { StaticPathRouter } from "./static-path-router.js";
 
@@ -57,6 +57,37 @@ describe("StaticPathRouter", () => {
     // A parametric or unknown path is matched afresh each time: made-up paths keep nothing.
     expect(router.match("GET", "/items/1")).not.toBe(router.match("GET", "/items/1"));
     expect(router.match("GET", "/made-up")).not.toBe(router.match("GET", "/made-up"));
+  });
+
+  it("leaves out of a static path's kept match the handlers `skip` names, and only there", async () => {
+    const calls: string[] = [];
+    const layer =
+      (name: string): MiddlewareHandler =>
+      (_c, next) => {
+        calls.push(name);
+        return next();
+      };
+    const describe = layer("description");
+    const router = new StaticPathRouter<[unknown, unknown]>({
+      skip: ([handler], method) => handler === describe && method === "GET",
+    });
+    const app = new Hono({ router: router as never });
+    app.use(layer("outer"));
+    app.get("/health", describe, (c) => c.text("ok"));
+    app.post("/health", describe, (c) => c.text("posted"));
+    app.get("/items/:id", describe, (c) => c.text(`item ${c.req.param("id")}`));
+
+    const answer = async (method: string, path: string) => {
+      calls.length = 0;
+      const response = await app.request(path, { method });
+      return `${response.status} ${await response.text()} [${calls.join(", ")}]`;
+    };
+    for (let round = 0; round < 2; round += 1) {
+      expect(await answer("GET", "/health")).toBe("200 ok [outer]");
+      // Not skipped for another method, nor on a path the router does not keep.
+      expect(await answer("POST", "/health")).toBe("200 posted [outer, description]");
+      expect(await answer("GET", "/items/7")).toBe("200 item 7 [outer, description]");
+    }
   });
 
   it("refuses routes added after the first match, as Hono's own routers do", () => {

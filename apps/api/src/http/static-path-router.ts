@@ -26,6 +26,10 @@ const isStaticPath = (path: string) => !/[:*?{]/.test(path);
  * paths cannot grow it, and it is bounded besides. Routes cannot be added after the first
  * match, as with Hono's own SmartRouter.
  *
+ * `skip` leaves handlers out of the kept matches: those that only pass the request on for
+ * its method (`passesThroughFor` of @hybrid-auth/auth: the route descriptions, the body limit on a GET), each
+ * an async frame of Hono's chain for nothing (decision 042).
+ *
  * @example
  * const app = new Hono({ router: new StaticPathRouter() });
  */
@@ -34,12 +38,19 @@ export class StaticPathRouter<T> implements Router<T> {
   readonly #inner: Router<T>;
   readonly #staticPaths = new Set<string>();
   readonly #matches = new Map<string, Result<T>>();
+  readonly #skip: ((handler: T, method: string) => boolean) | undefined;
   #built = false;
 
   constructor(
-    inner: Router<T> = new SmartRouter<T>({ routers: [new RegExpRouter(), new TrieRouter()] }),
+    options: {
+      inner?: Router<T>;
+      /** Handlers to leave out of a static path's match for a method (see above). */
+      skip?: (handler: T, method: string) => boolean;
+    } = {},
   ) {
-    this.#inner = inner;
+    this.#inner =
+      options.inner ?? new SmartRouter<T>({ routers: [new RegExpRouter(), new TrieRouter()] });
+    this.#skip = options.skip;
   }
 
   add(method: string, path: string, handler: T): void {
@@ -54,8 +65,18 @@ export class StaticPathRouter<T> implements Router<T> {
     const key = `${method} ${path}`;
     const known = this.#matches.get(key);
     if (known) return known;
-    const result = this.#inner.match(method, path);
+    const result = this.#withoutSkipped(this.#inner.match(method, path), method);
     if (this.#matches.size < MAX_CACHED) this.#matches.set(key, result);
     return result;
+  }
+
+  #withoutSkipped(result: Result<T>, method: string): Result<T> {
+    const skip = this.#skip;
+    if (!skip) return result;
+    // A static path has no parameters: each entry's parameters (or indexes into the stash)
+    // are empty, so entries can be dropped without renumbering anything.
+    const [handlers, stash] = result;
+    const kept = handlers.filter(([handler]) => !skip(handler, method));
+    return (stash ? [kept, stash] : [kept]) as Result<T>;
   }
 }

@@ -1,4 +1,5 @@
 import type { Context, MiddlewareHandler, Next } from "hono";
+import { passesThrough } from "../http/pass-through.js";
 import { tokenSinkOf } from "./token-sink.js";
 
 /**
@@ -10,10 +11,13 @@ import { tokenSinkOf } from "./token-sink.js";
  * @example
  * new Hono().use(bearerPairInBody).route("/", secondFactorRoutes);
  */
-export const bearerPairInBody: MiddlewareHandler = (c, next) =>
-  // Only a POST opens a session: any other request (the GET hot path) goes straight on,
-  // without an async frame of this layer.
-  c.req.method === "POST" ? addPairAfter(c, next) : next();
+export const bearerPairInBody: MiddlewareHandler = passesThrough(
+  (c: Context, next: Next) =>
+    // Only a POST opens a session: any other request (the GET hot path) goes straight on,
+    // without an async frame of this layer, and a router that keeps matches leaves it out.
+    c.req.method === "POST" ? addPairAfter(c, next) : next(),
+  ["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"],
+);
 
 async function addPairAfter(c: Context, next: Next): Promise<void> {
   await next();

@@ -7,6 +7,7 @@ import {
 } from "hono-openapi";
 import type { OpenAPIV3_1 } from "openapi-types";
 import { z } from "zod";
+import { passesThrough } from "../http/pass-through.js";
 import { problemSchema, unauthorizedProblemSchema, validationProblemSchema } from "./schemas.js";
 
 /** An operation's OpenAPI description, responses' schemas given as zod (see `jsonContent`). */
@@ -32,7 +33,7 @@ type Responses = NonNullable<DescribeRouteOptions["responses"]>;
  */
 export function describeRoute(spec: RouteDescription): MiddlewareHandler {
   const middleware: MiddlewareHandler = (_c, next) => next();
-  return Object.assign(middleware, { [uniqueSymbol]: { spec } });
+  return passesThrough(Object.assign(middleware, { [uniqueSymbol]: { spec } }));
 }
 
 /**
