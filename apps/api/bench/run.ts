@@ -51,6 +51,7 @@ import {
   type SigningAlgsResult,
 } from "./signing-algs.js";
 import { median, runLoadOn, type LoadOptions, type Sample } from "./load.js";
+import { startBenchMailSink } from "./mail-sink.js";
 import { createScratchDatabase, reachable, type ScratchDatabase } from "./postgres.js";
 import { countQueries, type QueryCounts } from "./query-count.js";
 import { describeMachine } from "./scale/machine.js";
@@ -80,7 +81,6 @@ const PEERS = flag("peers", "1") !== "0";
 const PEER_PAIRS = Number(flag("peer-pairs", "12"));
 const PEER_REVOCATIONS = Number(flag("peer-revocations", "9"));
 
-const SERVER_ENV = BENCH_SERVER_ENV;
 
 type Cookies = SessionCookies;
 
@@ -157,6 +157,8 @@ async function benchDatabase(kind: "pglite" | "postgres"): Promise<DatabaseResul
   const dirs: string[] = [];
   const algDataDirs: Partial<Record<(typeof SIGNING_ALGORITHMS)[number], string>> = {};
   let databaseUrl: string | undefined;
+  const mail = await startBenchMailSink();
+  const SERVER_ENV = { ...BENCH_SERVER_ENV, ...mail.env };
   try {
     let product: RunningServer;
     let baseline: RunningServer;
@@ -172,6 +174,7 @@ async function benchDatabase(kind: "pglite" | "postgres"): Promise<DatabaseResul
       servers.push(first);
       console.log(`[pglite] signing up ${SESSIONS} users…`);
       cookies = await signUpMany(first.url, SESSIONS, kind);
+      await mail.delivered(SESSIONS);
       await first.stop();
       cpSync(join(productDir, "pglite"), join(baselineDir, "pglite"), { recursive: true });
       if (ALG_ROUNDS > 0) {
@@ -199,6 +202,7 @@ async function benchDatabase(kind: "pglite" | "postgres"): Promise<DatabaseResul
       servers.push(product);
       console.log(`[postgres] signing up ${SESSIONS} users…`);
       cookies = await signUpMany(product.url, SESSIONS, kind);
+      await mail.delivered(SESSIONS);
       // Measured restarted, as on PGlite: the floor has served no sign-ups, and a server that
       // has may pay more per request for a while (performance.md, "Against the floor").
       await product.stop();
@@ -331,6 +335,8 @@ async function benchDatabase(kind: "pglite" | "postgres"): Promise<DatabaseResul
         connections: CONNECTIONS,
         revocationTries: PEER_REVOCATIONS,
         log: (line) => console.log(line),
+        // Its sign-ups' mail too is delivered before anything is measured.
+        afterOurSignUps: () => mail.delivered(2 * SESSIONS),
       });
     }
 
@@ -371,6 +377,7 @@ async function benchDatabase(kind: "pglite" | "postgres"): Promise<DatabaseResul
     };
   } finally {
     for (const server of servers.reverse()) await server.stop().catch(() => {});
+    await mail.stop();
     for (const database of scratch) await database.drop().catch(() => {});
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   }

@@ -103,6 +103,8 @@ export async function benchBetterAuthPeer(options: {
   connections: number;
   revocationTries: number;
   log: (line: string) => void;
+  /** Waits for what our sign-ups started to finish (their mail's delivery). */
+  afterOurSignUps?: () => Promise<void>;
 }): Promise<BetterAuthPeerResult> {
   const { product, sessions, seconds, connections, log } = options;
   if (!(options.pairs >= 1 && sessions >= 1 && options.revocationTries >= 1)) {
@@ -122,6 +124,7 @@ export async function benchBetterAuthPeer(options: {
     let ourSessions = (await signUpMany(product.url, sessions, "postgres-peers")).map(
       (c) => c.session,
     );
+    await options.afterOurSignUps?.();
     let jars: Awaited<ReturnType<typeof signUpManyOnBetterAuth>> | undefined;
 
     log(`[postgres] peers: revocation latency, ours (${options.revocationTries} tries)…`);
