@@ -18,7 +18,8 @@
  *   all but the compilations and the garbage collections (see `served`).
  *
  * Options: --sessions=300 --warmup=100000 --requests=8000 --connections=10, --only=floor,bare,hot,
- * --keep-dumps=<dir> (callgrind's files, for callgrind_annotate). PostgreSQL as in
+ * --keep-dumps=<dir> (callgrind's files, for callgrind_annotate), --from-dumps=<dir> (report
+ * on kept dumps of `--requests` requests each, measuring nothing). PostgreSQL as in
  * `pnpm bench` when reachable, embedded PGlite otherwise. About 10 minutes.
  */
 import { execFileSync } from "node:child_process";
@@ -44,6 +45,8 @@ const CONNECTIONS = Number(flag("connections", "10"));
 const NODE_ARGS = flag("node-args", "--single-threaded").split(",").filter(Boolean);
 /** Keep callgrind's dumps (for `callgrind_annotate`) in this directory. */
 const KEEP_DUMPS = flag("keep-dumps", "");
+/** Report on the dumps `--keep-dumps` kept in this directory instead of measuring. */
+const FROM_DUMPS = flag("from-dumps", "");
 const VARIANTS = (flag("only", "floor,bare,hot").split(",") as Variant[]).filter((v) =>
   ["floor", "bare", "hot"].includes(v),
 );
@@ -67,6 +70,17 @@ type Count = {
 };
 
 async function main(): Promise<void> {
+  if (FROM_DUMPS) {
+    const counts: Partial<Record<Variant, Count>> = {};
+    for (const variant of VARIANTS) {
+      counts[variant] = {
+        ...readDump(join(FROM_DUMPS, `${variant}.callgrind`)),
+        requests: REQUESTS,
+      };
+    }
+    report(counts);
+    return;
+  }
   try {
     execFileSync("valgrind", ["--version"], { stdio: "ignore" });
   } catch {
