@@ -27,8 +27,8 @@ const isStaticPath = (path: string) => !/[:*?{]/.test(path);
  * match, as with Hono's own SmartRouter.
  *
  * `skip` leaves handlers out of the kept matches: those that only pass the request on for
- * its method (`passesThroughFor` of @hybrid-auth/auth: the route descriptions, the body limit on a GET), each
- * an async frame of Hono's chain for nothing (decision 042).
+ * its method (`passesThroughFor` of @hybrid-auth/auth: the route descriptions, the body
+ * limit on a GET), each an async frame of Hono's chain for nothing (decision 042).
  *
  * @example
  * const app = new Hono({ router: new StaticPathRouter() });
@@ -73,8 +73,8 @@ export class StaticPathRouter<T> implements Router<T> {
   #withoutSkipped(result: Result<T>, method: string): Result<T> {
     const skip = this.#skip;
     if (!skip) return result;
-    // A static path has no parameters: each entry's parameters (or indexes into the stash)
-    // are empty, so entries can be dropped without renumbering anything.
+    // Each entry carries its own parameters (or its own indexes into the stash), so entries
+    // can be dropped without renumbering anything.
     const [handlers, stash] = result;
     const kept = handlers.filter(([handler]) => !skip(handler, method));
     return (stash ? [kept, stash] : [kept]) as Result<T>;
