@@ -81,7 +81,6 @@ const PEERS = flag("peers", "1") !== "0";
 const PEER_PAIRS = Number(flag("peer-pairs", "12"));
 const PEER_REVOCATIONS = Number(flag("peer-revocations", "9"));
 
-
 type Cookies = SessionCookies;
 
 const VARIANTS = [
@@ -158,7 +157,10 @@ async function benchDatabase(kind: "pglite" | "postgres"): Promise<DatabaseResul
   const algDataDirs: Partial<Record<(typeof SIGNING_ALGORITHMS)[number], string>> = {};
   let databaseUrl: string | undefined;
   const mail = await startBenchMailSink();
-  const SERVER_ENV = { ...BENCH_SERVER_ENV, ...mail.env };
+  // Access tokens of AUTH_ACCESS_TTL's maximum hour: the sign-ups' tokens must outlive the
+  // whole phase (the mail's delivery added two minutes to it). At 600 s they expired before the
+  // signing-algorithm rounds, whose reissues then rotated every session the bench still held.
+  const SERVER_ENV = { ...BENCH_SERVER_ENV, ...mail.env, AUTH_ACCESS_TTL: "3600" };
   try {
     let product: RunningServer;
     let baseline: RunningServer;
