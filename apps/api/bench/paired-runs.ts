@@ -43,3 +43,35 @@ export function spread(ratios: readonly number[]): RatioSpread {
     quartiles: [quantile(ratios, 0.25), quantile(ratios, 0.75)],
   };
 }
+
+/**
+ * `runs` short back-to-back runs of every variant, in an order that goes through every
+ * permutation in turn (with three variants: each first, middle and last equally often over
+ * six runs), so a drift within a run favours none of them. The generalisation of
+ * {@link alternatingPairs} to more than two variants.
+ *
+ * @example
+ * const runs = await rotatingRuns({ floor: () => runLoad(floor), hot: () => runLoad(hot) }, 42);
+ * spread(runs.map((run) => run.hot.rps / run.floor.rps)); // hot/floor
+ */
+export async function rotatingRuns<K extends string>(
+  variants: Record<K, () => Promise<Sample>>,
+  runs: number,
+): Promise<Record<K, Sample>[]> {
+  const orders = permutations(Object.keys(variants) as K[]);
+  const result: Record<K, Sample>[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    const run = {} as Record<K, Sample>;
+    for (const key of orders[i % orders.length]!) run[key] = await variants[key]();
+    result.push(run);
+  }
+  return result;
+}
+
+/** Every order of `items` (n! of them; meant for two or three). */
+export function permutations<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [[...items]];
+  return items.flatMap((item, i) =>
+    permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
+  );
+}

@@ -11,7 +11,9 @@
  *   reissue   GET /api/auth/session with the session cookie only: every request reissues
  *   todosGet  GET /api/todos (hot-path auth + one query)
  *   todosPost POST /api/todos (hot-path auth + one insert)
- * then hot/bare again from PAIRS short back-to-back pairs (hot-vs-bare.ts); the hot path's
+ * then the floor (a plain Hono app, floor-server.ts), bare and hot again from RUNS short
+ * back-to-back runs of the three, whose per-run ratios give bare/floor, hot/floor and hot/bare
+ * with quartiles (floor-bare-hot.ts); the hot path's
  * p99 at a fixed rate, idle and under a sign-in flood, on all cores and with the server
  * confined to one (flood.ts); the hot path with EdDSA and ES256 access tokens against HS256
  * and bare, from one fresh server per algorithm over the same data (signing-algs.ts); and,
@@ -23,7 +25,7 @@
  * Writes docs/bench/results.json, chart.svg and peers.svg.
  *
  * Options: --sessions=1000 --rounds=5 --seconds=3 --connections=50 --only=pglite|postgres
- *          --pairs=40 (short bare/hot pairs for hot/bare) --no-write (print only)
+ *          --runs=42 (short floor/bare/hot runs for the ratios) --no-write (print only)
  *          --alg-rounds=6 (rounds of bare/HS256/EdDSA/ES256; 0 skips the signing algorithms).
  *          --peers=0 skips the peers; --peer-pairs=12 (pairs per Better Auth configuration),
  *          --peer-revocations=9 (tries of the revocation probe per server).
@@ -44,7 +46,7 @@ import { compileFloor } from "./compiled-floor.js";
 import { benchBetterAuthPeer, PEER_GOAL, type BetterAuthPeerResult } from "./peers/better-auth.js";
 import { peersChart, printPeers } from "./peers/report.js";
 import { FLOOD_CONNECTIONS, hotPathUnderFlood, PROBE, type FloodResult } from "./flood.js";
-import { pairedHotVsBare, type HotVsBare } from "./hot-vs-bare.js";
+import { floorBareHot, type FloorBareHot, type PairedRatio } from "./floor-bare-hot.js";
 import {
   hotBySigningAlgorithm,
   SIGNING_ALGORITHMS,
@@ -72,7 +74,8 @@ const CONNECTIONS = Number(flag("connections", "50"));
 const ONLY = flag("only", "");
 const WRITE = !process.argv.includes("--no-write");
 const POSTGRES_URL = benchPostgresUrl;
-const PAIRS = Number(flag("pairs", "40"));
+/** Short runs of floor, bare and hot; a multiple of 6 goes through each order equally often. */
+const RUNS = Number(flag("runs", "42"));
 const PAIR_SECONDS = 1.5;
 /** Rounds of the four signing-algorithm variants, PAIR_SECONDS each (≈ 6 s a round); 0 skips. */
 const ALG_ROUNDS = Number(flag("alg-rounds", "6"));
@@ -104,20 +107,20 @@ type VariantResult = Omit<Sample, "serverCpuUs"> & {
 type DatabaseResult = {
   database: "pglite" | "postgres";
   variants: Record<VariantKey, VariantResult>;
-  ratios: {
+  /**
+   * From the RUNS short runs of floor, bare and hot: our bare route and our hot path against
+   * the plain Hono app (issue 19's floor), and hot against bare.
+   */
+  ratios: Pick<FloorBareHot, "hotOverBare" | "bareOverFloor" | "hotOverFloor">;
+  /** The same ratios from the long rounds, for comparison, and the ones only they give. */
+  ratiosInRounds: {
     hotOverBare: number;
-    hotOverBareQuartiles: [number, number];
-    /** Server CPU per bare request ÷ per hot request, over the same pairs. */
-    hotOverBareByCpu: number | undefined;
-    /** The same ratio from the five long rounds, for comparison. */
-    hotOverBareInRounds: number;
-    hotOverBaseline: number;
-    reissueOverBaseline: number;
-    /** Our bare route and our hot path against the plain Hono app (issue 19's floor). */
     bareOverFloor: number;
     hotOverFloor: number;
+    hotOverBaseline: number;
+    reissueOverBaseline: number;
   };
-  hotVsBarePairs: HotVsBare["pairs"];
+  floorBareHotRuns: FloorBareHot["runs"];
   queriesPerRequest: QueryCounts;
   flood: FloodResult;
   /** The same with the server confined to one core; absent where that cannot be done. */
@@ -280,13 +283,14 @@ async function benchDatabase(kind: "pglite" | "postgres"): Promise<DatabaseResul
       VARIANTS.map(({ key }) => [key, summarise(rounds[key])]),
     ) as Record<VariantKey, VariantResult>;
 
-    console.log(`[${kind}] hot/bare: ${PAIRS} short pairs…`);
+    console.log(`[${kind}] floor, bare and hot: ${RUNS} short runs…`);
     // After the writes of the last round: let embedded PGlite and the collector settle first.
     await sleep(3000);
-    const hotVsBare = await pairedHotVsBare({
-      server: product,
+    const { runs: floorBareHotRuns, ...ratios } = await floorBareHot({
+      product,
+      floor,
       cookies: both,
-      pairs: PAIRS,
+      runs: RUNS,
       seconds: PAIR_SECONDS,
       connections: CONNECTIONS,
     });
@@ -355,20 +359,17 @@ async function benchDatabase(kind: "pglite" | "postgres"): Promise<DatabaseResul
     return {
       database: kind,
       variants,
+      ratios,
       // Each ratio pairs the two variants of the same round (measured seconds apart), then
-      // takes the median over the rounds: drift between rounds cancels out. hot/bare comes
-      // from its own, many short pairs (hot-vs-bare.ts).
-      ratios: {
-        hotOverBare: hotVsBare.ratio,
-        hotOverBareQuartiles: hotVsBare.quartiles,
-        hotOverBareByCpu: hotVsBare.cpuRatio,
-        hotOverBareInRounds: pairedRatio(rounds.hot, rounds.bare),
-        hotOverBaseline: pairedRatio(rounds.hot, rounds.baseline),
-        reissueOverBaseline: pairedRatio(rounds.reissue, rounds.baseline),
+      // takes the median over the rounds: drift between rounds cancels out.
+      ratiosInRounds: {
+        hotOverBare: pairedRatio(rounds.hot, rounds.bare),
         bareOverFloor: pairedRatio(rounds.bare, rounds.floor),
         hotOverFloor: pairedRatio(rounds.hot, rounds.floor),
+        hotOverBaseline: pairedRatio(rounds.hot, rounds.baseline),
+        reissueOverBaseline: pairedRatio(rounds.reissue, rounds.baseline),
       },
-      hotVsBarePairs: hotVsBare.pairs,
+      floorBareHotRuns,
       queriesPerRequest,
       flood: flood!,
       floodOneCore,
@@ -440,30 +441,20 @@ function report(results: DatabaseResult[], argon2: { perSecond: number; msEach: 
         `${label.padEnd(40)} ${fmt(v.rps).padStart(8)} ${String(v.p50).padStart(7)} ${String(v.p99).padStart(7)} ${fmt(key === "floor" ? 0 : (result.queriesPerRequest[key] ?? NaN), 2).padStart(12)} ${(v.serverCpuUs === undefined ? "?" : fmt(v.serverCpuUs)).padStart(11)}${bad ? `  (${bad} non-2xx/errors)` : ""}`,
       );
     }
-    const { ratios, flood, floodOneCore, queriesPerRequest } = result;
-    const [q1, q3] = ratios.hotOverBareQuartiles;
-    console.log(
-      `hot / bare:               ${ratios.hotOverBare.toFixed(2)}  (goal ≥ 0.85: ${goal(ratios.hotOverBare >= 0.85)}); median of ${PAIRS} pairs, quartiles ${q1.toFixed(2)}–${q3.toFixed(2)}`,
-    );
-    if (ratios.hotOverBareByCpu !== undefined) {
+    const { ratios, ratiosInRounds: inRounds, flood, floodOneCore, queriesPerRequest } = result;
+    console.log(`median of ${RUNS} short floor/bare/hot runs (quartiles; by server CPU/request):`);
+    const line = (label: string, ratio: PairedRatio, target: number, rounds: number) => {
+      const [q1, q3] = ratio.quartiles;
+      const cpu = ratio.cpuRatio === undefined ? "?" : ratio.cpuRatio.toFixed(2);
       console.log(
-        `  by server CPU/request:  ${ratios.hotOverBareByCpu.toFixed(2)}  (bare µs ÷ hot µs, same pairs); in the ${ROUNDS} long rounds: ${ratios.hotOverBareInRounds.toFixed(2)}`,
+        `${label.padEnd(26)}${ratio.median.toFixed(2)}  (goal ≥ ${target.toFixed(2)}: ${goal(ratio.median >= target)}); quartiles ${q1.toFixed(2)}–${q3.toFixed(2)}; by CPU ${cpu}; in the ${ROUNDS} long rounds ${rounds.toFixed(2)}`,
       );
-    }
-    const cpuOf = (key: VariantKey) => result.variants[key].serverCpuUs;
-    const floorCpu = cpuOf("floor");
-    const byCpu = (key: VariantKey) => {
-      const cpu = cpuOf(key);
-      return floorCpu === undefined || cpu === undefined ? "?" : (floorCpu / cpu).toFixed(2);
     };
+    line("hot / bare:", ratios.hotOverBare, 0.85, inRounds.hotOverBare);
+    line("bare / floor:", ratios.bareOverFloor, 0.85, inRounds.bareOverFloor);
+    line("hot / floor:", ratios.hotOverFloor, 0.8, inRounds.hotOverFloor);
     console.log(
-      `bare / floor:             ${ratios.bareOverFloor.toFixed(2)}  (goal ≥ 0.85: ${goal(ratios.bareOverFloor >= 0.85)}); by server CPU/request ${byCpu("bare")}`,
-    );
-    console.log(
-      `hot / floor:              ${ratios.hotOverFloor.toFixed(2)}  (goal ≥ 0.80: ${goal(ratios.hotOverFloor >= 0.8)}); by server CPU/request ${byCpu("hot")}`,
-    );
-    console.log(
-      `hot / database baseline:  ${ratios.hotOverBaseline.toFixed(2)}  (goal ≥ 2.5: ${goal(ratios.hotOverBaseline >= 2.5)})`,
+      `hot / database baseline:  ${inRounds.hotOverBaseline.toFixed(2)}  (goal ≥ 2.5: ${goal(inRounds.hotOverBaseline >= 2.5)})`,
     );
     console.log(
       `queries per hot request:  ${queriesPerRequest.hot}  (goal 0: ${goal(queriesPerRequest.hot === 0)})`,
@@ -525,7 +516,7 @@ async function main(): Promise<void> {
       secondsPerRound: SECONDS,
       connections: CONNECTIONS,
       order: VARIANTS.map((v) => v.key),
-      hotVsBarePairs: { pairs: PAIRS, seconds: PAIR_SECONDS, order: "alternating" },
+      floorBareHotRuns: { runs: RUNS, seconds: PAIR_SECONDS, order: "every permutation in turn" },
       signingAlgorithms: { rounds: ALG_ROUNDS, seconds: PAIR_SECONDS, order: "rotating" },
       peers: PEERS
         ? {
@@ -542,6 +533,8 @@ async function main(): Promise<void> {
     },
     goals: {
       hotOverBare: 0.85,
+      bareOverFloor: 0.85,
+      hotOverFloor: 0.8,
       hotOverBaseline: 2.5,
       hotQueriesPerRequest: 0,
       floodP99Ratio: 3,
