@@ -20,6 +20,7 @@ import { compileFloor } from "./compiled-floor.js";
 import { perRequestSelfTimes, readProfile } from "./cpu-profile.js";
 import { runLoad } from "./load.js";
 import { createScratchDatabase, reachable } from "./postgres.js";
+import { startBenchMailSink } from "./mail-sink.js";
 import { startServer } from "./server-process.js";
 import { benchPostgresUrl, flag, signUpMany } from "./setup.js";
 
@@ -36,13 +37,20 @@ async function main(): Promise<void> {
     ? await createScratchDatabase(benchPostgresUrl, "profile")
     : undefined;
   const dataDir = mkdtempSync(join(os.tmpdir(), "bench-profile-"));
-  const env = { ...SERVER_ENV, ...(database ? { DATABASE_URL: database.url } : {}) };
+  // The sign-ups' mail is delivered before anything is profiled (bench/mail-sink.ts).
+  const mail = await startBenchMailSink();
+  const env = {
+    ...SERVER_ENV,
+    ...mail.env,
+    ...(database ? { DATABASE_URL: database.url } : {}),
+  };
   try {
     const setup = await startServer(env, { dataDir });
     console.log(`signing up ${SESSIONS} users (${usePostgres ? "PostgreSQL" : "PGlite"})…`);
     const cookies = (await signUpMany(setup.url, SESSIONS, "profile")).map(
       (pair) => `${pair.access}; ${pair.session}`,
     );
+    await mail.delivered(SESSIONS);
     await setup.stop();
 
     // The floor (issue 19): a plain Hono app answering the hot path's very JSON.
@@ -82,6 +90,7 @@ async function main(): Promise<void> {
     }
     report(profiles);
   } finally {
+    await mail.stop();
     await database?.drop().catch(() => {});
     rmSync(dataDir, { recursive: true, force: true });
   }
