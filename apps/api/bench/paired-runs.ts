@@ -69,7 +69,7 @@ export async function rotatingRuns<K extends string>(
 }
 
 /** Every order of `items` (n! of them; meant for two or three). */
-export function permutations<T>(items: readonly T[]): T[][] {
+function permutations<T>(items: readonly T[]): T[][] {
   if (items.length <= 1) return [[...items]];
   return items.flatMap((item, i) =>
     permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
