@@ -44,14 +44,14 @@ export async function floorBareHot(options: {
     options.runs,
   );
   return {
-    hotOverBare: pairedRatio(runs, "hot", "bare"),
-    bareOverFloor: pairedRatio(runs, "bare", "floor"),
-    hotOverFloor: pairedRatio(runs, "hot", "floor"),
+    hotOverBare: ratioOverRuns(runs, "hot", "bare"),
+    bareOverFloor: ratioOverRuns(runs, "bare", "floor"),
+    hotOverFloor: ratioOverRuns(runs, "hot", "floor"),
     runs,
   };
 }
 
-function pairedRatio<K extends string>(
+function ratioOverRuns<K extends string>(
   runs: readonly Record<K, Sample>[],
   numerator: K,
   denominator: K,

@@ -13,22 +13,13 @@ export type RatioSpread = { median: number; quartiles: [number, number] };
  * const pairs = await alternatingPairs(() => runLoad(bare), () => runLoad(hot), 40);
  * spread(pairs.map((p) => p.b.rps / p.a.rps)); // hot/bare
  */
-export async function alternatingPairs(
+export function alternatingPairs(
   a: () => Promise<Sample>,
   b: () => Promise<Sample>,
   pairs: number,
 ): Promise<{ a: Sample; b: Sample }[]> {
-  const result: { a: Sample; b: Sample }[] = [];
-  for (let i = 0; i < pairs; i += 1) {
-    if (i % 2 === 0) {
-      const first = await a();
-      result.push({ a: first, b: await b() });
-    } else {
-      const first = await b();
-      result.push({ b: first, a: await a() });
-    }
-  }
-  return result;
+  // The two orders of two variants, in turn: `a` first in even pairs.
+  return rotatingRuns({ a, b }, pairs);
 }
 
 /**
@@ -47,8 +38,8 @@ export function spread(ratios: readonly number[]): RatioSpread {
 /**
  * `runs` short back-to-back runs of every variant, in an order that goes through every
  * permutation in turn (with three variants: each first, middle and last equally often over
- * six runs), so a drift within a run favours none of them. The generalisation of
- * {@link alternatingPairs} to more than two variants.
+ * six runs), so a drift within a run favours none of them. With two variants, the order
+ * alternates ({@link alternatingPairs}).
  *
  * @example
  * const runs = await rotatingRuns({ floor: () => runLoad(floor), hot: () => runLoad(hot) }, 42);
